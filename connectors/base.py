@@ -1,0 +1,134 @@
+"""The connector contract and the HTTP plumbing every connector shares.
+
+A connector is one class per helpdesk module that satisfies `Connector`.
+`HttpConnector` holds the shared plumbing: one injected `httpx.Client`, the
+translation of HTTP failures into the `core.errors` tree, and tenacity retries on
+transient failures only (timeouts, connection errors, 429 honouring
+``Retry-After``, any 5xx).
+
+Retry budget: each call is tried at most `max_attempts` times with jittered
+exponential backoff capped at `max_backoff_seconds`, and never waits longer in
+total than `max_total_wait_seconds`; rq's job-level `Retry` (settings
+``queue.retry_intervals_seconds``) then covers the whole job. The two layers do
+not multiply beyond ``max_attempts * (1 + len(retry_intervals))`` calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from core.errors import PermanentError, RateLimited, TransientError
+from core.models import Action, Ticket, TicketEvent
+
+
+class Connector(Protocol):
+    """What the receiver and the worker need from a helpdesk."""
+
+    name: ClassVar[str]
+
+    def verify(self, headers: Mapping[str, str], raw_body: bytes) -> None:
+        """Authenticate a webhook delivery; raise SignatureError if it is not genuine."""
+
+    def parse_event(self, headers: Mapping[str, str], body: Any) -> TicketEvent:
+        """Turn a decoded delivery into an event; raise PayloadError if unusable."""
+
+    def get_ticket(self, ticket_id: str) -> Ticket:
+        """Load the whole ticket; raise TransientError or PermanentError on failure."""
+
+    def apply(self, ticket: Ticket, actions: Sequence[Action]) -> None:
+        """Write `actions` back in as few calls as the API allows.
+
+        `actions` holds at most one comment (reply or note); either every write
+        of the batch is confirmed or an error is raised.
+        """
+
+
+class HttpConnector:
+    """Shared plumbing: send a request, translate failures, retry transient ones."""
+
+    max_attempts: ClassVar[int] = 4
+    max_backoff_seconds: ClassVar[float] = 8.0
+    max_total_wait_seconds: ClassVar[float] = 30.0
+
+    def __init__(self, client: httpx.Client, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self._sleep = sleep
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one API call with retries; return the successful response.
+
+        Raises RateLimited or TransientError once the retry budget is spent, and
+        PermanentError at once for any other 4xx or an unusable response.
+        """
+        retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(
+                self.max_total_wait_seconds
+            ),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        return retrying(self._send_once, method, url, **kwargs)
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, RateLimited):
+            return error.retry_after
+        backoff = wait_exponential_jitter(initial=0.5, max=self.max_backoff_seconds)
+        return float(backoff(state))
+
+    def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{method} {url}: timed out") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
+        if response.is_success:
+            return response
+        status = response.status_code
+        detail = f"{method} {url}: HTTP {status}: {response.text[:300]}"
+        if status == 429:
+            raise RateLimited(detail, retry_after=retry_after_seconds(response.headers))
+        # Every 5xx is worth another try: helpdesks answer 500 for passing faults too.
+        if status >= 500:
+            raise TransientError(detail, status=status)
+        raise PermanentError(detail, status=status)
+
+    @staticmethod
+    def json(response: httpx.Response) -> Any:
+        """Decode a JSON response; raise PermanentError if the body is not JSON."""
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PermanentError(
+                f"{response.request.method} {response.request.url}: response is not JSON",
+                status=response.status_code,
+            ) from exc
+
+
+def retry_after_seconds(headers: Mapping[str, str], default: float = 1.0) -> float:
+    """Seconds to wait from a ``Retry-After`` header (any capitalisation).
+
+    httpx headers are case-insensitive, which covers Gorgias' ``Retry-after``.
+    A missing or unreadable value gives `default`.
+    """
+    value = headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else default
+    except ValueError:
+        return default

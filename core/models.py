@@ -1,0 +1,201 @@
+"""Canonical, platform-neutral models.
+
+Connectors translate each helpdesk's payloads into these types on the way in and
+translate `Action` values back into API calls on the way out, so nothing in `core`
+knows which helpdesk a ticket came from. All models are immutable pydantic v2
+models; constructing one with a missing or wrongly typed field raises
+`pydantic.ValidationError`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(StrEnum):
+    """Who wrote a message."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    AI = "ai"
+    SYSTEM = "system"
+
+
+class Status(StrEnum):
+    """Neutral ticket status; each connector maps it to its platform's values."""
+
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    """Neutral priority; each connector maps it to its platform's values."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Requester(_Model):
+    """The customer who opened the ticket."""
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    organization: str | None = None
+    tags: tuple[str, ...] = ()
+    vip: bool = False
+
+
+class Message(_Model):
+    """One entry of a ticket's thread, public or private."""
+
+    id: str | None = None
+    author: Role
+    public: bool = True
+    text: str
+    html: str | None = None
+    created_at: datetime
+
+
+class Ticket(_Model):
+    """A whole ticket: fields, requester and every message, oldest first."""
+
+    id: str
+    platform: str
+    subject: str = ""
+    status: Status = Status.OPEN
+    priority: Priority | None = None
+    tags: tuple[str, ...] = ()
+    channel: str | None = None
+    group: str | None = None
+    assignee: str | None = None
+    requester: Requester
+    messages: tuple[Message, ...] = ()
+    sla_due_at: datetime | None = None
+    url: str | None = None
+    updated_at: datetime | None = None
+    custom_fields: dict[str, str] = Field(default_factory=dict)
+
+    def customer_messages(self) -> tuple[Message, ...]:
+        """Public messages written by the customer, oldest first."""
+        return tuple(m for m in self.messages if m.author is Role.CUSTOMER and m.public)
+
+    def latest_public(self) -> Message | None:
+        """The newest public message, or None for an empty thread."""
+        public = [m for m in self.messages if m.public]
+        return public[-1] if public else None
+
+
+class EventKind(StrEnum):
+    """What happened on the helpdesk side."""
+
+    TICKET_CREATED = "ticket_created"
+    MESSAGE_CREATED = "message_created"
+    TICKET_UPDATED = "ticket_updated"
+
+
+class TicketEvent(_Model):
+    """One parsed webhook delivery; `event_id` is the key duplicates collapse on."""
+
+    platform: str
+    ticket_id: str
+    event_id: str
+    kind: EventKind = EventKind.TICKET_UPDATED
+
+
+class Path(StrEnum):
+    """The three outcomes, plus `skip` when a guard keeps the AI out."""
+
+    AUTO_RESOLVE = "auto_resolve"
+    DRAFT = "draft"
+    ESCALATE = "escalate"
+    SKIP = "skip"
+
+
+class PublicReply(_Model):
+    kind: Literal["public_reply"] = "public_reply"
+    body: str
+
+
+class InternalNote(_Model):
+    kind: Literal["internal_note"] = "internal_note"
+    body: str
+
+
+class AddTags(_Model):
+    kind: Literal["add_tags"] = "add_tags"
+    tags: tuple[str, ...]
+
+
+class Assign(_Model):
+    kind: Literal["assign"] = "assign"
+    group: str | None = None
+    assignee: str | None = None
+
+
+class SetStatus(_Model):
+    kind: Literal["set_status"] = "set_status"
+    status: Status
+
+
+class SetPriority(_Model):
+    kind: Literal["set_priority"] = "set_priority"
+    priority: Priority
+
+
+Action = Annotated[
+    PublicReply | InternalNote | AddTags | Assign | SetStatus | SetPriority,
+    Field(discriminator="kind"),
+]
+"""A platform-neutral write; the connector decides which API calls carry it."""
+
+
+class Signal(_Model):
+    """A fact the engine noticed, with the text or field that made it fire."""
+
+    name: str
+    value: float | str | bool = True
+    evidence: str = ""
+
+
+class Reason(_Model):
+    """Why the path was chosen: a stable code and the rule that fired."""
+
+    code: str
+    rule: str
+    detail: str = ""
+
+
+class Source(_Model):
+    """A knowledge document the scorer consulted, with its score."""
+
+    id: str
+    title: str
+    score: float
+
+
+class Decision(_Model):
+    """What the engine decided for one ticket, and everything it plans to write."""
+
+    ticket_id: str
+    platform: str
+    path: Path
+    confidence: float = Field(ge=0.0, le=1.0)
+    signals: tuple[Signal, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    sources: tuple[Source, ...] = ()
+    reply: str | None = None
+    actions: tuple[Action, ...] = ()

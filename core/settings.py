@@ -1,0 +1,199 @@
+"""The one typed settings object, validated once at start-up.
+
+Every model forbids unknown keys, so a misspelt key fails loudly instead of
+silently falling back to a default. Secrets never come from the YAML file: they
+are read from the environment (``HANDOFF_<PLATFORM>_<FIELD>``, for example
+``HANDOFF_ZENDESK_API_TOKEN``). `parse_settings` is pure: the caller reads the
+file and passes its text and the environment.
+
+On failure `parse_settings` raises `ConfigError` whose message names the
+offending key, the value and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from core.errors import ConfigError
+from core.models import Priority
+
+SECRET_FIELDS = ("api_token", "signing_secret", "webhook_secret")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZendeskSettings(_Section):
+    """One Zendesk account. `base_url` overrides the subdomain (sandbox, proxies)."""
+
+    subdomain: str | None = None
+    base_url: str | None = None
+    email: str
+    ai_user_id: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    api_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _has_address(self) -> Self:
+        if not (self.subdomain or self.base_url):
+            raise ValueError("set either subdomain or base_url")
+        return self
+
+    def api_base(self) -> str:
+        """The API root, e.g. ``https://acme.zendesk.com/api/v2``."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        return f"https://{self.subdomain}.zendesk.com/api/v2"
+
+
+class PlatformsSettings(_Section):
+    """Which helpdesks are enabled; an absent platform receives no webhooks."""
+
+    zendesk: ZendeskSettings | None = None
+
+    def enabled(self) -> dict[str, _Section]:
+        """The configured platforms, by registry name."""
+        return {name: value for name, value in self if value is not None}
+
+
+class ReceiverSettings(_Section):
+    # Zendesk refuses to send payloads of 256 KB or more, so nothing larger is genuine.
+    max_body_bytes: int = Field(default=262_144, gt=0)
+    replay_window_seconds: int = Field(default=300, gt=0)
+    dedupe_ttl_seconds: int = Field(default=86_400, gt=0)
+
+
+class QueueSettings(_Section):
+    name: str = "handoff"
+    job_timeout_seconds: int = Field(default=120, gt=0)
+    retry_intervals_seconds: tuple[int, ...] = (10, 60, 300)
+
+
+class PolicySettings(_Section):
+    auto_resolve_threshold: float = Field(default=0.85, ge=0, le=1)
+    draft_threshold: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.draft_threshold > self.auto_resolve_threshold:
+            raise ValueError("draft_threshold must not exceed auto_resolve_threshold")
+        return self
+
+
+class TriggerSettings(_Section):
+    """Phrases (regular expressions, case-insensitive) that force escalation."""
+
+    human_request: tuple[str, ...] = ()
+    high_risk: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class Route(_Section):
+    group: str | None = None
+    assignee: str | None = None
+    priority: Priority | None = None
+
+
+class RoutingSettings(_Section):
+    """Where escalations go. Keys of `by_reason` are reason codes such as
+    ``human_request`` or ``high_risk:refund``; the most specific match wins."""
+
+    default: Route = Route()
+    by_reason: dict[str, Route] = Field(default_factory=dict)
+
+
+class ExclusionSettings(_Section):
+    """Tickets the AI never touches."""
+
+    tags: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    requester_emails: tuple[str, ...] = ()
+    requester_domains: tuple[str, ...] = ()
+    subject_patterns: tuple[str, ...] = ()
+
+
+class TagSettings(_Section):
+    auto_resolve: tuple[str, ...] = ("handoff_auto_resolved",)
+    draft: tuple[str, ...] = ("handoff_draft",)
+    escalate: tuple[str, ...] = ("handoff_escalated",)
+
+
+class Settings(_Section):
+    """Everything Handoff reads at start-up."""
+
+    platforms: PlatformsSettings = PlatformsSettings()
+    receiver: ReceiverSettings = ReceiverSettings()
+    queue: QueueSettings = QueueSettings()
+    policy: PolicySettings = PolicySettings()
+    triggers: TriggerSettings = TriggerSettings()
+    routing: RoutingSettings = RoutingSettings()
+    exclusions: ExclusionSettings = ExclusionSettings()
+    tags: TagSettings = TagSettings()
+    knowledge_dir: Path = Path("knowledge")
+
+
+def parse_settings(text: str, source: str, env: Mapping[str, str], base_dir: Path) -> Settings:
+    """Validate a YAML document plus secrets from `env`.
+
+    `base_dir` resolves relative paths (the directory holding the file).
+    Raises ConfigError naming the key, the value and the reason.
+    """
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping, got {type(raw).__name__}")
+    _inject_secrets(raw, source, env)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc
+    if not settings.knowledge_dir.is_absolute():
+        settings = settings.model_copy(update={"knowledge_dir": base_dir / settings.knowledge_dir})
+    return settings
+
+
+def _inject_secrets(raw: dict[str, Any], source: str, env: Mapping[str, str]) -> None:
+    platforms = raw.get("platforms")
+    if not isinstance(platforms, dict):
+        return
+    for name, section in platforms.items():
+        if not isinstance(section, dict):
+            continue
+        for field in SECRET_FIELDS:
+            variable = f"HANDOFF_{str(name).upper()}_{field.upper()}"
+            if field in section:
+                raise ConfigError(
+                    f"{source}: platforms.{name}.{field}: secrets are not read from the "
+                    f"config file; set {variable} in the environment instead"
+                )
+            if env.get(variable):
+                section[field] = env[variable]
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = [f"{source}: {exc.error_count()} invalid setting(s)"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        value = error.get("input")
+        shown = "***" if any(s in key for s in SECRET_FIELDS) else repr(value)
+        lines.append(f"  {key} = {shown}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, with every secret replaced by ``***``."""
+    data: dict[str, Any] = settings.model_dump(mode="json")
+    for section in data.get("platforms", {}).values():
+        if isinstance(section, dict):
+            for field in SECRET_FIELDS:
+                if section.get(field) is not None:
+                    section[field] = "***"
+    return data

@@ -1,0 +1,5 @@
+"""Handoff CLI (placeholder)."""
+
+
+def main() -> None:
+    raise SystemExit("not yet")
