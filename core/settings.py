@@ -12,13 +12,23 @@ offending key, the value and the reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from core import lexicon
 from core.errors import ConfigError
 from core.models import Priority
 
@@ -87,11 +97,38 @@ class PolicySettings(_Section):
         return self
 
 
-class TriggerSettings(_Section):
-    """Phrases (regular expressions, case-insensitive) that force escalation."""
+def _valid_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {pattern!r} ({exc})") from exc
+    return patterns
 
-    human_request: tuple[str, ...] = ()
-    high_risk: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+class TriggerSettings(_Section):
+    """Phrases (regular expressions, case-insensitive) that force escalation.
+
+    Defaults come from `core.lexicon`. A `high_risk` mapping in the file replaces
+    only the topics it names; an empty list switches a topic off.
+    """
+
+    human_request: tuple[str, ...] = lexicon.HUMAN_REQUEST
+    high_risk: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(lexicon.HIGH_RISK))
+
+    @field_validator("human_request")
+    @classmethod
+    def _human_request_compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_patterns(value)
+
+    @field_validator("high_risk")
+    @classmethod
+    def _high_risk_merged(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for topic, patterns in value.items():
+            if not re.fullmatch(r"[a-z0-9_]+", topic):
+                raise ValueError(f"topic {topic!r} must be lowercase letters, digits or '_'")
+            _valid_patterns(patterns)
+        return {**lexicon.HIGH_RISK, **value}
 
 
 class Route(_Section):
@@ -116,6 +153,11 @@ class ExclusionSettings(_Section):
     requester_emails: tuple[str, ...] = ()
     requester_domains: tuple[str, ...] = ()
     subject_patterns: tuple[str, ...] = ()
+
+    @field_validator("subject_patterns")
+    @classmethod
+    def _subject_patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_patterns(value)
 
 
 class TagSettings(_Section):

@@ -1,0 +1,75 @@
+"""Guards: tickets the AI stays out of entirely (the ``skip`` path).
+
+Checked in order: the exclusion lists of ``settings.exclusions`` (ticket tags,
+channel, requester email, requester domain, subject pattern), then whose turn it
+is: the AI only acts when the newest public message is the customer's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from core.models import Reason, Role, Ticket
+from core.settings import ExclusionSettings
+
+NOT_CUSTOMER_TURN = "not_customer_turn"
+
+
+def guard(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
+    """The reason to skip `ticket`, or None when the AI may look at it. Never raises."""
+    return _excluded(ticket, exclusions) or _not_customer_turn(ticket)
+
+
+def _excluded(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
+    tags = {t.lower() for t in ticket.tags}
+    channel = (ticket.channel or "").lower()
+    email = (ticket.requester.email or "").strip().lower()
+    domain = email.rpartition("@")[2]
+    checks: tuple[tuple[str, str, tuple[str, ...], Callable[[str], bool]], ...] = (
+        ("excluded_tag", "tags", exclusions.tags, lambda v: v.lower() in tags),
+        ("excluded_channel", "channels", exclusions.channels, lambda v: channel == v.lower()),
+        (
+            "excluded_requester",
+            "requester_emails",
+            exclusions.requester_emails,
+            lambda v: bool(email) and email == v.strip().lower(),
+        ),
+        (
+            "excluded_requester",
+            "requester_domains",
+            exclusions.requester_domains,
+            lambda v: _in_domain(domain, v),
+        ),
+        (
+            "excluded_subject",
+            "subject_patterns",
+            exclusions.subject_patterns,
+            lambda v: re.search(v, ticket.subject, re.IGNORECASE) is not None,
+        ),
+    )
+    for code, field, values, hit in checks:
+        for i, value in enumerate(values):
+            if hit(value):
+                return Reason(
+                    code=code,
+                    rule=f"exclusions.{field}[{i}]",
+                    detail=f"the ticket matches the excluded value {value!r}",
+                )
+    return None
+
+
+def _in_domain(domain: str, excluded: str) -> bool:
+    wanted = excluded.strip().lower().lstrip("@")
+    return bool(domain) and (domain == wanted or domain.endswith("." + wanted))
+
+
+def _not_customer_turn(ticket: Ticket) -> Reason | None:
+    latest = ticket.latest_public()
+    if latest is None:
+        detail = "the thread has no public message"
+    elif latest.author is not Role.CUSTOMER:
+        detail = f"the latest public message is from the {latest.author.value}"
+    else:
+        return None
+    return Reason(code=NOT_CUSTOMER_TURN, rule="guards.customer_turn", detail=detail)

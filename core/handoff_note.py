@@ -1,0 +1,129 @@
+"""The internal notes Handoff leaves for agents: the warm handoff note and the draft note.
+
+Both are plain text built from `Message.text`, never from `Message.html`, so no
+markup from the ticket is carried over as markup: a ``<script>`` a customer typed
+stays literal text, and each connector escapes the note for its platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.models import Reason, Signal, Ticket
+from core.policy import for_primary
+from core.scorer import Answer
+from core.sentiment import NEUTRAL, SENTIMENT
+from core.text import excerpt
+
+EXCERPT_CHARS = 280
+
+NEXT_STEPS: dict[str, str] = {
+    "human_request": (
+        "Reply personally: the customer asked for a person, so don't open with a macro. "
+        "Read the thread first so they don't have to repeat themselves."
+    ),
+    "high_risk:refund": (
+        "Check the order, its delivery and the return policy, then approve or decline the "
+        "refund and tell the customer the amount and when to expect it."
+    ),
+    "high_risk:billing": (
+        "Compare the charges on the order with the payment provider before replying. "
+        "Never ask for a full card number."
+    ),
+    "high_risk:legal": (
+        "Don't admit liability or promise compensation. Forward the ticket to the legal or "
+        "compliance contact and acknowledge receipt to the customer."
+    ),
+    "high_risk:security": (
+        "Secure the account first: sign out all sessions, force a password reset, and check "
+        "recent orders and address or email changes. Verify identity through the email on file."
+    ),
+    "high_risk:cancellation": (
+        "Check whether the order has been packed or shipped, cancel it if you still can, and "
+        "confirm the outcome and any refund timing to the customer."
+    ),
+    "high_risk": "Read the thread and handle the topic by hand; it is on the high-risk list.",
+    "ai_unavailable": "The AI could not produce an answer; answer the customer directly.",
+    "low_confidence": (
+        "No article answered this confidently: answer directly, and if the question recurs, "
+        "add a help-center article for it."
+    ),
+    "vip": "VIP customer: reply personally and promptly.",
+}
+DEFAULT_NEXT_STEP = "Read the thread and reply to the customer."
+
+
+def handoff_note(
+    ticket: Ticket,
+    reasons: Sequence[Reason],
+    signals: Sequence[Signal],
+    answer: Answer | None,
+    failure: str = "",
+) -> str:
+    """The warm handoff note for an escalation, as plain text. Never raises.
+
+    Five labelled parts, in order: reason (with the rule that fired), summary,
+    customer sentiment, what the AI tried, and the suggested next step.
+    `answer` is None when the scorer failed; `failure` then says why.
+    """
+    parts = [
+        "Handoff: this ticket needs a human.",
+        "Reason:\n" + "\n".join(f"- {r.code} ({r.rule}): {r.detail}" for r in reasons),
+        "Summary:\n" + _summary(ticket),
+        "Customer sentiment: " + _sentiment(signals),
+        "What the AI tried:\n" + _attempt(answer, failure),
+        "Suggested next step: " + next_step(reasons),
+    ]
+    return "\n\n".join(parts)
+
+
+def draft_note(answer: Answer, reasons: Sequence[Reason]) -> str:
+    """The internal note holding a draft reply for an agent to review. Never raises."""
+    why = "; ".join(f"{r.code} ({r.rule}): {r.detail}" for r in reasons)
+    return "\n\n".join(
+        [
+            f"AI draft for review (confidence {answer.confidence:.2f}). Why a draft: {why}.",
+            "Check the reply below, edit it if needed, and send it as a public reply.",
+            f"--- Draft reply ---\n{answer.reply or ''}\n--- End of draft ---",
+            "Sources:\n" + _sources(answer),
+        ]
+    )
+
+
+def next_step(reasons: Sequence[Reason]) -> str:
+    """Advice for the primary (first) reason: its exact code, else its family."""
+    return for_primary(NEXT_STEPS, reasons, DEFAULT_NEXT_STEP)
+
+
+def _summary(ticket: Ticket) -> str:
+    customer = ticket.customer_messages()
+    lines = [f"Subject: {excerpt(ticket.subject, EXCERPT_CHARS) or '(none)'}"]
+    if customer:
+        lines.append(f'First customer message: "{excerpt(customer[0].text, EXCERPT_CHARS)}"')
+    if len(customer) > 1:
+        lines.append(f'Latest customer message: "{excerpt(customer[-1].text, EXCERPT_CHARS)}"')
+    public = sum(1 for m in ticket.messages if m.public)
+    lines.append(f"Thread: {public} public message(s), {len(customer)} from the customer.")
+    return "\n".join(lines)
+
+
+def _sentiment(signals: Sequence[Signal]) -> str:
+    signal = next((s for s in signals if s.name == SENTIMENT), None)
+    if signal is None:
+        return NEUTRAL
+    return f"{signal.value} ({signal.evidence})" if signal.evidence else str(signal.value)
+
+
+def _attempt(answer: Answer | None, failure: str) -> str:
+    if answer is None:
+        return f"The AI could not answer: {failure or 'the scorer failed'}."
+    best = f"Best confidence: {answer.confidence:.2f}"
+    if answer.doc is not None:
+        best += f', from "{answer.doc.title}"'
+    return f"Sources checked:\n{_sources(answer)}\n{best}."
+
+
+def _sources(answer: Answer) -> str:
+    if not answer.sources:
+        return "- no article matched"
+    return "\n".join(f"- {s.title} [{s.id}] score {s.score:.3f}" for s in answer.sources)

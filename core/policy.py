@@ -1,0 +1,110 @@
+"""Policy: turn signals and the scorer's answer into a path and its reasons.
+
+In order, the first that applies wins:
+1. a human request, a high-risk topic, or no answer at all (the scorer failed)
+   escalate, with one reason each;
+2. an answer without grounding (no reply or no sources) escalates as ``low_confidence``;
+3. confidence at or above ``policy.auto_resolve_threshold`` auto-resolves, except
+   that a VIP, or a reply with an unfilled template gap, becomes a draft;
+4. confidence at or above ``policy.draft_threshold`` drafts;
+5. anything else escalates as ``low_confidence``.
+A VIP on an escalation adds a ``vip`` reason, so routing and tags can see it.
+The first reason is the primary one: it picks the customer message and next step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from core.models import Path, Reason, Signal
+from core.scorer import Answer
+from core.settings import PolicySettings
+from core.text import unfilled_placeholders
+from core.triggers import HIGH_RISK, HUMAN_REQUEST, VIP
+
+AI_UNAVAILABLE = "ai_unavailable"
+HIGH_CONFIDENCE = "high_confidence"
+MEDIUM_CONFIDENCE = "medium_confidence"
+LOW_CONFIDENCE = "low_confidence"
+UNFILLED_PLACEHOLDER = "unfilled_placeholder"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The chosen path and why, primary reason first."""
+
+    path: Path
+    reasons: tuple[Reason, ...]
+
+
+def choose(
+    signals: Sequence[Signal], answer: Answer | None, failure: str, policy: PolicySettings
+) -> Verdict:
+    """Pick the path for a ticket that passed the guards. Never raises.
+
+    `answer` is None when the scorer failed, and `failure` then says why.
+    """
+    vip = next((s for s in signals if s.name == VIP), None)
+    forced = [_signal_reason(s) for s in signals if _forces_escalation(s)]
+    if answer is None:
+        forced.append(Reason(code=AI_UNAVAILABLE, rule="scorer", detail=failure))
+    if forced or answer is None:
+        return _escalate(forced, vip)
+    auto_rule = f"policy.auto_resolve_threshold={policy.auto_resolve_threshold:g}"
+    draft_rule = f"policy.draft_threshold={policy.draft_threshold:g}"
+    shown = f"confidence {answer.confidence:.2f}" + (f" ({answer.doc.id})" if answer.doc else "")
+    if answer.reply is None or not answer.sources:
+        detail = "no knowledge article supports an answer"
+        return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)
+    if answer.confidence >= policy.auto_resolve_threshold:
+        return _confident(answer, vip, auto_rule, shown)
+    if answer.confidence >= policy.draft_threshold:
+        return _one(Path.DRAFT, MEDIUM_CONFIDENCE, draft_rule, f"{shown} is below auto-resolve")
+    detail = f"{shown} is below the draft threshold"
+    return _escalate([Reason(code=LOW_CONFIDENCE, rule=draft_rule, detail=detail)], vip)
+
+
+def _confident(answer: Answer, vip: Signal | None, rule: str, shown: str) -> Verdict:
+    if vip is not None:
+        detail = f"{shown} would auto-resolve, but a VIP's reply is always reviewed"
+        return _one(Path.DRAFT, VIP, "policy.never_auto_resolve_vip", detail)
+    gaps = unfilled_placeholders(answer.reply or "")
+    if gaps:
+        detail = f"{shown}, but the reply still contains {', '.join(gaps[:3])}"
+        return _one(Path.DRAFT, UNFILLED_PLACEHOLDER, "policy.no_unfilled_reply", detail)
+    return _one(Path.AUTO_RESOLVE, HIGH_CONFIDENCE, rule, shown)
+
+
+def _one(path: Path, code: str, rule: str, detail: str) -> Verdict:
+    return Verdict(path, (Reason(code=code, rule=rule, detail=detail),))
+
+
+def _escalate(reasons: list[Reason], vip: Signal | None) -> Verdict:
+    if vip is not None:
+        reasons.append(Reason(code=VIP, rule=str(vip.value), detail=vip.evidence))
+    return Verdict(Path.ESCALATE, tuple(reasons))
+
+
+def _forces_escalation(signal: Signal) -> bool:
+    return signal.name == HUMAN_REQUEST or signal.name.startswith(f"{HIGH_RISK}:")
+
+
+def _signal_reason(signal: Signal) -> Reason:
+    what = "asked for a person" if signal.name == HUMAN_REQUEST else "raised a high-risk topic"
+    return Reason(
+        code=signal.name, rule=str(signal.value), detail=f'the customer {what}: "{signal.evidence}"'
+    )
+
+
+def family(code: str) -> str:
+    """The family of a reason code: ``high_risk`` for ``high_risk:refund``."""
+    return code.split(":", 1)[0]
+
+
+def for_primary(table: Mapping[str, str], reasons: Sequence[Reason], default: str) -> str:
+    """`table`'s entry for the primary reason's code, else for its family, else `default`."""
+    if not reasons:
+        return default
+    code = reasons[0].code
+    return table.get(code) or table.get(family(code), default)

@@ -1,0 +1,214 @@
+"""Answer a ticket from the knowledge base, with a confidence and the sources used.
+
+`Scorer` is the contract every answering backend meets (this local lexical one
+now; BM25 + embeddings and LLM providers later). `LexicalScorer` is the offline
+default: TF-IDF cosine similarity between the customer's words and each
+article's title and examples (what the article is known to answer), blended with
+the similarity to the whole article.
+
+Confidence is high only when all three hold:
+- strength: how closely the query matches the best article's title or examples;
+- separation: how far the best article's score is ahead of the runner-up's;
+- coverage: how much of the query's question vocabulary (words some article's
+  title or examples use) the best article covers; the rest hints at a second
+  question the article does not answer.
+A toss-up or a partial match keeps at most `AMBIGUOUS_SHARE` of the strength.
+No overlap with any article gives confidence 0 and no reply.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.knowledge import KnowledgeDoc
+from core.models import Source, Ticket
+from core.text import terms, unfilled_placeholders
+
+Vector = dict[str, float]
+
+# Example similarity at or below FLOOR is no evidence; at or above FULL it is as
+# strong as lexical matching gets (a close paraphrase of a past question).
+STRENGTH_FLOOR = 0.12
+STRENGTH_FULL = 0.5
+# The best article must lead the runner-up by this share of its score to count as
+# clearly separated; below MARGIN_FLOOR the two are a toss-up.
+MARGIN_FLOOR = 0.05
+MARGIN_FULL = 0.4
+# Share of the query's question vocabulary the best article must cover.
+COVERAGE_FLOOR = 0.7
+COVERAGE_FULL = 0.95
+# A toss-up or partial match is worth a draft at best, never an auto-resolve.
+AMBIGUOUS_SHARE = 0.6
+EXAMPLE_WEIGHT = 0.75
+# Below any sane auto-resolve threshold: a reply with a template gap must be reviewed.
+PLACEHOLDER_CAP = 0.6
+SUBJECT_WEIGHT = 0.7
+OLDER_MESSAGE_DECAY = 0.6
+MAX_SOURCES = 3
+
+_FIELD = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}")
+
+
+class Answer(BaseModel):
+    """A proposed reply, how sure the scorer is, and what it is grounded on.
+
+    `sources` are best first; `doc` is the best article, or None with `reply`
+    None when nothing in the knowledge base matched.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reply: str | None
+    confidence: float = Field(ge=0.0, le=1.0)
+    sources: tuple[Source, ...] = ()
+    doc: KnowledgeDoc | None = None
+
+
+class Scorer(Protocol):
+    """Anything that can answer a ticket."""
+
+    def answer(self, ticket: Ticket) -> Answer:
+        """Answer `ticket`; raise core.errors.ScorerError when no answer can be produced."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Entry:
+    doc: KnowledgeDoc
+    questions: tuple[Vector, ...]
+    whole: Vector
+
+
+class LexicalScorer:
+    """TF-IDF over title + examples + body, built once; `answer` is pure and cheap.
+
+    Neither construction nor `answer` raises: there is no I/O and no model to fail.
+    Ids should be unique (`core.knowledge.parse_articles` enforces it).
+    """
+
+    def __init__(self, docs: Sequence[KnowledgeDoc], *, placeholder_cap: float = PLACEHOLDER_CAP):
+        self._placeholder_cap = placeholder_cap
+        questions = [[terms(q) for q in (d.title, *d.examples)] for d in docs]
+        bodies = [terms(d.body) for d in docs]
+        self._idf = _idf([*(unit for units in questions for unit in units), *bodies])
+        self._question_terms = frozenset(t for units in questions for unit in units for t in unit)
+        self._entries = tuple(
+            _Entry(
+                doc=doc,
+                questions=tuple(self._vector(Counter(unit)) for unit in units),
+                whole=self._vector(Counter([t for unit in units for t in unit] + body)),
+            )
+            for doc, units, body in zip(docs, questions, bodies, strict=True)
+        )
+
+    def _vector(self, counts: Counter[str] | dict[str, float]) -> Vector:
+        # A word no article uses says nothing about which article fits, but it still
+        # dilutes the match: give it the lowest weight an indexed word can have.
+        raw = {t: math.log1p(c) * self._idf.get(t, 1.0) for t, c in counts.items() if c > 0}
+        return _normalised(raw)
+
+    def answer(self, ticket: Ticket) -> Answer:
+        """Score every article against the customer's text and answer with the best."""
+        query = self._vector(_query_counts(ticket))
+        if not query or not self._entries:
+            return Answer(reply=None, confidence=0.0)
+        ranked = sorted(
+            ((self._score(e, query), e) for e in self._entries),
+            key=lambda pair: (-pair[0][0], pair[1].doc.id),
+        )
+        (best, best_match), top = ranked[0]
+        if best <= 0.0:
+            return Answer(reply=None, confidence=0.0)
+        runner_up = ranked[1][0][0] if len(ranked) > 1 else 0.0
+        reply = render(top.doc.body, ticket)
+        coverage = _coverage(query, top.whole, self._question_terms)
+        confidence = _confidence(best_match, best, runner_up, coverage)
+        if unfilled_placeholders(reply):
+            confidence = min(confidence, self._placeholder_cap)
+        sources = tuple(
+            Source(id=e.doc.id, title=e.doc.title, score=round(s, 4))
+            for (s, _), e in ranked[:MAX_SOURCES]
+            if s > 0.0
+        )
+        return Answer(reply=reply, confidence=round(confidence, 4), sources=sources, doc=top.doc)
+
+    @staticmethod
+    def _score(entry: _Entry, query: Vector) -> tuple[float, float]:
+        """(blended score, best title/example similarity) of one article."""
+        match = max((_dot(query, q) for q in entry.questions), default=0.0)
+        return EXAMPLE_WEIGHT * match + (1 - EXAMPLE_WEIGHT) * _dot(query, entry.whole), match
+
+
+def render(body: str, ticket: Ticket) -> str:
+    """Fill ``{{requester.name}}``-style fields from `ticket`; unknown or empty ones stay."""
+    values = _fields(ticket)
+
+    def fill(match: re.Match[str]) -> str:
+        return values.get(match.group(1)) or match.group(0)
+
+    return _FIELD.sub(fill, body)
+
+
+def _fields(ticket: Ticket) -> dict[str, str]:
+    name = (ticket.requester.name or "").strip()
+    return {
+        "requester.name": name,
+        "requester.first_name": name.split()[0] if name else "",
+        "requester.email": ticket.requester.email or "",
+        "ticket.id": ticket.id,
+        "ticket.subject": ticket.subject.strip(),
+    }
+
+
+def _query_counts(ticket: Ticket) -> dict[str, float]:
+    """Customer words weighted by recency: newest message 1, each older one less."""
+    counts: dict[str, float] = {}
+    messages = ticket.customer_messages()
+    weighted = [(ticket.subject, SUBJECT_WEIGHT)]
+    weighted += [(m.text, OLDER_MESSAGE_DECAY**age) for age, m in enumerate(reversed(messages))]
+    for text, weight in weighted:
+        for term, count in Counter(terms(text)).items():
+            counts[term] = counts.get(term, 0.0) + weight * count
+    return counts
+
+
+def _confidence(match: float, best: float, runner_up: float, coverage: float) -> float:
+    strength = _ramp(match, STRENGTH_FLOOR, STRENGTH_FULL)
+    separation = _ramp((best - runner_up) / best, MARGIN_FLOOR, MARGIN_FULL)
+    covered = _ramp(coverage, COVERAGE_FLOOR, COVERAGE_FULL)
+    return strength * (AMBIGUOUS_SHARE + (1 - AMBIGUOUS_SHARE) * min(separation, covered))
+
+
+def _coverage(query: Vector, doc: Vector, vocabulary: frozenset[str]) -> float:
+    """Share of the query's weight on `vocabulary` words that `doc` also uses."""
+    asked = {t: w * w for t, w in query.items() if t in vocabulary}
+    total = sum(asked.values())
+    return sum(w for t, w in asked.items() if t in doc) / total if total else 1.0
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    return min(1.0, max(0.0, (value - low) / (high - low)))
+
+
+def _idf(units: Sequence[list[str]]) -> dict[str, float]:
+    df = Counter(t for unit in units for t in set(unit))
+    n = len(units)
+    return {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
+
+
+def _normalised(vector: Vector) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {t: v / norm for t, v in vector.items()} if norm else {}
+
+
+def _dot(a: Vector, b: Vector) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())

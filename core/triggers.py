@@ -1,0 +1,138 @@
+"""Signals that force a path whatever the knowledge base says.
+
+- ``human_request``: the customer asked for a person (phrases in
+  ``settings.triggers.human_request``), unless the phrase is negated in its own
+  clause ("I don't need a human").
+- ``high_risk:<topic>``: a topic a human must handle (``settings.triggers.high_risk``).
+- ``vip``: ``requester.vip`` or a ``vip`` tag on the ticket or the requester.
+- ``sentiment`` (always present): see `core.sentiment`.
+
+Each `Signal` carries the rule that fired as its `value` (for example
+``triggers.human_request[3]``) and the matched text as its `evidence`. The text
+searched is the subject and the customer's public messages, newest first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE, VIP_TAG
+from core.models import Signal, Ticket
+from core.sentiment import sentiment
+from core.settings import TriggerSettings
+from core.text import straighten
+
+HUMAN_REQUEST = "human_request"
+HIGH_RISK = "high_risk"
+VIP = "vip"
+
+FLAGS = re.IGNORECASE | re.MULTILINE
+# How many words before a phrase can negate it ("I really don't need a human").
+NEGATION_REACH = 3
+
+_NEGATION = re.compile(NEGATION_CUE, re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
+_QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
+
+
+def detect(ticket: Ticket, triggers: TriggerSettings) -> tuple[Signal, ...]:
+    """Every signal of `ticket`: human request, high-risk topics, VIP, then sentiment.
+
+    Never raises for settings that passed validation (which compiles every pattern).
+    """
+    texts = customer_texts(ticket)
+    signals: list[Signal] = []
+    human = human_request(texts, triggers.human_request)
+    if human is not None:
+        signals.append(human)
+    signals.extend(high_risk(texts, triggers.high_risk))
+    vip = vip_signal(ticket)
+    if vip is not None:
+        signals.append(vip)
+    signals.append(sentiment(texts))
+    return tuple(signals)
+
+
+def customer_texts(ticket: Ticket) -> tuple[str, ...]:
+    """The customer's public messages, newest first, then the subject."""
+    texts = [m.text for m in reversed(ticket.customer_messages())]
+    if ticket.subject.strip():
+        texts.append(ticket.subject)
+    return tuple(texts)
+
+
+def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | None:
+    """The first non-negated human-request phrase, by text then by pattern order."""
+    compiled_patterns = compiled(tuple(patterns))
+    for text in map(straighten, texts):
+        for index, pattern in enumerate(compiled_patterns):
+            for match in pattern.finditer(text):
+                if not negated(text, match.start()):
+                    return Signal(
+                        name=HUMAN_REQUEST,
+                        value=f"triggers.human_request[{index}]",
+                        evidence=match.group(0).strip(),
+                    )
+    return None
+
+
+def high_risk(texts: Sequence[str], topics: dict[str, tuple[str, ...]]) -> tuple[Signal, ...]:
+    """One signal per topic with a match, in the settings' topic order.
+
+    High-risk phrases are not checked for negation: "I don't want a refund, I
+    want my money back" must still reach a human.
+    """
+    signals: list[Signal] = []
+    for topic, patterns in topics.items():
+        hit = _first_match(texts, compiled(tuple(patterns)))
+        if hit is not None:
+            index, evidence = hit
+            signals.append(
+                Signal(
+                    name=f"{HIGH_RISK}:{topic}",
+                    value=f"triggers.high_risk.{topic}[{index}]",
+                    evidence=evidence,
+                )
+            )
+    return tuple(signals)
+
+
+def vip_signal(ticket: Ticket) -> Signal | None:
+    """``vip`` when the requester is flagged VIP or carries, or the ticket carries, a vip tag."""
+    if ticket.requester.vip:
+        return Signal(name=VIP, value="requester.vip", evidence="requester.vip = true")
+    for field, tags in (("ticket.tags", ticket.tags), ("requester.tags", ticket.requester.tags)):
+        if any(tag.lower() == VIP_TAG for tag in tags):
+            return Signal(name=VIP, value=field, evidence=f"{field} contains '{VIP_TAG}'")
+    return None
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether a negation cue sits in the few words before `start`, in the same clause."""
+    clause = _CLAUSE_BREAK.split(text[:start])[-1]
+    if _QUESTION.search(clause):
+        return False
+    lead = " ".join(clause.split()[-NEGATION_REACH:])
+    return _NEGATION.search(lead) is not None
+
+
+@lru_cache(maxsize=64)
+def compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Compile trigger patterns once per distinct list (case-insensitive, per line).
+
+    Raises re.error for an invalid pattern; settings validation prevents that.
+    """
+    return tuple(re.compile(p, FLAGS) for p in patterns)
+
+
+def _first_match(
+    texts: Sequence[str], patterns: Sequence[re.Pattern[str]]
+) -> tuple[int, str] | None:
+    for text in map(straighten, texts):
+        for index, pattern in enumerate(patterns):
+            match = pattern.search(text)
+            if match is not None:
+                return index, match.group(0).strip()
+    return None
