@@ -15,8 +15,9 @@ not multiply beyond ``max_attempts * (1 + len(retry_intervals))`` calls.
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 import httpx
@@ -25,12 +26,20 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    stop_after_delay,
-    wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from core.errors import PermanentError, RateLimited, TransientError
 from core.models import Action, Ticket, TicketEvent
+
+
+class HeaderItems(Protocol):
+    """Request headers: a dict, an httpx or werkzeug ``Headers``, anything with `items`.
+
+    Connectors compare header names case-insensitively whatever the source.
+    """
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
 
 
 class Connector(Protocol):
@@ -38,10 +47,10 @@ class Connector(Protocol):
 
     name: ClassVar[str]
 
-    def verify(self, headers: Mapping[str, str], raw_body: bytes) -> None:
+    def verify(self, headers: HeaderItems, raw_body: bytes) -> None:
         """Authenticate a webhook delivery; raise SignatureError if it is not genuine."""
 
-    def parse_event(self, headers: Mapping[str, str], body: Any) -> TicketEvent:
+    def parse_event(self, headers: HeaderItems, body: Any) -> TicketEvent:
         """Turn a decoded delivery into an event; raise PayloadError if unusable."""
 
     def get_ticket(self, ticket_id: str) -> Ticket:
@@ -74,7 +83,7 @@ class HttpConnector:
         """
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(
+            stop=stop_after_attempt(self.max_attempts) | _StopOverBudget(
                 self.max_total_wait_seconds
             ),
             wait=self._wait,
@@ -88,8 +97,10 @@ class HttpConnector:
         error = outcome.exception() if outcome is not None else None
         if isinstance(error, RateLimited):
             return error.retry_after
-        backoff = wait_exponential_jitter(initial=0.5, max=self.max_backoff_seconds)
-        return float(backoff(state))
+        # 0.5 s doubling, plus up to 1 s of jitter, capped (as tenacity's
+        # wait_exponential_jitter, whose `initial` argument newer releases deprecate).
+        backoff = 0.5 * 2.0 ** (state.attempt_number - 1) + random.uniform(0, 1)
+        return min(self.max_backoff_seconds, backoff)
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -98,6 +109,9 @@ class HttpConnector:
             raise TransientError(f"{method} {url}: timed out") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # Decoding errors, redirect loops, bad URLs: the same call fails again.
+            raise PermanentError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
         if response.is_success:
             return response
         status = response.status_code
@@ -119,6 +133,22 @@ class HttpConnector:
                 f"{response.request.method} {response.request.url}: response is not JSON",
                 status=response.status_code,
             ) from exc
+
+
+class _StopOverBudget(stop_base):
+    """Stop when the time spent plus the coming wait reaches the budget.
+
+    Unlike ``stop_after_delay`` this counts the coming wait, so a Retry-After
+    beyond the budget raises RateLimited at once instead of sleeping past the
+    job's timeout.
+    """
+
+    def __init__(self, budget_seconds: float) -> None:
+        self.budget_seconds = budget_seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        elapsed = retry_state.seconds_since_start or 0.0
+        return elapsed + retry_state.upcoming_sleep >= self.budget_seconds
 
 
 def retry_after_seconds(headers: Mapping[str, str], default: float = 1.0) -> float:

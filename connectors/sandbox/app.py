@@ -1,0 +1,119 @@
+"""The sandbox app factory and the functions that serve it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from types import TracebackType
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from connectors.sandbox import control, zendesk_api, zendesk_shapes
+from connectors.sandbox.context import EXTENSION, Sandbox, ZendeskAccount, current
+from connectors.sandbox.state import Store
+from connectors.sandbox.webhooks import WebhookSender
+
+logger = logging.getLogger("connectors.sandbox")
+
+# Each platform's API blueprint is named after the platform; its routes live under this prefix.
+API_PREFIXES = {zendesk_api.blueprint.name: zendesk_shapes.PREFIX}
+
+
+def create_app(
+    *,
+    webhook_url: str | None,
+    zendesk_email: str,
+    zendesk_api_token: str,
+    zendesk_signing_secret: str,
+    ai_user_id: str = "900",
+) -> Flask:
+    """A sandbox helpdesk with empty in-memory state.
+
+    Webhooks go to ``webhook_url + /webhooks/<platform>``; with no
+    `webhook_url` they are only recorded. Raises ValueError when a credential
+    is empty or `ai_user_id` is not a positive number.
+    """
+    if not (zendesk_email and zendesk_api_token and zendesk_signing_secret):
+        raise ValueError("the sandbox needs a Zendesk email, API token and signing secret")
+    if not ai_user_id.isdigit() or int(ai_user_id) < 1:
+        raise ValueError(f"ai_user_id must be a positive number, got {ai_user_id!r}")
+    account = ZendeskAccount(zendesk_email, zendesk_api_token, zendesk_signing_secret,
+                             int(ai_user_id))
+    store = Store({zendesk_api.PLATFORM: account.ai_user_id})
+    app = Flask("connectors.sandbox")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = Sandbox(store, WebhookSender(store, webhook_url), account)
+    app.register_blueprint(control.blueprint)
+    app.register_blueprint(zendesk_api.blueprint)
+    app.before_request(_count_and_inject)
+    return app
+
+
+def _count_and_inject() -> tuple[Response, int] | None:
+    """Count every API call by route template, then apply a matching fault."""
+    platform = request.blueprint or ""
+    prefix = API_PREFIXES.get(platform)
+    if prefix is None or request.url_rule is None:
+        return None
+    store = current().store
+    template = request.url_rule.rule.removeprefix(prefix).removesuffix(".json")
+    template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"<\1>", template)
+    store.count(platform, f"{request.method} {template}")
+    fault = store.take_fault(request.method, request.path)
+    if fault is None:
+        return None
+    if fault.latency_ms:
+        time.sleep(fault.latency_ms / 1000)
+    if fault.status is None:
+        return None
+    answer = jsonify({"error": "SandboxFault",
+                      "description": f"fault {fault.id} injected by the sandbox"})
+    if fault.retry_after is not None:
+        answer.headers["Retry-After"] = f"{fault.retry_after:g}"
+    return answer, fault.status
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Serve `app` with werkzeug's threaded server until interrupted.
+
+    Raises OSError when the address cannot be bound.
+    """
+    server = make_server(host, port, app, threaded=True)
+    logger.info("sandbox helpdesk listening on http://%s:%s", host, server.server_port)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+class BackgroundServer:
+    """`app` served from a daemon thread, for tests, benchmarks and the demo.
+
+    Use as a context manager or call `stop`. Port 0 picks a free port; `url`
+    is the root to reach it. Raises OSError when the address cannot be bound.
+    """
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.url = f"http://{host}:{self._server.server_port}"
+        # A short poll interval makes `stop` quick, which matters in test suites.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name=f"server-{self.url}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> BackgroundServer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()

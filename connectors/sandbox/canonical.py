@@ -1,0 +1,144 @@
+"""Tickets from the canonical sample format, and the neutral view of a ticket.
+
+The canonical format is what ``POST /sandbox/tickets`` takes and what the
+sample tickets in ``config/samples`` use::
+
+    {"platform": "zendesk", "subject": "...", "channel": "email", "tags": [...],
+     "priority": "normal", "requester": {"id": "c1", "email": "...", "name": "...",
+     "vip": false, "tags": [...]}, "messages": [{"author": "customer", "body": "...",
+     "public": true, "created_at": "..."}], "sla_due_at": null, "external_id": "s-1"}
+
+An optional ``status`` (Zendesk's words) sets the starting status, ``new`` by
+default. Unknown keys are ignored; ``id`` stands in for a missing ``external_id``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.sandbox.state import AUTHOR_ROLES, SYSTEM_USER_ID, Store, Ticket, now
+
+STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+_COMMENT_CHANNELS = {"agent": "web", "ai": "api", "system": "rule"}
+
+
+def create_ticket(store: Store, platform: str, data: dict[str, Any]) -> Ticket:
+    """Validate `data` and add the ticket it describes; ValueError names the bad field."""
+    subject = _text(data, "subject", default="")
+    channel = _text(data, "channel", default="web")
+    priority = data.get("priority")
+    if priority is not None and priority not in PRIORITIES:
+        raise ValueError(f"priority: must be one of {', '.join(PRIORITIES)} or null")
+    status = data.get("status", "new")
+    if status not in STATUSES:
+        raise ValueError(f"status: must be one of {', '.join(STATUSES)}")
+    tags = _tags(data.get("tags", []), "tags")
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages: a ticket needs at least one message")
+    parsed = [_message(m, i) for i, m in enumerate(messages)]
+    due_at = _time(data.get("sla_due_at"), "sla_due_at")
+    external = data.get("external_id", data.get("id"))
+    with store.lock:
+        requester = _requester(store, platform, data.get("requester"))
+        created = parsed[0][3] or now()
+        ticket = Ticket(
+            platform=platform, id=store.next_id("ticket"), subject=subject, status=status,
+            priority=priority, requester_id=requester, channel=channel, created_at=created,
+            updated_at=created, tags=tags,
+            external_id=None if external is None else str(external), due_at=due_at,
+        )
+        store.tickets[(platform, ticket.id)] = ticket
+        for author, body, public, created_at in parsed:
+            author_id = {"customer": requester, "ai": store.ai_user_ids[platform],
+                         "agent": store.agent_ids[platform], "system": SYSTEM_USER_ID}[author]
+            store.add_comment(ticket, author_id, text=body, public=public,
+                              channel=_COMMENT_CHANNELS.get(author, channel),
+                              created_at=created_at, touch=False)
+        ticket.updated_at = max(now(), created)
+        return ticket
+
+
+def neutral(store: Store, ticket: Ticket) -> dict[str, Any]:
+    """The platform-neutral view listed by ``GET /sandbox/tickets``."""
+    with store.lock:
+        requester = store.users.get((ticket.platform, ticket.requester_id))
+        return {
+            "platform": ticket.platform,
+            "ticket_id": str(ticket.id),
+            "external_id": ticket.external_id,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "tags": list(ticket.tags),
+            "group": None if ticket.group_id is None else str(ticket.group_id),
+            "assignee": None if ticket.assignee_id is None else str(ticket.assignee_id),
+            "requester": requester.email if requester else None,
+            "updated_at": ticket.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "comments": [
+                {"id": str(c.id), "author": store.role_of(ticket.platform, c.author_id),
+                 "public": c.public, "body": c.body}
+                for c in ticket.comments
+            ],
+        }
+
+
+def _requester(store: Store, platform: str, raw: Any) -> int:
+    if not isinstance(raw, dict):
+        raise ValueError("requester: must be an object with at least an email or an id")
+    email, external = raw.get("email"), raw.get("id")
+    if email is None and external is None:
+        raise ValueError("requester: needs an email or an id")
+    external = None if external is None else str(external)
+    tags = _tags(raw.get("tags", []), "requester.tags")
+    if raw.get("vip") and "vip" not in tags:
+        tags.append("vip")
+    try:
+        return store.find_customer(platform, email, external).id
+    except KeyError:
+        name = raw.get("name") or email or external or "Customer"
+        return store.add_user(platform, str(name), email, "end-user", tags=tags,
+                              external_id=external).id
+
+
+def _message(raw: Any, index: int) -> tuple[str, str, bool, datetime | None]:
+    where = f"messages[{index}]"
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: must be an object")
+    author = raw.get("author", "customer")
+    if author not in AUTHOR_ROLES:
+        raise ValueError(f"{where}.author: must be one of {', '.join(AUTHOR_ROLES)}")
+    body = raw.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise ValueError(f"{where}.body: must be a non-empty string")
+    public = raw.get("public", True)
+    if not isinstance(public, bool):
+        raise ValueError(f"{where}.public: must be true or false")
+    return author, body, public, _time(raw.get("created_at"), f"{where}.created_at")
+
+
+def _text(data: dict[str, Any], key: str, *, default: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: must be a string")
+    return value
+
+
+def _tags(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValueError(f"{key}: must be a list of strings")
+    return list(dict.fromkeys(value))
+
+
+def _time(value: Any, key: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValueError(f"{key}: not an ISO-8601 time: {value!r}") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,262 @@
+"""The sandbox's in-memory state: tickets, users, faults, call counts, deliveries.
+
+One `Store` per app, shared by the threads of a threaded server: every read
+and write of its contents happens under `Store.lock`. Tickets are kept in a
+platform-neutral form; each platform's blueprint renders its own API shapes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+AUTHOR_ROLES = ("customer", "agent", "ai", "system")
+SYSTEM_USER_ID = -1
+
+
+def now() -> datetime:
+    """The current UTC time at the one-second resolution helpdesks report."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs."""
+    paragraphs = re.split(r"\n(?:[ \t]*\n)+", text.replace("\r\n", "\n").strip())
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p.strip()
+    )
+
+
+def to_text(markup: str) -> str:
+    """HTML reduced to plain text, the way helpdesks fill ``plain_body``."""
+    text = re.sub(r"(?i)<br\s*/?>", "\n", markup)
+    text = re.sub(r"(?i)</p>\s*<p[^>]*>", "\n\n", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+@dataclass
+class User:
+    """A helpdesk user: an end user (customer), an agent or an admin."""
+
+    id: int
+    name: str
+    email: str | None
+    role: str  # "end-user", "agent" or "admin", as Zendesk names them
+    tags: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    created_at: datetime = field(default_factory=now)
+
+
+@dataclass
+class Comment:
+    """One comment of a thread; `body` is plain text, `html_body` its HTML."""
+
+    id: int
+    author_id: int
+    body: str
+    html_body: str
+    public: bool
+    channel: str
+    created_at: datetime
+
+
+@dataclass
+class Ticket:
+    """A ticket in neutral form; `status` uses Zendesk's words, a superset."""
+
+    platform: str
+    id: int
+    subject: str
+    status: str
+    priority: str | None
+    requester_id: int
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+    tags: list[str] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    external_id: str | None = None
+    group_id: int | None = None
+    assignee_id: int | None = None
+    due_at: datetime | None = None
+
+
+@dataclass
+class Fault:
+    """An injected failure for API requests whose method and path match."""
+
+    id: int
+    method: str
+    path: re.Pattern[str]
+    status: int | None
+    times: int | None  # None: every matching request, forever
+    retry_after: float | None
+    latency_ms: int
+    skip: int = 0  # matching requests to let through before the fault starts
+
+    def describe(self) -> dict[str, Any]:
+        """The fault as JSON data, as it was posted."""
+        return {"id": self.id, "method": self.method, "path": self.path.pattern,
+                "status": self.status, "times": self.times,
+                "retry_after": self.retry_after, "latency_ms": self.latency_ms,
+                "skip": self.skip}
+
+
+class Store:
+    """All sandbox state; hold `lock` around any sequence of reads and writes."""
+
+    def __init__(self, ai_user_ids: dict[str, int]) -> None:
+        self.lock = threading.RLock()
+        self.ai_user_ids = dict(ai_user_ids)
+        self.tickets: dict[tuple[str, int], Ticket] = {}
+        self.users: dict[tuple[str, int], User] = {}
+        self.faults: list[Fault] = []
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.deliveries: list[dict[str, Any]] = []
+        first_user = max(ai_user_ids.values(), default=0) + 1
+        self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1}
+        self.agent_ids: dict[str, int] = {}
+        for platform, ai_id in ai_user_ids.items():
+            self.users[(platform, ai_id)] = User(ai_id, "Handoff AI", None, "agent")
+            agent = self.add_user(platform, "Alex Agent", "agent@sandbox.invalid", "agent")
+            self.agent_ids[platform] = agent.id
+
+    def next_id(self, kind: str) -> int:
+        """A fresh id for a ticket, comment, user or fault; KeyError for another kind."""
+        with self.lock:
+            value = self._next[kind]
+            self._next[kind] = value + 1
+            return value
+
+    def add_user(
+        self, platform: str, name: str, email: str | None, role: str, *,
+        tags: list[str] | None = None, external_id: str | None = None,
+    ) -> User:
+        """Create a user of `platform` with a fresh id."""
+        with self.lock:
+            user = User(self.next_id("user"), name, email, role, list(tags or ()), external_id)
+            self.users[(platform, user.id)] = user
+            return user
+
+    def find_customer(self, platform: str, email: str | None, external_id: str | None) -> User:
+        """The end user with this email or external id; KeyError when there is none."""
+        with self.lock:
+            for (owner, _), user in self.users.items():
+                if owner == platform and user.role == "end-user" and (
+                    (email and user.email == email)
+                    or (external_id and user.external_id == external_id)
+                ):
+                    return user
+        raise KeyError(email or external_id)
+
+    def ticket(self, platform: str, ticket_id: int) -> Ticket | None:
+        """The ticket, or None when there is no such ticket."""
+        return self.tickets.get((platform, ticket_id))
+
+    def touch(self, ticket: Ticket) -> None:
+        """Move `updated_at` strictly forward, so every write changes it."""
+        ticket.updated_at = max(now(), ticket.updated_at + timedelta(seconds=1))
+
+    def add_comment(
+        self, ticket: Ticket, author_id: int, *, text: str | None = None,
+        html_body: str | None = None, public: bool = True, channel: str = "api",
+        created_at: datetime | None = None, touch: bool = True,
+    ) -> Comment:
+        """Append a comment from plain `text` or from `html_body`; `touch` the ticket."""
+        markup = html_body if html_body is not None else to_html(text or "")
+        plain = text if text is not None else to_text(markup)
+        with self.lock:
+            comment = Comment(self.next_id("comment"), author_id, plain, markup, public,
+                              channel, created_at or now())
+            ticket.comments.append(comment)
+            if touch:
+                self.touch(ticket)
+            return comment
+
+    def role_of(self, platform: str, author_id: int) -> str:
+        """The neutral role of a comment's author: customer, agent, ai or system."""
+        if author_id == self.ai_user_ids.get(platform):
+            return "ai"
+        if author_id == SYSTEM_USER_ID:
+            return "system"
+        user = self.users.get((platform, author_id))
+        return "customer" if user is not None and user.role == "end-user" else "agent"
+
+    # -- faults, counts and deliveries ---------------------------------------------
+
+    def add_fault(self, spec: dict[str, Any]) -> Fault:
+        """Validate and store a fault; ValueError names the bad field."""
+        method = str(spec.get("method") or "*").upper()
+        try:
+            pattern = re.compile(str(spec.get("path") or ".*"))
+        except re.error as exc:
+            raise ValueError(f"path: not a regular expression: {exc}") from exc
+        status, times = spec.get("status"), spec.get("times", 1)
+        retry_after, latency = spec.get("retry_after"), spec.get("latency_ms") or 0
+        skip = spec.get("skip") or 0
+        if status is not None and not (isinstance(status, int) and 400 <= status <= 599):
+            raise ValueError("status: must be an HTTP error status (400-599) or null")
+        if times is not None and not (isinstance(times, int) and times >= 1):
+            raise ValueError("times: must be a positive integer or null (for ever)")
+        if retry_after is not None and not isinstance(retry_after, int | float):
+            raise ValueError("retry_after: must be a number of seconds or null")
+        if not isinstance(latency, int) or latency < 0:
+            raise ValueError("latency_ms: must be a non-negative integer")
+        if not isinstance(skip, int) or skip < 0:
+            raise ValueError("skip: must be a non-negative integer")
+        if status is None and not latency:
+            raise ValueError("a fault needs a status, a latency_ms, or both")
+        fault = Fault(self.next_id("fault"), method, pattern, status, times, retry_after,
+                      latency, skip)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """The first fault matching this request, using up one of its `times`."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.method in ("*", method) and fault.path.search(path):
+                    if fault.skip:
+                        fault.skip -= 1
+                        continue
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times == 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+    def count(self, platform: str, route: str) -> None:
+        """Count one API call to `route` (``METHOD /template``)."""
+        with self.lock:
+            self.calls[(platform, route)] += 1
+
+    def stats(self) -> dict[str, Any]:
+        """Calls per platform: ``{"zendesk": {"total": n, "routes": {route: n}}}``."""
+        with self.lock:
+            result: dict[str, Any] = {}
+            for (platform, route), calls in sorted(self.calls.items()):
+                entry = result.setdefault(platform, {"total": 0, "routes": {}})
+                entry["total"] += calls
+                entry["routes"][route] = calls
+            return result
+
+    def record_delivery(self, delivery: dict[str, Any]) -> dict[str, Any]:
+        """Append a webhook delivery record, giving it an id; return it."""
+        with self.lock:
+            delivery["id"] = len(self.deliveries) + 1
+            self.deliveries.append(delivery)
+            return delivery
+
+    def update_delivery(self, delivery: dict[str, Any], **changes: Any) -> None:
+        """Change a recorded delivery under the lock."""
+        with self.lock:
+            delivery.update(changes)

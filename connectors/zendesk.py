@@ -1,0 +1,248 @@
+"""Zendesk Support connector.
+
+API reference: https://developer.zendesk.com/api-reference/ticketing/introduction/
+Tickets: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/
+Comments: https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/
+Webhook signatures: https://developer.zendesk.com/documentation/webhooks/verifying/
+Cursor pagination: https://developer.zendesk.com/api-reference/introduction/pagination/
+
+Payload shapes (JSON to models and back) live in `connectors.zendesk_payloads`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import httpx
+
+from connectors import zendesk_payloads as payloads
+from connectors.base import HeaderItems, HttpConnector
+from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
+from core.models import Action, EventKind, Ticket, TicketEvent
+from core.settings import ZendeskSettings
+
+logger = logging.getLogger("connectors.zendesk")
+
+_EVENT_TYPE_PREFIX = "zen:event-type:"
+# Zendesk keeps at most 5000 comments per ticket: 50 pages of 100, with room to spare.
+_MAX_COMMENT_PAGES = 60
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ZendeskConnector(HttpConnector):
+    """One Zendesk account, reached through an injected `httpx.Client`.
+
+    Build the client with `make_client`. Every API call goes through
+    `HttpConnector.request`, so failures surface only as `core.errors` types.
+    """
+
+    name: ClassVar[str] = "zendesk"
+    base_url_template: ClassVar[str] = "https://{subdomain}.zendesk.com/api/v2"
+    auth_scheme: ClassVar[str] = "basic {email}/token:{api_token}"
+    required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "signing_secret")
+    signature_header: ClassVar[str] = "x-zendesk-webhook-signature"
+    timestamp_header: ClassVar[str] = "x-zendesk-webhook-signature-timestamp"
+    invocation_header: ClassVar[str] = "x-zendesk-webhook-invocation-id"
+
+    def __init__(
+        self,
+        settings: ZendeskSettings,
+        client: httpx.Client,
+        *,
+        replay_window_seconds: int = 300,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(client, sleep=sleep)
+        self.settings = settings
+        self.replay_window = timedelta(seconds=replay_window_seconds)
+        self._clock = clock
+        self._ai_user_id: str | None = settings.ai_user_id
+
+    @classmethod
+    def make_client(cls, settings: ZendeskSettings) -> httpx.Client:
+        """An `httpx.Client` with the account's base URL, API-token auth and timeouts.
+
+        Raises ConfigError when no API token is configured.
+        """
+        token = settings.api_token.get_secret_value() if settings.api_token else ""
+        if not token:
+            raise ConfigError("platforms.zendesk: no API token; set HANDOFF_ZENDESK_API_TOKEN")
+        return httpx.Client(
+            base_url=settings.api_base(),
+            auth=httpx.BasicAuth(f"{settings.email}/token", token),
+            timeout=httpx.Timeout(settings.timeout_seconds),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+
+    # -- webhooks ---------------------------------------------------------------
+
+    def verify(self, headers: HeaderItems, raw_body: bytes) -> None:
+        """Check the HMAC signature and freshness of a delivery.
+
+        Raises SignatureError when the secret is not configured, a header is
+        missing, the timestamp is unreadable or outside the replay window, or
+        the signature matches neither field order.
+        """
+        secret = self.settings.signing_secret
+        key = secret.get_secret_value().encode() if secret else b""
+        if not key:
+            raise SignatureError("zendesk: no signing secret configured; refusing every delivery")
+        lowered = {k.lower(): v for k, v in headers.items()}
+        signature = lowered.get(self.signature_header)
+        stamp = lowered.get(self.timestamp_header)
+        if not signature or not stamp:
+            raise SignatureError(
+                f"zendesk: missing {self.signature_header} or {self.timestamp_header} header"
+            )
+        self._check_fresh(stamp)
+        given = signature.strip().encode()
+        orders = (("timestamp+body", stamp.encode() + raw_body),
+                  ("body+timestamp", raw_body + stamp.encode()))
+        for order, message in orders:
+            expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest())
+            if hmac.compare_digest(expected, given):
+                # Which order production signs with is unconfirmed; the log tells us.
+                level = logging.DEBUG if order == "timestamp+body" else logging.INFO
+                logger.log(level, "zendesk signature matched the %s order", order)
+                return
+        raise SignatureError("zendesk: signature does not match the body and timestamp")
+
+    def _check_fresh(self, stamp: str) -> None:
+        try:
+            sent = datetime.fromisoformat(stamp.strip())
+        except ValueError as exc:
+            raise SignatureError(f"zendesk: unreadable signature timestamp {stamp!r}") from exc
+        if sent.tzinfo is None:
+            sent = sent.replace(tzinfo=UTC)
+        skew = abs(self._clock() - sent)
+        if skew > self.replay_window:
+            raise SignatureError(
+                f"zendesk: signature timestamp {stamp} is {int(skew.total_seconds())} s away "
+                f"from now, outside the {int(self.replay_window.total_seconds())} s window"
+            )
+
+    def parse_event(self, headers: HeaderItems, body: Any) -> TicketEvent:
+        """Read a trigger body or an event-subscription body.
+
+        Raises PayloadError naming the field when the body is not an object or
+        carries no usable ``ticket_id``.
+        """
+        if not isinstance(body, dict):
+            raise PayloadError("zendesk: the body must be a JSON object with a ticket_id")
+        event_type = body.get("type")
+        if isinstance(event_type, str) and event_type.startswith(_EVENT_TYPE_PREFIX):
+            detail = body.get("detail")
+            raw_ticket = detail.get("id") if isinstance(detail, dict) else None
+            inner = body.get("event")
+            comment = inner.get("comment") if isinstance(inner, dict) else None
+            raw_comment = comment.get("id") if isinstance(comment, dict) else None
+            kind_name = event_type.removeprefix(_EVENT_TYPE_PREFIX)
+        else:
+            raw_ticket = body.get("ticket_id")
+            raw_comment = body.get("comment_id")
+            named = body.get("event")
+            kind_name = named if isinstance(named, str) else ""
+        ticket_id = payloads.identifier(raw_ticket)
+        if ticket_id is None:
+            raise PayloadError(
+                "zendesk: ticket_id is missing or not a numeric id "
+                "(trigger body 'ticket_id' or event 'detail.id')"
+            )
+        comment_id = payloads.identifier(raw_comment)
+        lowered = {k.lower(): v for k, v in headers.items()}
+        event_id = lowered.get(self.invocation_header) or payloads.content_id(
+            ticket_id, comment_id, body
+        )
+        return TicketEvent(
+            platform=self.name,
+            ticket_id=ticket_id,
+            event_id=event_id,
+            kind=payloads.EVENT_KINDS.get(kind_name, EventKind.TICKET_UPDATED),
+        )
+
+    # -- reading ----------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> Ticket:
+        """Load the ticket, its requester and every comment, oldest first.
+
+        Raises TransientError (retries spent) or PermanentError (4xx, a response
+        of an unexpected shape, or pagination that leaves the API's host).
+        """
+        path = f"/tickets/{payloads.path_id(ticket_id)}"
+        data = self.json(self.request("GET", f"{path}.json", params={"include": "users"}))
+        users = payloads.users_by_id(data)
+        comments: list[dict[str, Any]] = []
+        url = f"{path}/comments.json"
+        params: dict[str, str] | None = {"include": "users", "page[size]": "100"}
+        for _ in range(_MAX_COMMENT_PAGES):
+            page = self.json(self.request("GET", url, params=params))
+            users.update(payloads.users_by_id(page))
+            comments.extend(payloads.items(page, "comments"))
+            meta, links = payloads.as_dict(page.get("meta")), payloads.as_dict(page.get("links"))
+            if not (meta.get("has_more") and links.get("next")):
+                break
+            url, params = self._same_host(str(links["next"])), None
+        else:
+            raise PermanentError(f"zendesk: ticket {ticket_id} has more than "
+                                 f"{_MAX_COMMENT_PAGES} pages of comments")
+        ai_id = self.ai_user_id()
+        try:
+            return payloads.ticket_from_api(data["ticket"], users, comments, ai_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PermanentError(
+                f"zendesk: ticket {ticket_id}: unexpected response: {exc!r}"
+            ) from exc
+
+    def ai_user_id(self) -> str:
+        """The API user's id: `settings.ai_user_id`, else ``GET /users/me`` once.
+
+        Raises TransientError or PermanentError if the lookup fails.
+        """
+        if self._ai_user_id is None:
+            me = self.json(self.request("GET", "/users/me.json"))
+            try:
+                self._ai_user_id = str(me["user"]["id"])
+            except (KeyError, TypeError) as exc:
+                raise PermanentError("zendesk: /users/me answered without a user id") from exc
+        return self._ai_user_id
+
+    def _same_host(self, url: str) -> str:
+        # links.next is absolute; following it elsewhere would send our credentials there.
+        base = self.client.base_url
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise PermanentError(f"zendesk: unusable pagination link {url!r}") from exc
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise PermanentError(f"zendesk: refusing to follow pagination link to {url}")
+        return url
+
+    # -- writing ----------------------------------------------------------------
+
+    def apply(self, ticket: Ticket, actions: Sequence[Action]) -> None:
+        """Write one batch with a single ``PUT /tickets/{id}``; an empty batch sends nothing.
+
+        Tags are sent as the whole merged list with ``safe_update`` and the
+        ticket's ``updated_at``, so a concurrent change answers 409
+        (PermanentError) instead of silently dropping someone else's tags.
+        Raises ValueError for a batch with two comments, and TransientError or
+        PermanentError when the call fails.
+        """
+        update = payloads.update_body(ticket, actions)
+        if not update:
+            return
+        if "tags" in update and ticket.updated_at is not None:
+            update["safe_update"] = True
+            update["updated_stamp"] = payloads.iso(ticket.updated_at)
+        path = f"/tickets/{payloads.path_id(ticket.id)}.json"
+        self.request("PUT", path, json={"ticket": update})

@@ -1,0 +1,241 @@
+"""Zendesk payload shapes, both ways: API JSON to `core.models` and back.
+
+Pure functions used by `connectors.zendesk`; nothing here does I/O. Readers of
+API responses raise KeyError, TypeError or ValueError on a shape they cannot
+use, which the connector turns into PermanentError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from core.errors import PermanentError
+from core.models import (
+    Action,
+    AddTags,
+    Assign,
+    EventKind,
+    InternalNote,
+    Message,
+    Priority,
+    PublicReply,
+    Requester,
+    Role,
+    SetPriority,
+    SetStatus,
+    Status,
+    Ticket,
+)
+
+PLATFORM = "zendesk"
+STATUSES = {
+    "new": Status.NEW,
+    "open": Status.OPEN,
+    "pending": Status.PENDING,
+    # Neutral statuses have no "on hold": it waits on someone else, like pending.
+    "hold": Status.PENDING,
+    "solved": Status.SOLVED,
+    "closed": Status.CLOSED,
+}
+PRIORITIES = {p.value: p for p in Priority}
+EVENT_KINDS = {
+    "ticket_created": EventKind.TICKET_CREATED,
+    "ticket.created": EventKind.TICKET_CREATED,
+    "comment_added": EventKind.MESSAGE_CREATED,
+    "ticket.comment_added": EventKind.MESSAGE_CREATED,
+}
+_SYSTEM_CHANNELS = frozenset({"rule", "system"})
+_SYSTEM_AUTHOR_ID = "-1"
+
+
+def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
+    """The ``ticket`` object of one ``PUT /tickets/{id}`` carrying a whole batch.
+
+    Empty when the batch writes nothing. Raises ValueError for two comments.
+    """
+    update: dict[str, Any] = {}
+    added: list[str] = []
+    for action in actions:
+        if isinstance(action, PublicReply | InternalNote):
+            if "comment" in update:
+                raise ValueError("zendesk: a batch holds at most one comment; "
+                                 "split actions with core.batching.batches")
+            update["comment"] = {"html_body": to_html(action.body),
+                                 "public": isinstance(action, PublicReply)}
+        elif isinstance(action, AddTags):
+            added.extend(action.tags)
+        elif isinstance(action, Assign):
+            if action.group is not None:
+                update["group_id"] = api_id(action.group)
+            if action.assignee is not None:
+                update["assignee_id"] = api_id(action.assignee)
+        elif isinstance(action, SetStatus):
+            update["status"] = action.status.value
+        elif isinstance(action, SetPriority):
+            update["priority"] = action.priority.value
+    if added:
+        # A ticket update's `tags` replaces the list, so send the whole merged list.
+        update["tags"] = list(dict.fromkeys([*ticket.tags, *added]))
+    return update
+
+
+def to_html(text: str) -> str:
+    """Plain text as safe HTML: escaped, blank lines make paragraphs, newlines ``<br>``."""
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    paragraphs = [p.strip("\n") for p in re.split(r"\n(?:[ \t]*\n)+", normalised)]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p.strip()
+    )
+
+
+def identifier(value: Any) -> str | None:
+    """A positive numeric id as a string, or None for anything else."""
+    # Ids travel as strings in trigger bodies and as ints in event payloads.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if value > 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
+def path_id(ticket_id: str) -> str:
+    """`ticket_id` checked for use in a URL path; PermanentError if not numeric."""
+    if not ticket_id.isdigit():
+        raise PermanentError(f"zendesk: {ticket_id!r} is not a ticket id")
+    return ticket_id
+
+
+def api_id(value: str) -> int | str:
+    """A neutral id as Zendesk wants it: an int when numeric."""
+    return int(value) if value.isdigit() else value
+
+
+def content_id(ticket_id: str, comment_id: str | None, body: Any) -> str:
+    """A stable event id for a delivery without an invocation id."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256("\n".join([ticket_id, comment_id or "", canonical]).encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def iso(moment: datetime) -> str:
+    """Zendesk's timestamp format, e.g. ``2021-07-25T10:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def items(data: Any, key: str) -> list[dict[str, Any]]:
+    """The objects of the list `data[key]`; PermanentError when there is no such list."""
+    found = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        raise PermanentError(f"zendesk: response has no '{key}' list")
+    return [item for item in found if isinstance(item, dict)]
+
+
+def users_by_id(data: Any) -> dict[str, dict[str, Any]]:
+    """Sideloaded ``users`` keyed by id as a string; empty when absent."""
+    users = data.get("users") if isinstance(data, dict) else None
+    if not isinstance(users, list):
+        return {}
+    return {str(u["id"]): u for u in users if isinstance(u, dict) and "id" in u}
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _optional_id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def ticket_from_api(
+    raw: dict[str, Any],
+    users: dict[str, dict[str, Any]],
+    comments: list[dict[str, Any]],
+    ai_id: str,
+) -> Ticket:
+    """Map a ticket, its sideloaded users and its comments to `core.models.Ticket`.
+
+    Raises KeyError, TypeError or ValueError (pydantic's ValidationError
+    included) when a required field is missing or malformed.
+    """
+    requester_id = str(raw["requester_id"])
+    fields = {
+        str(f["id"]): str(f["value"])
+        for f in raw.get("custom_fields") or []
+        if isinstance(f, dict) and f.get("value") is not None
+    }
+    return Ticket(
+        id=str(raw["id"]),
+        platform=PLATFORM,
+        subject=raw.get("subject") or "",
+        status=STATUSES.get(str(raw.get("status")), Status.OPEN),
+        priority=PRIORITIES.get(str(raw.get("priority"))),
+        tags=tuple(raw.get("tags") or ()),
+        channel=as_dict(raw.get("via")).get("channel"),
+        group=_optional_id(raw.get("group_id")),
+        assignee=_optional_id(raw.get("assignee_id")),
+        requester=_requester(requester_id, users.get(requester_id)),
+        messages=tuple(_message(c, users, ai_id, requester_id) for c in comments),
+        sla_due_at=_time(raw.get("due_at")),
+        url=raw.get("url"),
+        updated_at=_time(raw.get("updated_at")),
+        custom_fields=fields,
+    )
+
+
+def _requester(requester_id: str, user: dict[str, Any] | None) -> Requester:
+    if user is None:
+        return Requester(id=requester_id)
+    tags = tuple(user.get("tags") or ())
+    return Requester(
+        id=requester_id,
+        email=user.get("email"),
+        name=user.get("name"),
+        organization=_optional_id(user.get("organization_id")),
+        tags=tags,
+        vip="vip" in tags,
+    )
+
+
+def _message(
+    raw: dict[str, Any], users: dict[str, dict[str, Any]], ai_id: str, requester_id: str
+) -> Message:
+    return Message(
+        id=_optional_id(raw.get("id")),
+        author=_role(raw, users, ai_id, requester_id),
+        public=bool(raw.get("public", True)),
+        text=raw.get("plain_body") or raw.get("body") or "",
+        html=raw.get("html_body"),
+        created_at=datetime.fromisoformat(raw["created_at"]),
+    )
+
+
+def _role(
+    raw: dict[str, Any], users: dict[str, dict[str, Any]], ai_id: str, requester_id: str
+) -> Role:
+    author_id = raw.get("author_id")
+    if str(author_id) == ai_id:
+        return Role.AI
+    channel = as_dict(raw.get("via")).get("channel")
+    if str(author_id) == _SYSTEM_AUTHOR_ID or channel in _SYSTEM_CHANNELS:
+        return Role.SYSTEM
+    user = users.get(str(author_id))
+    if user is not None:
+        return Role.CUSTOMER if user.get("role") == "end-user" else Role.AGENT
+    # An author the API did not sideload: only the requester is safely a customer;
+    # calling anyone else an agent keeps the AI out rather than answering staff.
+    return Role.CUSTOMER if str(author_id) == requester_id else Role.AGENT
