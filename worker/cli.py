@@ -1,5 +1,144 @@
-"""Handoff CLI (placeholder)."""
+"""The ``handoff`` command line.
+
+Exit codes: 0 success, 1 the work itself failed (for example a demo ticket was
+not processed), 2 bad configuration or usage, 130 interrupted by Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+import yaml
+
+from core.errors import ConfigError
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
 
 
-def main() -> None:
-    raise SystemExit("not yet")
+def _fail_config(exc: ConfigError) -> None:
+    click.echo(f"configuration error: {exc}", err=True)
+    sys.exit(EXIT_CONFIG)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+def main(verbose: bool) -> None:
+    """Handoff: let the AI answer only when it is sure; hand the rest to a human."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # One line per helpdesk call drowns the output people read; -v brings it back.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+@main.command("check-config")
+@click.argument("file", required=False)
+def check_config(file: str | None) -> None:
+    """Validate FILE (default: $HANDOFF_CONFIG or config/handoff.yaml) and print it.
+
+    Secrets are masked. A bad file prints the key, the value and the reason, and
+    exits 2.
+    """
+    from connectors.registry import build_connector
+    from core.settings import masked
+    from worker.config import load_knowledge, load_settings
+
+    try:
+        settings = load_settings(file)
+        docs = load_knowledge(settings.knowledge_dir)
+        for name in settings.platforms.enabled():
+            build_connector(name, settings.platforms)
+    except ConfigError as exc:
+        _fail_config(exc)
+    click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
+    click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
+               f"{', '.join(settings.platforms.enabled()) or 'none'}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the webhook receiver with gunicorn."""
+    argv = [
+        "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+        "--access-logfile", "-", "--graceful-timeout", "10",
+        "worker.wsgi:build_app()",
+    ]
+    os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker (SimpleWorker: models load once per process)."""
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from receiver.intake import make_queue
+    from worker.runtime import current
+
+    try:
+        runtime = current()
+    except ConfigError as exc:
+        _fail_config(exc)
+    queue = make_queue(runtime.settings, runtime.redis)
+    rq_worker = SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer)
+    rq_worker.work(burst=burst, with_scheduler=not burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--webhook-url", envvar="HANDOFF_SANDBOX_WEBHOOK_URL",
+              help="Receiver root to send webhooks to, e.g. http://127.0.0.1:8000.")
+def sandbox(host: str, port: int, webhook_url: str | None) -> None:
+    """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
+
+    Credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN and
+    HANDOFF_ZENDESK_SIGNING_SECRET; the sandbox refuses calls without them.
+    """
+    from connectors.sandbox import create_app, serve
+
+    missing = [v for v in ("HANDOFF_ZENDESK_API_TOKEN", "HANDOFF_ZENDESK_SIGNING_SECRET")
+               if not os.environ.get(v)]
+    if missing:
+        _fail_config(ConfigError(f"set {', '.join(missing)} for the sandbox"))
+    app = create_app(
+        webhook_url=webhook_url,
+        zendesk_email=os.environ.get("HANDOFF_ZENDESK_EMAIL", "handoff@example.com"),
+        zendesk_api_token=os.environ["HANDOFF_ZENDESK_API_TOKEN"],
+        zendesk_signing_secret=os.environ["HANDOFF_ZENDESK_SIGNING_SECRET"],
+    )
+    click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
+    serve(app, host, port)
+
+
+@main.command()
+@click.option("--samples", default="config/samples/tickets.jsonl", show_default=True,
+              type=click.Path(exists=True, dir_okay=False))
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for all.")
+def demo(samples: str, timeout: float) -> None:
+    """Run everything on embedded defaults and print the decision for each sample.
+
+    Starts the embedded Redis, the sandbox helpdesk, the receiver and a worker,
+    creates the sample tickets, waits until each is processed and prints a table.
+    Ctrl-C stops every child process.
+    """
+    from worker.demo import run_demo
+
+    try:
+        ok = run_demo(samples, timeout)
+    except ConfigError as exc:
+        _fail_config(exc)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every child process has been stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(0 if ok else EXIT_FAILED)

@@ -1,0 +1,92 @@
+"""The webhook receiver: verify, parse, dedupe, enqueue, answer 202.
+
+It never calls a helpdesk inside a request. Every refusal is JSON
+``{"error": "..."}`` with a status the helpdesk understands: 401 bad signature,
+400 malformed body or missing field, 404 unknown platform, 413 body too large,
+503 Redis unavailable (so the helpdesk delivers again later).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+
+import redis
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from connectors.base import Connector
+from core.errors import PayloadError, WebhookError
+from core.settings import Settings
+from receiver.intake import enqueue_event, make_queue
+
+log = logging.getLogger("receiver")
+
+
+def create_app(
+    settings: Settings, connection: redis.Redis, connectors: Mapping[str, Connector]
+) -> Flask:
+    """Build the receiver for the given, already-verified `connectors`."""
+    app = Flask("handoff.receiver")
+    app.config["MAX_CONTENT_LENGTH"] = settings.receiver.max_body_bytes
+    queue = make_queue(settings, connection)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response, int]:
+        status = exc.code or 500
+        if status == 413:
+            message = f"body larger than {settings.receiver.max_body_bytes} bytes"
+        else:
+            message = exc.description or exc.name
+        return jsonify(error=message), status
+
+    @app.errorhandler(WebhookError)
+    def refused(exc: WebhookError) -> tuple[Response, int]:
+        log.warning("webhook refused (%s): %s", exc.status, exc)
+        return jsonify(error=str(exc)), exc.status
+
+    @app.errorhandler(redis.RedisError)
+    def redis_down(exc: redis.RedisError) -> tuple[Response, int]:
+        log.error("redis unavailable: %s", exc)
+        response = jsonify(error="queue unavailable, deliver again later")
+        response.headers["Retry-After"] = "30"
+        return response, 503
+
+    @app.post("/webhooks/<platform>")
+    def webhook(platform: str) -> tuple[Response, int]:
+        connector = connectors.get(platform)
+        if connector is None:
+            return jsonify(error=f"unknown or disabled platform {platform!r}"), 404
+        raw = request.get_data(cache=False)
+        connector.verify(request.headers, raw)
+        event = connector.parse_event(request.headers, _decode_json(raw))
+        result = enqueue_event(queue, settings, event)
+        log.info(
+            "webhook %s ticket=%s event=%s job=%s duplicate=%s",
+            platform, event.ticket_id, event.event_id, result.job_id, result.duplicate,
+        )
+        if result.duplicate:
+            return jsonify(status="duplicate", job_id=result.job_id), 200
+        return jsonify(status="queued", job_id=result.job_id), 202
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        try:
+            connection.ping()
+        except redis.RedisError as exc:
+            return jsonify(status="unavailable", redis=str(exc)), 503
+        return jsonify(status="ready", redis="ok"), 200
+
+    return app
+
+
+def _decode_json(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"malformed JSON body: {exc}") from exc

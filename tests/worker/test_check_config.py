@@ -1,0 +1,76 @@
+"""`handoff check-config` on good and bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from worker.cli import main
+
+GOOD_PLATFORM = """
+platforms:
+  zendesk:
+    subdomain: acme
+    email: ai@acme.test
+"""
+
+
+def run(path: Path, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check-config", str(path)], env=env)
+    return result.exit_code, result.output
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "knowledge").symlink_to(ROOT / "config" / "knowledge")
+    path = tmp_path / "handoff.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_config_is_valid() -> None:
+    code, output = run(ROOT / "config" / "handoff.yaml")
+    assert code == 0, output
+    assert "auto_resolve_threshold: 0.85" in output
+
+
+def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_PLATFORM)
+    code, output = run(
+        path, HANDOFF_ZENDESK_API_TOKEN="tok-123456", HANDOFF_ZENDESK_SIGNING_SECRET="sig-654321"
+    )
+    assert code == 0, output
+    assert "tok-123456" not in output
+    assert "sig-654321" not in output
+    assert "api_token: '***'" in output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("policy:\n  auto_resolve_treshold: 0.9\n", "policy.auto_resolve_treshold = 0.9"),
+        ("policy:\n  draft_threshold: 1.7\n", "policy.draft_threshold = 1.7"),
+        ("queue:\n  job_timeout_seconds: soon\n", "queue.job_timeout_seconds = 'soon'"),
+        ("policy: [1, 2\n", "not valid YAML"),
+        (GOOD_PLATFORM + "    api_token: abc\n", "HANDOFF_ZENDESK_API_TOKEN"),
+    ],
+    ids=["misspelt-key", "out-of-range", "wrong-type", "bad-yaml", "secret-in-file"],
+)
+def test_bad_file_names_key_and_value_and_exits_2(tmp_path: Path, text: str, expected: str) -> None:
+    code, output = run(write(tmp_path, text))
+    assert code == 2
+    assert expected in output
+
+
+def test_enabled_platform_without_secrets_fails_at_start_up(tmp_path: Path) -> None:
+    code, output = run(write(tmp_path, GOOD_PLATFORM))
+    assert code == 2
+    assert "HANDOFF_ZENDESK_" in output
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    code, output = run(tmp_path / "nope.yaml")
+    assert code == 2
+    assert "nope.yaml" in output

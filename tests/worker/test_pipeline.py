@@ -1,0 +1,139 @@
+"""The job pipeline with a real RQ worker, real Redis and the sandbox over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import yaml
+from rq import SimpleWorker
+from rq.registry import FailedJobRegistry
+from rq.serializers import JSONSerializer
+
+from connectors.sandbox import create_app
+from core.models import TicketEvent
+from receiver.intake import enqueue_event, make_queue
+from tests.conftest import ROOT, serve_in_thread
+from worker import runtime as runtime_module
+from worker.demo import read_samples
+from worker.runtime import Runtime
+
+TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
+SAMPLES = {s["id"]: s for s in read_samples(ROOT / "config" / "samples" / "tickets.jsonl")}
+
+
+def sample_for(path: str) -> dict[str, Any]:
+    return next(s for s in SAMPLES.values() if s["labels"]["expect_path"] == path)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[httpx.Client]:
+    app = create_app(webhook_url=None, zendesk_email=EMAIL, zendesk_api_token=TOKEN,
+                     zendesk_signing_secret=SECRET)
+    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def runtime(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Runtime]:
+    config = {
+        "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
+                                  "email": EMAIL, "ai_user_id": "900"}},
+        "queue": {"retry_intervals_seconds": [0]},
+        "knowledge_dir": str(ROOT / "config" / "knowledge"),
+    }
+    path = tmp_path / "handoff.yaml"
+    path.write_text(yaml.safe_dump(config))
+    for name, value in {"HANDOFF_CONFIG": str(path), "REDIS_URL": redis_url,
+                        "HANDOFF_ZENDESK_API_TOKEN": TOKEN,
+                        "HANDOFF_ZENDESK_SIGNING_SECRET": SECRET}.items():
+        monkeypatch.setenv(name, value)
+    runtime_module.current.cache_clear()
+    yield runtime_module.current()
+    runtime_module.current.cache_clear()
+
+
+def create(sandbox: httpx.Client, sample: dict[str, Any]) -> str:
+    body = {**sample, "platform": "zendesk", "external_id": sample["id"]}
+    return str(sandbox.post("/sandbox/tickets", json=body).raise_for_status().json()["ticket_id"])
+
+
+def deliver_and_work(runtime: Runtime, ticket_id: str, event_id: str = "ev-1") -> str:
+    queue = make_queue(runtime.settings, runtime.redis)
+    event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id)
+    job_id = enqueue_event(queue, runtime.settings, event).job_id
+    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
+    return job_id
+
+
+def ticket(sandbox: httpx.Client, ticket_id: str) -> dict[str, Any]:
+    tickets = sandbox.get("/sandbox/tickets").json()
+    return next(t for t in tickets if str(t["ticket_id"]) == ticket_id)
+
+
+def ai_comments(state: dict[str, Any]) -> list[tuple[bool, str]]:
+    return [(c["public"], c["body"]) for c in state["comments"] if c["author"] == "ai"]
+
+
+def test_auto_resolve_replies_solves_and_tags(sandbox: httpx.Client, runtime: Runtime) -> None:
+    ticket_id = create(sandbox, sample_for("auto_resolve"))
+    deliver_and_work(runtime, ticket_id)
+    state = ticket(sandbox, ticket_id)
+    assert [public for public, _ in ai_comments(state)] == [True]
+    assert state["status"] == "solved"
+    assert "handoff_auto_resolved" in state["tags"]
+
+
+def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    before = ticket(sandbox, ticket_id)
+    sandbox.post("/sandbox/faults", json={"method": "PUT", "path": "/tickets/",
+                                          "status": 422, "times": 100})
+    job_id = deliver_and_work(runtime, ticket_id)
+
+    failed = FailedJobRegistry(queue=make_queue(runtime.settings, runtime.redis))
+    assert job_id in failed.get_job_ids()
+    after = ticket(sandbox, ticket_id)
+    assert ai_comments(after) == []
+    assert (after["tags"], after["status"]) == (before["tags"], before["status"])
+
+    sandbox.delete("/sandbox/faults")
+    failed.requeue(job_id)
+    SimpleWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
+                 serializer=JSONSerializer).work(burst=True)
+    assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False, True]
+
+
+def test_retry_after_partial_write_never_posts_twice(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    # The handoff note lands; the customer message after it fails on every attempt.
+    sandbox.post("/sandbox/faults", json={"method": "PUT", "path": "/tickets/",
+                                          "status": 422, "times": 100, "skip": 1})
+    job_id = deliver_and_work(runtime, ticket_id)
+    assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False]
+
+    sandbox.delete("/sandbox/faults")
+    FailedJobRegistry(queue=make_queue(runtime.settings, runtime.redis)).requeue(job_id)
+    SimpleWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
+                 serializer=JSONSerializer).work(burst=True)
+    comments = ai_comments(ticket(sandbox, ticket_id))
+    assert [public for public, _ in comments] == [False, True]
+
+
+def test_redelivered_event_is_processed_once(sandbox: httpx.Client, runtime: Runtime) -> None:
+    ticket_id = create(sandbox, sample_for("draft"))
+    first = deliver_and_work(runtime, ticket_id, event_id="same")
+    second = deliver_and_work(runtime, ticket_id, event_id="same")
+    assert first == second
+    assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False]

@@ -1,0 +1,5 @@
+"""``python -m worker`` is the ``handoff`` command."""
+
+from worker.cli import main
+
+main()

@@ -1,0 +1,45 @@
+"""Read the settings file and the knowledge base from disk.
+
+`core` stays pure: it validates text handed to it. This module does the reading.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from core.errors import ConfigError
+from core.knowledge import KnowledgeDoc, parse_articles
+from core.settings import Settings, parse_settings
+
+DEFAULT_CONFIG = Path("config/handoff.yaml")
+
+
+def config_path(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Path:
+    """The file to read: `path`, else ``$HANDOFF_CONFIG``, else ``config/handoff.yaml``."""
+    return Path(path or env.get("HANDOFF_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
+    """Read and validate the settings; raise ConfigError naming the key and value."""
+    file = config_path(path, env)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the settings file: {exc.strerror}") from exc
+    return parse_settings(text, str(file), env, file.resolve().parent)
+
+
+def load_knowledge(directory: Path) -> tuple[KnowledgeDoc, ...]:
+    """Every ``*.md`` article in `directory`, sorted by file name.
+
+    Raises ConfigError for a missing or empty directory, a bad article or a
+    duplicate id.
+    """
+    if not directory.is_dir():
+        raise ConfigError(f"knowledge_dir = {str(directory)!r}: not a directory")
+    files = sorted(directory.glob("*.md"))
+    if not files:
+        raise ConfigError(f"knowledge_dir = {str(directory)!r}: no *.md articles found")
+    return parse_articles((str(p), p.read_text(encoding="utf-8")) for p in files)

@@ -1,0 +1,59 @@
+"""The RQ jobs. They take JSON-safe primitives and reload state inside the job."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from core.batching import batches
+from core.engine import decide
+from core.models import Decision
+from worker.ledger import Ledger
+from worker.runtime import current
+
+log = logging.getLogger("worker.jobs")
+
+
+def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
+    """Stable across retries of the same event, so a retry finds its own ledger."""
+    return hashlib.sha256(f"{platform}\0{ticket_id}\0{event_id}".encode()).hexdigest()[:32]
+
+
+def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any]:
+    """Load the ticket, decide, and write the decision back batch by batch.
+
+    Any helpdesk error propagates, so rq retries the job (and finally moves it to
+    the failed-job registry). Batches confirmed before the error are not repeated.
+    Returns a JSON-safe summary of the decision.
+    """
+    runtime = current()
+    connector = runtime.connector(platform)
+    decision_id = decision_id_for(platform, ticket_id, event_id)
+    ledger = Ledger(runtime.redis, decision_id)
+    ticket = connector.get_ticket(ticket_id)
+    decision = ledger.planned() or ledger.plan(decide(ticket, runtime.scorer, runtime.settings))
+    for index, batch in enumerate(batches(decision.actions)):
+        if ledger.is_done(index):
+            continue
+        connector.apply(ticket, batch)
+        ledger.mark_done(index)
+    log.info(
+        "decided platform=%s ticket=%s decision=%s path=%s confidence=%.2f",
+        platform, ticket_id, decision_id, decision.path, decision.confidence,
+    )
+    return summary(decision, decision_id)
+
+
+def summary(decision: Decision, decision_id: str) -> dict[str, Any]:
+    """The job's result: what was decided and written, as plain JSON data."""
+    return {
+        "decision_id": decision_id,
+        "ticket_id": decision.ticket_id,
+        "platform": decision.platform,
+        "path": decision.path.value,
+        "confidence": round(decision.confidence, 3),
+        "reasons": [r.code for r in decision.reasons],
+        "sources": [s.id for s in decision.sources],
+        "actions": [a.kind for a in decision.actions],
+    }

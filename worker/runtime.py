@@ -1,0 +1,53 @@
+"""What a worker process builds once and reuses for every job.
+
+rq runs jobs in the same process with `SimpleWorker`, so the settings, the
+scorer index and one `httpx.Client` per connector are made once, on the first
+job, instead of once per job.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+
+import redis
+
+from connectors.base import Connector
+from connectors.registry import build_connector
+from core.errors import ConfigError
+from core.scorer import LexicalScorer, Scorer
+from core.settings import Settings
+from worker.config import load_knowledge, load_settings
+from worker.redis_conn import connect
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: redis.Redis
+    scorer: Scorer
+    connectors: dict[str, Connector] = field(default_factory=dict)
+
+    def connector(self, platform: str) -> Connector:
+        """The connector for `platform`; raise ConfigError if it is not configured."""
+        try:
+            return self.connectors[platform]
+        except KeyError:
+            raise ConfigError(f"platform {platform!r} is not configured") from None
+
+
+def build_runtime(settings: Settings, connection: redis.Redis) -> Runtime:
+    """Build connectors and the scorer; raise ConfigError on a bad configuration."""
+    connectors = {
+        name: build_connector(name, settings.platforms)
+        for name in settings.platforms.enabled()
+    }
+    scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
+    return Runtime(settings=settings, redis=connection, scorer=scorer, connectors=connectors)
+
+
+@cache
+def current() -> Runtime:
+    """This process's runtime, built from the environment on first use."""
+    return build_runtime(load_settings(env=os.environ), connect(os.environ))

@@ -1,0 +1,27 @@
+"""The receiver as a WSGI app for gunicorn: ``gunicorn 'worker.wsgi:build_app()'``.
+
+Built from the environment (``HANDOFF_CONFIG``, ``REDIS_URL``, secrets); a bad
+configuration raises ConfigError while the app is built, so gunicorn refuses
+to start.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from connectors.registry import build_connector
+from receiver.app import create_app
+from worker.config import load_settings
+from worker.redis_conn import connect
+
+
+def build_app() -> Flask:
+    """The receiver with every configured platform's connector."""
+    settings = load_settings(env=os.environ)
+    connectors = {
+        name: build_connector(name, settings.platforms) for name in settings.platforms.enabled()
+    }
+    return create_app(settings, connect(os.environ), connectors)
+
