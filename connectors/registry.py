@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from connectors.base import Connector
 from connectors.zendesk import ZendeskConnector
 from core.errors import ConfigError
-from core.settings import PlatformsSettings
+from core.settings import PlatformsSettings, Settings
 
 
 class ConnectorClass(Protocol):
@@ -79,3 +79,19 @@ def build_connector(
         client if client is not None else cls.make_client(section),
         **kwargs,
     )
+
+
+def build_connectors(settings: Settings, **kwargs: Any) -> dict[str, Connector]:
+    """A connector for every configured platform, with the receiver's replay window.
+
+    Raises ConfigError as `build_connector` does.
+    """
+    return {
+        name: build_connector(
+            name,
+            settings.platforms,
+            replay_window_seconds=settings.receiver.replay_window_seconds,
+            **kwargs,
+        )
+        for name in settings.platforms.enabled()
+    }

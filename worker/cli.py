@@ -45,15 +45,14 @@ def check_config(file: str | None) -> None:
     Secrets are masked. A bad file prints the key, the value and the reason, and
     exits 2.
     """
-    from connectors.registry import build_connector
+    from connectors.registry import build_connectors
     from core.settings import masked
     from worker.config import load_knowledge, load_settings
 
     try:
         settings = load_settings(file)
         docs = load_knowledge(settings.knowledge_dir)
-        for name in settings.platforms.enabled():
-            build_connector(name, settings.platforms)
+        build_connectors(settings)
     except ConfigError as exc:
         _fail_config(exc)
     click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())

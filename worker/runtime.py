@@ -14,7 +14,7 @@ from functools import cache
 import redis
 
 from connectors.base import Connector
-from connectors.registry import build_connector
+from connectors.registry import build_connectors
 from core.errors import ConfigError
 from core.scorer import LexicalScorer, Scorer
 from core.settings import Settings
@@ -39,12 +39,8 @@ class Runtime:
 
 def build_runtime(settings: Settings, connection: redis.Redis) -> Runtime:
     """Build connectors and the scorer; raise ConfigError on a bad configuration."""
-    connectors = {
-        name: build_connector(name, settings.platforms)
-        for name in settings.platforms.enabled()
-    }
     scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
-    return Runtime(settings=settings, redis=connection, scorer=scorer, connectors=connectors)
+    return Runtime(settings, connection, scorer, build_connectors(settings))
 
 
 @cache

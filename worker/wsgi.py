@@ -11,7 +11,7 @@ import os
 
 from flask import Flask
 
-from connectors.registry import build_connector
+from connectors.registry import build_connectors
 from receiver.app import create_app
 from worker.config import load_settings
 from worker.redis_conn import connect
@@ -20,8 +20,5 @@ from worker.redis_conn import connect
 def build_app() -> Flask:
     """The receiver with every configured platform's connector."""
     settings = load_settings(env=os.environ)
-    connectors = {
-        name: build_connector(name, settings.platforms) for name in settings.platforms.enabled()
-    }
-    return create_app(settings, connect(os.environ), connectors)
+    return create_app(settings, connect(os.environ), build_connectors(settings))
 
