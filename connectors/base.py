@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
@@ -30,6 +31,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from core.errors import PermanentError, RateLimited, TransientError
+from core.knowledge import KnowledgeDoc
 from core.models import Action, Ticket, TicketEvent
 
 
@@ -62,6 +64,27 @@ class Connector(Protocol):
         `actions` holds at most one comment (reply or note); either every write
         of the batch is confirmed or an error is raised.
         """
+
+    def list_knowledge(self) -> list[KnowledgeDoc]:
+        """Help-center articles and macros or canned responses, every page.
+
+        Raises TransientError or PermanentError on failure.
+        """
+
+    def install(self, public_url: str) -> InstallReport:
+        """Register our webhook with the helpdesk; a second run creates nothing.
+
+        Raises PermanentError when the helpdesk refuses (for example missing rights).
+        """
+
+
+@dataclass(frozen=True)
+class InstallReport:
+    """What `Connector.install` found, made, and left for an admin to do by hand."""
+
+    created: tuple[str, ...] = ()
+    existing: tuple[str, ...] = ()
+    instructions: str = ""
 
 
 class HttpConnector:

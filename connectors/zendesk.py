@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors import zendesk_payloads as payloads
-from connectors.base import HeaderItems, HttpConnector
+from connectors.base import HeaderItems, HttpConnector, InstallReport
 from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
+from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import ZendeskSettings
 
@@ -246,3 +247,11 @@ class ZendeskConnector(HttpConnector):
             update["updated_stamp"] = payloads.iso(ticket.updated_at)
         path = f"/tickets/{payloads.path_id(ticket.id)}.json"
         self.request("PUT", path, json={"ticket": update})
+
+    def list_knowledge(self) -> list[KnowledgeDoc]:
+        """Not implemented yet: raises NotImplementedError (Help Center and macros come next)."""
+        raise NotImplementedError("Zendesk knowledge import is not implemented yet")
+
+    def install(self, public_url: str) -> InstallReport:
+        """Not implemented yet: raises NotImplementedError (webhook + trigger come next)."""
+        raise NotImplementedError("handoff install zendesk is not implemented yet")
