@@ -95,7 +95,7 @@ class FreshdeskSettings(_PlatformSettings):
     """
 
     domain: str | None = None
-    secret_header: str = "X-Handoff-Secret"
+    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
     api_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
 
@@ -118,7 +118,7 @@ class GorgiasSettings(_PlatformSettings):
 
     domain: str | None = None
     email: str
-    secret_header: str = "X-Handoff-Secret"
+    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
     api_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
 
