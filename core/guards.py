@@ -2,7 +2,10 @@
 
 Checked in order: the exclusion lists of ``settings.exclusions`` (ticket tags,
 channel, requester email, requester domain, subject pattern), then whose turn it
-is: the AI only acts when the newest public message is the customer's.
+is: the AI only acts when the newest public message is the customer's, it has
+not already written anything since that message (the loop guard: our own note
+coming back as a webhook must not produce a second note), and no human both
+owns the ticket and has answered in it (human-first).
 """
 
 from __future__ import annotations
@@ -14,11 +17,18 @@ from core.models import Reason, Role, Ticket
 from core.settings import ExclusionSettings
 
 NOT_CUSTOMER_TURN = "not_customer_turn"
+ALREADY_HANDLED = "already_handled"
+HUMAN_ENGAGED = "human_engaged"
 
 
 def guard(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
     """The reason to skip `ticket`, or None when the AI may look at it. Never raises."""
-    return _excluded(ticket, exclusions) or _not_customer_turn(ticket)
+    return (
+        _excluded(ticket, exclusions)
+        or _not_customer_turn(ticket)
+        or _already_handled(ticket)
+        or _human_engaged(ticket)
+    )
 
 
 def _excluded(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
@@ -73,3 +83,27 @@ def _not_customer_turn(ticket: Ticket) -> Reason | None:
     else:
         return None
     return Reason(code=NOT_CUSTOMER_TURN, rule="guards.customer_turn", detail=detail)
+
+
+def _already_handled(ticket: Ticket) -> Reason | None:
+    last_customer = max(
+        (i for i, m in enumerate(ticket.messages) if m.author is Role.CUSTOMER), default=-1
+    )
+    if any(m.author is Role.AI for m in ticket.messages[last_customer + 1 :]):
+        return Reason(
+            code=ALREADY_HANDLED,
+            rule="guards.loop",
+            detail="the AI already wrote after the latest customer message",
+        )
+    return None
+
+
+def _human_engaged(ticket: Ticket) -> Reason | None:
+    answered = any(m.author is Role.AGENT and m.public for m in ticket.messages)
+    if ticket.assignee is not None and answered:
+        return Reason(
+            code=HUMAN_ENGAGED,
+            rule="guards.human_first",
+            detail=f"assigned to {ticket.assignee}, who has answered: the human keeps it",
+        )
+    return None
