@@ -10,6 +10,7 @@ from core.batching import batches
 from core.engine import decide
 from core.models import Decision
 from worker.ledger import Ledger
+from worker.lock import ticket_lock
 from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")
@@ -23,21 +24,27 @@ def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
 def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any]:
     """Load the ticket, decide, and write the decision back batch by batch.
 
-    Any helpdesk error propagates, so rq retries the job (and finally moves it to
-    the failed-job registry). Batches confirmed before the error are not repeated.
+    The ticket is locked for the whole job, so two events for one ticket never
+    act at once. Any helpdesk error (or a lost lock) propagates, so rq retries the
+    job and finally moves it to the failed-job registry. Batches confirmed before
+    the error are not repeated.
     Returns a JSON-safe summary of the decision.
     """
     runtime = current()
     connector = runtime.connector(platform)
     decision_id = decision_id_for(platform, ticket_id, event_id)
     ledger = Ledger(runtime.redis, decision_id)
-    ticket = connector.get_ticket(ticket_id)
-    decision = ledger.planned() or ledger.plan(decide(ticket, runtime.scorer, runtime.settings))
-    for index, batch in enumerate(batches(decision.actions)):
-        if ledger.is_done(index):
-            continue
-        connector.apply(ticket, batch)
-        ledger.mark_done(index)
+    timeout = runtime.settings.queue.job_timeout_seconds
+    with ticket_lock(runtime.redis, platform, ticket_id, ttl=timeout, wait=timeout / 4) as lock:
+        ticket = connector.get_ticket(ticket_id)
+        planned = ledger.planned()
+        decision = planned or ledger.plan(decide(ticket, runtime.scorer, runtime.settings))
+        for index, batch in enumerate(batches(decision.actions)):
+            if ledger.is_done(index):
+                continue
+            lock.check()
+            connector.apply(ticket, batch)
+            ledger.mark_done(index)
     log.info(
         "decided platform=%s ticket=%s decision=%s path=%s confidence=%.2f",
         platform, ticket_id, decision_id, decision.path, decision.confidence,
