@@ -14,6 +14,7 @@ import click
 import yaml
 
 from core.errors import ConfigError
+from worker.cli_ops import failed, replay
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -141,3 +142,7 @@ def demo(samples: str, timeout: float) -> None:
         click.echo("interrupted: every child process has been stopped", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(0 if ok else EXIT_FAILED)
+
+
+main.add_command(failed)
+main.add_command(replay)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import redis
 import yaml
+from click.testing import CliRunner
 from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
@@ -20,6 +21,7 @@ from receiver.intake import enqueue_event, make_queue
 from tests.conftest import ROOT, serve_in_thread
 from worker import runtime as runtime_module
 from worker.demo import read_samples
+from worker.cli import main
 from worker.runtime import Runtime
 
 TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
@@ -106,11 +108,24 @@ def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
     assert ai_comments(after) == []
     assert (after["tags"], after["status"]) == (before["tags"], before["status"])
 
+    listing = CliRunner().invoke(main, ["failed"])
+    assert listing.exit_code == 0
+    assert f"{job_id}  zendesk ticket {ticket_id}  " in listing.output
+    assert "HTTP 422" in listing.output
+
     sandbox.delete("/sandbox/faults")
-    failed.requeue(job_id)
+    replayed = CliRunner().invoke(main, ["replay", "--all"])
+    assert (replayed.exit_code, replayed.output.strip()) == (0, f"requeued {job_id}")
     SimpleWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
                  serializer=JSONSerializer).work(burst=True)
     assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False, True]
+    assert failed.get_job_ids() == []
+
+
+def test_replay_of_an_unknown_job_exits_1(runtime: Runtime) -> None:
+    result = CliRunner().invoke(main, ["replay", "no-such-job"])
+    assert result.exit_code == 1
+    assert "not in the failed-job registry: no-such-job" in result.output
 
 
 def test_retry_after_partial_write_never_posts_twice(

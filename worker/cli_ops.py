@@ -1,0 +1,69 @@
+"""Operator commands for the dead-letter registry: ``handoff failed`` and ``handoff replay``.
+
+A job that used up its retries stays in rq's failed-job registry (kept 14 days)
+with its error. Replaying moves it back to the queue under the same job id, so
+the decision ledger lets it finish what it had not confirmed, without posting
+anything twice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+
+from core.errors import ConfigError
+from receiver.intake import make_queue
+from worker.config import load_settings
+from worker.redis_conn import connect
+
+
+def _registry() -> FailedJobRegistry:
+    try:
+        settings = load_settings(env=os.environ)
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+    return FailedJobRegistry(queue=make_queue(settings, connect(os.environ)))
+
+
+def _last_error(job: Job) -> str:
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else None) or ""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(no error recorded)"
+
+
+@click.command()
+def failed() -> None:
+    """List jobs that used up their retries, with their last error."""
+    registry = _registry()
+    ids = registry.get_job_ids()
+    for job in Job.fetch_many(ids, connection=registry.connection, serializer=registry.serializer):
+        if job is not None:
+            platform, ticket_id, _ = job.args
+            click.echo(f"{job.id}  {platform} ticket {ticket_id}  {_last_error(job)}")
+    click.echo(f"{len(ids)} failed job(s)", err=True)
+
+
+@click.command()
+@click.argument("job_ids", nargs=-1)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every failed job.")
+def replay(job_ids: tuple[str, ...], replay_all: bool) -> None:
+    """Queue failed jobs again (JOB_IDS, or --all). Exit 1 if an id is not failed."""
+    if bool(job_ids) == replay_all:
+        raise click.UsageError("give job ids or --all, not both")
+    registry = _registry()
+    failed_ids = set(registry.get_job_ids())
+    wanted = sorted(failed_ids) if replay_all else list(job_ids)
+    missing = [job_id for job_id in wanted if job_id not in failed_ids]
+    for job_id in wanted:
+        if job_id not in missing:
+            registry.requeue(job_id)
+            click.echo(f"requeued {job_id}")
+    for job_id in missing:
+        click.echo(f"not in the failed-job registry: {job_id}", err=True)
+    sys.exit(1 if missing else 0)
