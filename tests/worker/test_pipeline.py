@@ -20,8 +20,8 @@ from core.models import TicketEvent
 from receiver.intake import enqueue_event, make_queue
 from tests.conftest import ROOT, serve_in_thread
 from worker import runtime as runtime_module
-from worker.demo import read_samples
 from worker.cli import main
+from worker.demo import read_samples
 from worker.runtime import Runtime
 
 TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
