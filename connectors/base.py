@@ -6,11 +6,23 @@ translation of HTTP failures into the `core.errors` tree, and tenacity retries o
 transient failures only (timeouts, connection errors, 429 honouring
 ``Retry-After``, any 5xx).
 
-Retry budget: each call is tried at most `max_attempts` times with jittered
-exponential backoff capped at `max_backoff_seconds`, and never waits longer in
-total than `max_total_wait_seconds`; rq's job-level `Retry` (settings
-``queue.retry_intervals_seconds``) then covers the whole job. The two layers do
-not multiply beyond ``max_attempts * (1 + len(retry_intervals))`` calls.
+Retry budget, written down so the two layers do not multiply unnoticed:
+
+- tenacity, per API call: at most `max_attempts` tries (settings
+  ``platforms.<name>.max_attempts``, default 4) with jittered exponential
+  backoff capped at `max_backoff_seconds`, and never more than
+  `max_total_wait_seconds` (default 30 s) of waiting in total, time spent
+  waiting for the rate budget included. A ``Retry-After`` or a budget wait
+  beyond that raises RateLimited at once instead of sleeping.
+- rq, per job: ``queue.retry_intervals_seconds`` (default 10, 60, 300 s), so a
+  job runs at most ``1 + len(intervals)`` = 4 times.
+
+So one API call is sent at most ``max_attempts * (1 + len(intervals))`` = 16
+times, and one job waits inside connectors at most 30 s per call; keep
+``queue.job_timeout_seconds`` (120 s) above the waits of the calls one job makes
+in a row. Every try, retries included, first takes a slot from the optional
+rate budget (`connectors.ratelimit`) shared by all workers, and each response's
+rate-limit headers are reported back to it.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import httpx
 from tenacity import (
@@ -33,6 +45,9 @@ from tenacity.stop import stop_base
 from core.errors import PermanentError, RateLimited, TransientError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from connectors.ratelimit import CallBudget
 
 
 class HeaderItems(Protocol):
@@ -88,21 +103,41 @@ class InstallReport:
 
 
 class HttpConnector:
-    """Shared plumbing: send a request, translate failures, retry transient ones."""
+    """Shared plumbing: send a request, translate failures, retry transient ones.
 
-    max_attempts: ClassVar[int] = 4
+    `max_attempts` and `max_total_wait_seconds` default to the class values;
+    pass the account's settings. Without a `budget` calls go out unmetered
+    (unit tests; the worker always passes one).
+    """
+
+    max_attempts: int = 4
     max_backoff_seconds: ClassVar[float] = 8.0
-    max_total_wait_seconds: ClassVar[float] = 30.0
+    max_total_wait_seconds: float = 30.0
 
-    def __init__(self, client: httpx.Client, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        budget: CallBudget | None = None,
+        max_attempts: int | None = None,
+        max_total_wait_seconds: float | None = None,
+    ) -> None:
         self.client = client
         self._sleep = sleep
+        self.budget = budget
+        if max_attempts is not None:
+            self.max_attempts = max_attempts
+        if max_total_wait_seconds is not None:
+            self.max_total_wait_seconds = max_total_wait_seconds
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one API call with retries; return the successful response.
 
-        Raises RateLimited or TransientError once the retry budget is spent, and
-        PermanentError at once for any other 4xx or an unusable response.
+        Raises RateLimited or TransientError once the retry budget is spent
+        (RateLimited too when the rate budget has no slot within the wait
+        budget), and PermanentError at once for any other 4xx or an unusable
+        response.
         """
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
@@ -126,6 +161,8 @@ class HttpConnector:
         return min(self.max_backoff_seconds, backoff)
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if self.budget is not None:
+            self.budget.acquire(self.max_total_wait_seconds)
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
@@ -135,9 +172,11 @@ class HttpConnector:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # Decoding errors, redirect loops, bad URLs: the same call fails again.
             raise PermanentError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
+        status = response.status_code
+        if self.budget is not None:
+            self.budget.observe(response.headers, rate_limited=status == 429)
         if response.is_success:
             return response
-        status = response.status_code
         detail = f"{method} {url}: HTTP {status}: {response.text[:300]}"
         if status == 429:
             raise RateLimited(detail, retry_after=retry_after_seconds(response.headers))

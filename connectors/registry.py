@@ -14,6 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.base import Connector
+from connectors.ratelimit import CallBudget
 from connectors.zendesk import ZendeskConnector
 from core.errors import ConfigError
 from core.settings import PlatformsSettings, Settings
@@ -36,6 +37,7 @@ class ConnectorClass(Protocol):
         replay_window_seconds: int = ...,
         clock: Callable[[], datetime] = ...,
         sleep: Callable[[float], None] = ...,
+        budget: CallBudget | None = ...,
     ) -> Connector: ...
 
     def make_client(self, settings: Any) -> httpx.Client: ...
@@ -56,8 +58,8 @@ def build_connector(
     """The connector for platform `name`, built from its settings section.
 
     `client` defaults to the class's own `make_client`; pass one to share it.
-    Other keyword arguments (``replay_window_seconds``, ``clock``, ``sleep``)
-    go to the connector's constructor.
+    Other keyword arguments (``replay_window_seconds``, ``clock``, ``sleep``,
+    ``budget``) go to the connector's constructor.
     Raises ConfigError when `name` is not a known platform, is not configured,
     or lacks a secret (an API token or a signing secret): a missing secret
     stops start-up rather than leaving webhooks unchecked.
@@ -81,17 +83,26 @@ def build_connector(
     )
 
 
-def build_connectors(settings: Settings, **kwargs: Any) -> dict[str, Connector]:
+def build_connectors(
+    settings: Settings,
+    *,
+    budget_factory: Callable[[str, Any], CallBudget] | None = None,
+    **kwargs: Any,
+) -> dict[str, Connector]:
     """A connector for every configured platform, with the receiver's replay window.
 
-    Raises ConfigError as `build_connector` does.
+    `budget_factory(platform, section)` gives each connector its rate budget
+    (`connectors.ratelimit.redis_budgets` in workers); without it calls go out
+    unmetered. Raises ConfigError as `build_connector` does.
     """
-    return {
-        name: build_connector(
+    connectors: dict[str, Connector] = {}
+    for name, section in settings.platforms.enabled().items():
+        if budget_factory is not None:
+            kwargs["budget"] = budget_factory(name, section)
+        connectors[name] = build_connector(
             name,
             settings.platforms,
             replay_window_seconds=settings.receiver.replay_window_seconds,
             **kwargs,
         )
-        for name in settings.platforms.enabled()
-    }
+    return connectors

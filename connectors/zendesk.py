@@ -24,6 +24,7 @@ import httpx
 
 from connectors import zendesk_payloads as payloads
 from connectors.base import HeaderItems, HttpConnector, InstallReport
+from connectors.ratelimit import CallBudget
 from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
@@ -62,8 +63,12 @@ class ZendeskConnector(HttpConnector):
         replay_window_seconds: int = 300,
         clock: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        budget: CallBudget | None = None,
     ) -> None:
-        super().__init__(client, sleep=sleep)
+        super().__init__(
+            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
+            max_total_wait_seconds=settings.max_total_wait_seconds,
+        )
         self.settings = settings
         self.replay_window = timedelta(seconds=replay_window_seconds)
         self._clock = clock

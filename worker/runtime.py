@@ -14,6 +14,7 @@ from functools import cache
 import redis
 
 from connectors.base import Connector
+from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
 from core.scorer import LexicalScorer, Scorer
@@ -38,9 +39,13 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, connection: redis.Redis) -> Runtime:
-    """Build connectors and the scorer; raise ConfigError on a bad configuration."""
+    """Build the scorer and connectors sharing the rate budgets on `connection`.
+
+    Raises ConfigError on a bad configuration.
+    """
     scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
-    return Runtime(settings, connection, scorer, build_connectors(settings))
+    connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
+    return Runtime(settings, connection, scorer, connectors)
 
 
 @cache

@@ -1,0 +1,270 @@
+"""One call budget per helpdesk account, shared by every worker process through Redis.
+
+Two things keep us under the helpdesk's limit:
+
+1. Our own count. `RedisRateBudget` admits at most ``calls`` API calls in any
+   window of ``per_seconds`` (a sliding-window log: one sorted set per account,
+   checked and written by one Lua script, so concurrent workers cannot both take
+   the last slot). GCRA or a token bucket would be lighter, but both let a full
+   burst plus the refill through within one window, up to twice the budget,
+   which is exactly what a helpdesk's per-minute counter answers with 429.
+2. The helpdesk's count. Other integrations and agents spend the same account
+   budget, so each response's remaining-quota header (`parse_quota`) is read:
+   when it falls to the reserve, every worker holds further calls until the
+   helpdesk's window resets (``ratelimit-reset`` when sent, else one window of
+   the budget). A 429 holds everyone for its ``Retry-After``.
+
+Keys: ``handoff:rate:<platform>:<account address>``. Time is the Redis server's
+clock unless a clock is injected (tests), so workers on several machines agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+
+from core.errors import RateLimited, TransientError
+from core.settings import RateBudget
+
+# Plan defaults when `rate_budget` is unset: Zendesk Enterprise, Freshdesk Growth,
+# Gorgias API-key integrations (see the helpdesk API reference, rate-limit sections).
+DEFAULT_BUDGETS: dict[str, RateBudget] = {
+    "zendesk": RateBudget(calls=700, per_seconds=60),
+    "freshdesk": RateBudget(calls=200, per_seconds=60),
+    "gorgias": RateBudget(calls=40, per_seconds=20),
+}
+KEY_PREFIX = "handoff:rate"
+# Hold calls once the helpdesk reports this share of its limit (at least one call) left.
+RESERVE_SHARE = 0.05
+
+# KEYS: log (sorted set), sequence, hold. ARGV: now ('' = server time), calls, per.
+# Returns {admitted 0/1, now, seconds to wait} as strings (Lua numbers lose decimals).
+_ACQUIRE = """
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local calls, per = tonumber(ARGV[2]), tonumber(ARGV[3])
+local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
+if hold > now then
+  return {'0', tostring(now), tostring(hold - now)}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
+if redis.call('ZCARD', KEYS[1]) < calls then
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('ZADD', KEYS[1], now, tostring(now) .. ':' .. seq)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(per * 1000) + 1000)
+  redis.call('PEXPIRE', KEYS[2], math.ceil(per * 1000) + 1000)
+  return {'1', tostring(now), '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {'0', tostring(now), tostring(tonumber(oldest[2]) + per - now)}
+"""
+
+# KEYS: hold. ARGV: now ('' = server time), seconds. Only ever extends a hold.
+_HOLD = """
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local until_ = now + tonumber(ARGV[2])
+if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], tostring(until_), 'PX', math.ceil(tonumber(ARGV[2]) * 1000) + 1)
+end
+return tostring(until_)
+"""
+
+
+class CallBudget(Protocol):
+    """What `HttpConnector` needs from a rate budget."""
+
+    def acquire(self, max_wait: float) -> float:
+        """Block until one call may go out; return the time it was admitted.
+
+        Raises RateLimited when the wait would exceed `max_wait` seconds, and
+        TransientError when the budget's store cannot be reached.
+        """
+        ...
+
+    def observe(self, headers: Mapping[str, str], *, rate_limited: bool = False) -> None:
+        """Learn from a response's rate-limit headers (a 429 when `rate_limited`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Quota:
+    """What a response says about the helpdesk's own budget."""
+
+    remaining: int
+    limit: int | None = None
+    reset_seconds: float | None = None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def parse_quota(headers: Mapping[str, str]) -> Quota | None:
+    """The remaining quota from any of the three helpdesks' headers, or None.
+
+    Reads Zendesk ``ratelimit-remaining``/``-limit``/``-reset`` or
+    ``X-Rate-Limit-Remaining``/``X-Rate-Limit``, Freshdesk
+    ``X-RateLimit-Remaining``/``X-RateLimit-Total``, and Gorgias
+    ``X-Gorgias-Account-Api-Call-Limit: used/limit``. Unreadable values count
+    as absent; this never raises. `headers` must be case-insensitive (httpx).
+    """
+    gorgias = headers.get("x-gorgias-account-api-call-limit")
+    if gorgias is not None:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", gorgias)
+        if match is None:
+            return None
+        used, limit = int(match.group(1)), int(match.group(2))
+        return Quota(remaining=max(0, limit - used), limit=limit)
+    for remaining_name, limit_name in (
+        ("ratelimit-remaining", "ratelimit-limit"),
+        ("x-rate-limit-remaining", "x-rate-limit"),
+        ("x-ratelimit-remaining", "x-ratelimit-total"),
+    ):
+        remaining = _int(headers.get(remaining_name))
+        if remaining is not None:
+            reset = _int(headers.get("ratelimit-reset"))
+            return Quota(
+                remaining=max(0, remaining),
+                limit=_int(headers.get(limit_name)),
+                reset_seconds=float(reset) if reset is not None and reset >= 0 else None,
+            )
+    return None
+
+
+def hold_seconds(quota: Quota, budget: RateBudget, reserve_share: float = RESERVE_SHARE) -> float:
+    """How long to hold every call after a response reporting `quota`; 0 for none.
+
+    Calls are held once the remaining quota is at or below the reserve
+    (`reserve_share` of the limit, at least one call): until the reported reset,
+    or for one whole window of `budget` when the helpdesk does not say when.
+    """
+    limit = quota.limit if quota.limit else budget.calls
+    reserve = max(1, math.ceil(limit * reserve_share))
+    if quota.remaining > reserve:
+        return 0.0
+    return quota.reset_seconds if quota.reset_seconds is not None else budget.per_seconds
+
+
+class RedisRateBudget:
+    """The call budget of one helpdesk account, kept in Redis.
+
+    `clock` (seconds, float) replaces the Redis server's clock and `sleep` the
+    real sleep, for tests. Every method raises TransientError when Redis cannot
+    be reached, so a job fails and is retried instead of calling unmetered.
+    """
+
+    def __init__(
+        self,
+        connection: redis.Redis,
+        key: str,
+        budget: RateBudget,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        reserve_share: float = RESERVE_SHARE,
+    ) -> None:
+        self.key = key
+        self.budget = budget
+        self.reserve_share = reserve_share
+        self._redis = connection
+        self._clock = clock
+        self._sleep = sleep
+        self._acquire = connection.register_script(_ACQUIRE)
+        self._hold = connection.register_script(_HOLD)
+
+    @classmethod
+    def for_account(
+        cls, connection: redis.Redis, platform: str, section: Any, **kwargs: Any
+    ) -> RedisRateBudget:
+        """The budget of the account that settings `section` describes.
+
+        Uses ``section.rate_budget``, else the platform's plan default; raises
+        KeyError for a platform with neither.
+        """
+        budget = section.rate_budget or DEFAULT_BUDGETS[platform]
+        return cls(connection, f"{KEY_PREFIX}:{platform}:{section.api_base()}", budget, **kwargs)
+
+    def _now(self) -> str:
+        return repr(self._clock()) if self._clock is not None else ""
+
+    def try_acquire(self) -> tuple[bool, float, float]:
+        """One attempt: (admitted, the time, seconds to wait before trying again)."""
+        keys = [self.key, f"{self.key}:seq", f"{self.key}:hold"]
+        args: list[str | int] = [self._now(), self.budget.calls, repr(self.budget.per_seconds)]
+        try:
+            admitted, now, wait = self._acquire(keys=keys, args=args)
+        except redis.RedisError as exc:
+            raise TransientError(f"rate budget {self.key}: Redis: {exc}") from exc
+        return admitted in (b"1", "1"), float(now), max(0.0, float(wait))
+
+    def acquire(self, max_wait: float) -> float:
+        """Wait for a slot and take it; return the time it was admitted.
+
+        Raises RateLimited (with the wait as ``retry_after``) as soon as the
+        total wait would exceed `max_wait`: the job is better retried later than
+        left sleeping past its timeout. TransientError when Redis fails.
+        """
+        waited = 0.0
+        while True:
+            admitted, now, wait = self.try_acquire()
+            if admitted:
+                return now
+            if waited + wait > max_wait:
+                raise RateLimited(
+                    f"rate budget {self.key}: no call allowed for {wait:.1f} s", retry_after=wait
+                )
+            # Slots free up one by one; a tiny extra keeps us from waking just too early.
+            self._sleep(wait + 0.001)
+            waited += wait + 0.001
+
+    def hold(self, seconds: float) -> None:
+        """Stop every worker calling this account for `seconds` (never shortens a hold)."""
+        if seconds <= 0:
+            return
+        try:
+            self._hold(keys=[f"{self.key}:hold"], args=[self._now(), repr(float(seconds))])
+        except redis.RedisError as exc:
+            raise TransientError(f"rate budget {self.key}: Redis: {exc}") from exc
+
+    def observe(self, headers: Mapping[str, str], *, rate_limited: bool = False) -> None:
+        """Hold calls when the helpdesk reports its quota nearly spent, or answered 429.
+
+        Raises TransientError when Redis fails.
+        """
+        if rate_limited:
+            value = headers.get("retry-after")
+            try:
+                self.hold(float(value) if value is not None else 1.0)
+            except ValueError:
+                self.hold(1.0)
+            return
+        quota = parse_quota(headers)
+        if quota is not None:
+            self.hold(hold_seconds(quota, self.budget, self.reserve_share))
+
+
+def redis_budgets(
+    connection: redis.Redis, **kwargs: Any
+) -> Callable[[str, Any], RedisRateBudget]:
+    """A ``budget_factory`` for `connectors.registry.build_connectors` on `connection`."""
+
+    def factory(platform: str, section: Any) -> RedisRateBudget:
+        return RedisRateBudget.for_account(connection, platform, section, **kwargs)
+
+    return factory
