@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import redis
 from flask import Flask, Response, jsonify, request
@@ -25,9 +25,16 @@ log = logging.getLogger("receiver")
 
 
 def create_app(
-    settings: Settings, connection: redis.Redis, connectors: Mapping[str, Connector]
+    settings: Settings,
+    connection: redis.Redis,
+    connectors: Mapping[str, Connector],
+    ready_checks: Mapping[str, Callable[[], None]] | None = None,
 ) -> Flask:
-    """Build the receiver for the given, already-verified `connectors`."""
+    """Build the receiver for the given, already-verified `connectors`.
+
+    `ready_checks` are extra dependencies for ``/readyz`` (name -> a callable that
+    raises when the dependency is down), such as the decision-log database.
+    """
     app = Flask("handoff.receiver")
     app.config["MAX_CONTENT_LENGTH"] = settings.receiver.max_body_bytes
     queue = make_queue(settings, connection)
@@ -74,13 +81,19 @@ def create_app(
     def healthz() -> Response:
         return jsonify(status="ok")
 
+    checks: dict[str, Callable[[], object]] = {"redis": connection.ping, **(ready_checks or {})}
+
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        try:
-            connection.ping()
-        except redis.RedisError as exc:
-            return jsonify(status="unavailable", redis=str(exc)), 503
-        return jsonify(status="ready", redis="ok"), 200
+        report: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                check()
+                report[name] = "ok"
+            except Exception as exc:  # any failure of a dependency means not ready
+                report[name] = f"{type(exc).__name__}: {exc}"
+        ready = all(value == "ok" for value in report.values())
+        return jsonify(status="ready" if ready else "unavailable", **report), 200 if ready else 503
 
     return app
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import redis
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from worker.redis_conn import embedded_url, start_embedded
@@ -32,8 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Anything that touches Redis is marked, so CI can run that part again on a real server.
     for item in items:
-        if "redis_conn" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "redis_conn" in fixtures:
             item.add_marker(pytest.mark.redis)
+        if "database_url" in fixtures:
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +57,20 @@ def redis_conn(redis_url: str) -> Iterator[redis.Redis]:
     client.flushdb()
     yield client
     client.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """``DATABASE_URL`` emptied of Handoff's tables, or a new SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'decisions.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table in ("action_results", "decisions", "alembic_version"):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    return url
 
 
 def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -52,6 +52,7 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
     sandbox_port, receiver_port = free_port(), free_port()
     stack = Stack(f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{receiver_port}", {
         **env,
+        "HANDOFF_HOME": str(home),
         "HANDOFF_CONFIG": str(write_demo_config(home, f"http://127.0.0.1:{sandbox_port}", env)),
         "HANDOFF_ZENDESK_EMAIL": DEMO_EMAIL,
         "HANDOFF_ZENDESK_API_TOKEN": secrets.token_urlsafe(24),

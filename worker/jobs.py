@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
-from core.batching import batches
+from rq import get_current_job
+
+from connectors.base import Connector
+from core.batching import Batch, batches
 from core.engine import decide
-from core.models import Decision
+from core.models import Decision, Ticket
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
-from worker.runtime import current
+from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.jobs")
 
@@ -37,19 +41,42 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     timeout = runtime.settings.queue.job_timeout_seconds
     with ticket_lock(runtime.redis, platform, ticket_id, ttl=timeout, wait=timeout / 4) as lock:
         ticket = connector.get_ticket(ticket_id)
-        planned = ledger.planned()
-        decision = planned or ledger.plan(decide(ticket, runtime.scorer, runtime.settings))
+        decision = ledger.planned()
+        if decision is None:
+            started = time.perf_counter()
+            decision = decide(ticket, runtime.scorer, runtime.settings)
+            decide_ms = (time.perf_counter() - started) * 1000
+            job = get_current_job()
+            runtime.log.record_decision(
+                decision_id, event_id, job.id if job else None, decision, decide_ms
+            )
+            decision = ledger.plan(decision)
         for index, batch in enumerate(batches(decision.actions)):
-            if ledger.is_done(index):
-                continue
-            lock.check()
-            connector.apply(ticket, batch)
-            ledger.mark_done(index)
+            if not ledger.is_done(index):
+                lock.check()
+                _apply(runtime, connector, ticket, decision_id, index, batch)
+                ledger.mark_done(index)
     log.info(
         "decided platform=%s ticket=%s decision=%s path=%s confidence=%.2f",
         platform, ticket_id, decision_id, decision.path, decision.confidence,
     )
     return summary(decision, decision_id)
+
+
+def _apply(
+    runtime: Runtime, connector: Connector, ticket: Ticket, decision_id: str, index: int,
+    batch: Batch,
+) -> None:
+    started = time.perf_counter()
+    error: str | None = None
+    try:
+        connector.apply(ticket, batch)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        runtime.log.record_batch(decision_id, index, batch, error, elapsed_ms)
 
 
 def summary(decision: Decision, decision_id: str) -> dict[str, Any]:

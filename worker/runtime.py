@@ -20,6 +20,7 @@ from core.errors import ConfigError
 from core.scorer import LexicalScorer, Scorer
 from core.settings import Settings
 from worker.config import load_knowledge, load_settings
+from worker.decision_log import DecisionLog, database_url, open_log
 from worker.redis_conn import connect
 
 
@@ -28,6 +29,7 @@ class Runtime:
     settings: Settings
     redis: redis.Redis
     scorer: Scorer
+    log: DecisionLog
     connectors: dict[str, Connector] = field(default_factory=dict)
 
     def connector(self, platform: str) -> Connector:
@@ -38,17 +40,19 @@ class Runtime:
             raise ConfigError(f"platform {platform!r} is not configured") from None
 
 
-def build_runtime(settings: Settings, connection: redis.Redis) -> Runtime:
-    """Build the scorer and connectors sharing the rate budgets on `connection`.
+def build_runtime(settings: Settings, connection: redis.Redis, database_url: str) -> Runtime:
+    """Build the scorer, the decision log, and connectors sharing the rate budgets
+    on `connection`.
 
-    Raises ConfigError on a bad configuration.
+    Raises ConfigError on a bad configuration or an unusable database.
     """
     scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
+    log = open_log(database_url, lock=connection)
     connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
-    return Runtime(settings, connection, scorer, connectors)
+    return Runtime(settings, connection, scorer, log, connectors)
 
 
 @cache
 def current() -> Runtime:
     """This process's runtime, built from the environment on first use."""
-    return build_runtime(load_settings(env=os.environ), connect(os.environ))
+    return build_runtime(load_settings(env=os.environ), connect(os.environ), database_url())

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 
+import sqlalchemy as sa
 from flask import Flask
 
 from connectors.registry import build_connectors
 from receiver.app import create_app
 from worker.config import load_settings
+from worker.decision_log import DecisionLog, database_url
 from worker.redis_conn import connect
 
 
 def build_app() -> Flask:
     """The receiver with every configured platform's connector."""
     settings = load_settings(env=os.environ)
-    return create_app(settings, connect(os.environ), build_connectors(settings))
+    database = DecisionLog(sa.create_engine(database_url(os.environ), pool_pre_ping=True))
+    return create_app(settings, connect(os.environ), build_connectors(settings),
+                      ready_checks={"database": database.ping})
 

@@ -116,3 +116,15 @@ def test_readyz_reports_redis(redis_conn: redis.Redis) -> None:
     response = make_client(redis_conn).get("/readyz")
     assert response.status_code == 200
     assert response.json == {"status": "ready", "redis": "ok"}
+
+
+def test_readyz_fails_when_the_database_is_down(redis_conn: redis.Redis) -> None:
+    def database_down() -> None:
+        raise OSError("connection refused")
+
+    settings = Settings()
+    app = create_app(settings, redis_conn, {}, ready_checks={"database": database_down})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "redis": "ok",
+                             "database": "OSError: connection refused"}

@@ -42,8 +42,8 @@ def sandbox() -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def runtime(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     config = {
         "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
@@ -54,6 +54,7 @@ def runtime(
     path = tmp_path / "handoff.yaml"
     path.write_text(yaml.safe_dump(config))
     for name, value in {"HANDOFF_CONFIG": str(path), "REDIS_URL": redis_url,
+                        "DATABASE_URL": database_url,
                         "HANDOFF_ZENDESK_API_TOKEN": TOKEN,
                         "HANDOFF_ZENDESK_SIGNING_SECRET": SECRET}.items():
         monkeypatch.setenv(name, value)
@@ -120,6 +121,12 @@ def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
                  serializer=JSONSerializer).work(burst=True)
     assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False, True]
     assert failed.get_job_ids() == []
+
+    [logged] = runtime.log.recent()
+    assert (logged["ticket_id"], logged["path"]) == (ticket_id, "escalate")
+    outcomes = [(r["batch"], r["outcome"]) for r in runtime.log.actions_of(logged["decision_id"])]
+    assert outcomes[0] == (0, "failed")
+    assert outcomes[-2:] == [(0, "done"), (1, "done")]
 
 
 def test_replay_of_an_unknown_job_exits_1(runtime: Runtime) -> None:

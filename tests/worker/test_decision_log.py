@@ -1,0 +1,58 @@
+"""The decision log on SQLite, or on the database in DATABASE_URL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core.models import AddTags, Decision, InternalNote, Path, Reason, Signal, Source
+from worker.decision_log import metadata, open_log
+
+DECISION = Decision(
+    ticket_id="42", platform="zendesk", path=Path.ESCALATE, confidence=0.3,
+    signals=(Signal(name="human_request", value="triggers.human_request[0]",
+                    evidence="call me at +1 415 555 0134 or jo@example.com"),),
+    reasons=(Reason(code="human_request", rule="triggers.human_request[0]",
+                    detail="card 4111 1111 1111 1111"),),
+    sources=(Source(id="track_order", title="Track", score=0.4),),
+    actions=(InternalNote(body="note"), AddTags(tags=("x",))),
+)
+
+
+def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
+    log = open_log(database_url)
+    with log.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_decision_is_stored_once_with_personal_data_masked(database_url: str) -> None:
+    log = open_log(database_url)
+    log.record_decision("d1", "ev-1", "job-1", DECISION, decide_ms=2.5)
+    log.record_decision("d1", "ev-1", "job-1", DECISION, decide_ms=9.9)
+    rows = log.recent()
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["path"], row["ticket_id"], row["decide_ms"]) == ("escalate", "42", 2.5)
+    assert row["signals"][0]["evidence"] == "call me at [phone] or [email]"
+    assert row["reasons"][0]["detail"] == "card [card]"
+    assert row["sources"] == [{"id": "track_order", "score": 0.4}]
+
+
+def test_batch_outcomes_are_kept_in_order(database_url: str) -> None:
+    log = open_log(database_url)
+    log.record_decision("d1", "ev-1", None, DECISION, decide_ms=1.0)
+    log.record_batch("d1", 0, DECISION.actions, "TransientError: HTTP 503", 12.0)
+    log.record_batch("d1", 0, DECISION.actions, None, 8.0)
+    outcomes = [(r["batch"], r["outcome"], r["kinds"]) for r in log.actions_of("d1")]
+    assert outcomes == [(0, "failed", ["internal_note", "add_tags"]),
+                        (0, "done", ["internal_note", "add_tags"])]
+
+
+def test_open_log_twice_is_a_no_op_migration(database_url: str) -> None:
+    open_log(database_url)
+    log = open_log(database_url)
+    with log.engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0001"

@@ -1,0 +1,180 @@
+"""The decision log: every decision and every write's outcome, in SQL.
+
+SQLAlchemy Core over SQLite under ``$HANDOFF_HOME`` by default, or the database in
+``DATABASE_URL`` (PostgreSQL in production). The schema is owned by Alembic
+(`worker/migrations`); `open_log` upgrades it to the latest revision, under a
+Redis lock so that workers starting together do not migrate twice.
+
+Personal data in reasons and signal evidence is masked (`core.redact`) before it
+is stored. Writing is idempotent per decision id: a retried job does not log
+its decision twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from core.errors import ConfigError
+from core.models import Action, Decision
+from core.redact import mask
+
+metadata = sa.MetaData()
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(200), nullable=False),
+    sa.Column("job_id", sa.String(200)),
+    sa.Column("path", sa.String(16), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("signals", sa.JSON, nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("decide_ms", sa.Float, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_decisions_ticket", "platform", "ticket_id"),
+    sa.Index("ix_decisions_decided_at", "decided_at"),
+)
+
+action_results = sa.Table(
+    "action_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("decision_id", sa.String(64), sa.ForeignKey("decisions.decision_id"), nullable=False),
+    sa.Column("batch", sa.Integer, nullable=False),
+    sa.Column("kinds", sa.JSON, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_action_results_decision", "decision_id"),
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(env: Mapping[str, str] = os.environ) -> str:
+    """``DATABASE_URL``, or SQLite in the state directory."""
+    url = env.get("DATABASE_URL")
+    if url:
+        return url
+    home = Path(env.get("HANDOFF_HOME", ".handoff")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'decisions.db'}"
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the latest Alembic revision; raise ConfigError on failure."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except sa.exc.SQLAlchemyError as exc:
+        raise ConfigError(f"decision log {engine.url!r}: migration failed: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class DecisionLog:
+    """Writes to and reads from the decision log."""
+
+    engine: sa.Engine
+
+    def record_decision(
+        self, decision_id: str, event_id: str, job_id: str | None, decision: Decision,
+        decide_ms: float,
+    ) -> None:
+        """Store `decision` once; a second call for the same id changes nothing."""
+        row = {
+            "decision_id": decision_id,
+            "platform": decision.platform,
+            "ticket_id": decision.ticket_id,
+            "event_id": event_id,
+            "job_id": job_id,
+            "path": decision.path.value,
+            "confidence": decision.confidence,
+            "signals": [
+                {"name": s.name, "value": s.value, "evidence": mask(s.evidence)}
+                for s in decision.signals
+            ],
+            "reasons": [
+                {"code": r.code, "rule": r.rule, "detail": mask(r.detail)} for r in decision.reasons
+            ],
+            "sources": [{"id": s.id, "score": s.score} for s in decision.sources],
+            "decide_ms": decide_ms,
+            "decided_at": datetime.now(UTC),
+        }
+        with self.engine.begin() as connection:
+            exists = connection.execute(
+                sa.select(decisions.c.decision_id).where(decisions.c.decision_id == decision_id)
+            ).first()
+            if exists is None:
+                connection.execute(decisions.insert().values(**row))
+
+    def record_batch(
+        self, decision_id: str, batch: int, actions: Sequence[Action], error: str | None,
+        duration_ms: float,
+    ) -> None:
+        """Store the outcome of one batch of writes (``done`` or ``failed``)."""
+        with self.engine.begin() as connection:
+            connection.execute(action_results.insert().values(
+                decision_id=decision_id,
+                batch=batch,
+                kinds=[a.kind for a in actions],
+                outcome="failed" if error else "done",
+                error=mask(error) if error else None,
+                duration_ms=duration_ms,
+                at=datetime.now(UTC),
+            ))
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest decisions first, as plain dictionaries."""
+        query = sa.select(decisions).order_by(decisions.c.decided_at.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def actions_of(self, decision_id: str) -> list[dict[str, Any]]:
+        """Every recorded batch outcome of one decision, oldest first."""
+        query = (
+            sa.select(action_results)
+            .where(action_results.c.decision_id == decision_id)
+            .order_by(action_results.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def ping(self) -> None:
+        """Raise sqlalchemy's error if the database does not answer."""
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+
+def open_log(url: str, lock: redis.Redis | None = None) -> DecisionLog:
+    """Connect to `url` and migrate it (under a Redis lock when `lock` is given).
+
+    Raises ConfigError for a bad URL or a failed migration.
+    """
+    try:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise ConfigError(f"DATABASE_URL = {url!r}: {exc}") from exc
+    if lock is None:
+        upgrade(engine)
+    else:
+        with lock.lock("handoff:lock:migrate", timeout=120, blocking_timeout=120):
+            upgrade(engine)
+    return DecisionLog(engine)
