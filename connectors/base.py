@@ -148,7 +148,9 @@ class HttpConnector:
             sleep=self._sleep,
             reraise=True,
         )
-        return retrying(self._send_once, method, url, **kwargs)
+        # Waits for the rate budget count against the same total as retry waits.
+        deadline = time.monotonic() + self.max_total_wait_seconds
+        return retrying(self._send_once, method, url, deadline, **kwargs)
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
@@ -160,9 +162,11 @@ class HttpConnector:
         backoff = 0.5 * 2.0 ** (state.attempt_number - 1) + random.uniform(0, 1)
         return min(self.max_backoff_seconds, backoff)
 
-    def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _send_once(
+        self, method: str, url: str, deadline: float, **kwargs: Any
+    ) -> httpx.Response:
         if self.budget is not None:
-            self.budget.acquire(self.max_total_wait_seconds)
+            self.budget.acquire(max(0.0, deadline - time.monotonic()))
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:

@@ -158,13 +158,18 @@ def render(body: str, ticket: Ticket) -> str:
 
 def _fields(ticket: Ticket) -> dict[str, str]:
     name = (ticket.requester.name or "").strip()
-    return {
+    fields = {
         "requester.name": name,
         "requester.first_name": name.split()[0] if name else "",
         "requester.email": ticket.requester.email or "",
         "ticket.id": ticket.id,
         "ticket.subject": ticket.subject.strip(),
     }
+    # Zendesk macros and articles arrive with Zendesk's names for the same fields.
+    fields.update({f"ticket.{key}": value for key, value in list(fields.items())
+                   if key.startswith("requester.")})
+    fields["ticket.title"] = fields["ticket.subject"]
+    return fields
 
 
 def _query_counts(ticket: Ticket) -> dict[str, float]:

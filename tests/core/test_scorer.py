@@ -177,3 +177,9 @@ def test_answers_are_deterministic(docs: tuple[KnowledgeDoc, ...]) -> None:
     query = ticket("How long does delivery to Canada take?")
 
     assert LexicalScorer(docs).answer(query) == LexicalScorer(tuple(reversed(docs))).answer(query)
+
+
+def test_render_fills_zendesk_placeholder_names() -> None:
+    body = "Hi {{ticket.requester.first_name}} ({{ticket.requester.email}}), re: {{ticket.title}}"
+    parcel = ticket("where is it?", subject="Parcel", name="Ana Lima", email="ana@x.test")
+    assert render(body, parcel) == "Hi Ana (ana@x.test), re: Parcel"
