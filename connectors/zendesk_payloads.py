@@ -8,13 +8,12 @@ use, which the connector turns into PermanentError.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.markup import to_html
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -83,17 +82,6 @@ def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
         # A ticket update's `tags` replaces the list, so send the whole merged list.
         update["tags"] = list(dict.fromkeys([*ticket.tags, *added]))
     return update
-
-
-def to_html(text: str) -> str:
-    """Plain text as safe HTML: escaped, blank lines make paragraphs, newlines ``<br>``."""
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    paragraphs = [p.strip("\n") for p in re.split(r"\n(?:[ \t]*\n)+", normalised)]
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
-        for p in paragraphs
-        if p.strip()
-    )
 
 
 def identifier(value: Any) -> str | None:
