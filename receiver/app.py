@@ -8,6 +8,7 @@ It never calls a helpdesk inside a request. Every refusal is JSON
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from connectors.base import Connector
 from core.errors import PayloadError, WebhookError
 from core.settings import Settings
+from receiver import metrics
 from receiver.intake import enqueue_event, make_queue
 
 log = logging.getLogger("receiver")
@@ -29,11 +31,14 @@ def create_app(
     connection: redis.Redis,
     connectors: Mapping[str, Connector],
     ready_checks: Mapping[str, Callable[[], None]] | None = None,
+    admin_token: str | None = None,
 ) -> Flask:
     """Build the receiver for the given, already-verified `connectors`.
 
     `ready_checks` are extra dependencies for ``/readyz`` (name -> a callable that
     raises when the dependency is down), such as the decision-log database.
+    ``/metrics`` answers only a request bearing `admin_token`; without a token
+    configured it is switched off (404).
     """
     app = Flask("handoff.receiver")
     app.config["MAX_CONTENT_LENGTH"] = settings.receiver.max_body_bytes
@@ -74,8 +79,26 @@ def create_app(
             platform, event.ticket_id, event.event_id, result.job_id, result.duplicate,
         )
         if result.duplicate:
+            metrics.DEDUPE_HITS.labels(platform).inc()
             return jsonify(status="duplicate", job_id=result.job_id), 200
         return jsonify(status="queued", job_id=result.job_id), 202
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        if request.endpoint == "webhook" and request.view_args:
+            platform = request.view_args.get("platform", "")
+            known = platform if platform in connectors else "unknown"
+            metrics.WEBHOOKS.labels(known, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics")
+    def metrics_page() -> Response | tuple[Response, int]:
+        if not admin_token:
+            return jsonify(error="metrics are off: set HANDOFF_ADMIN_TOKEN"), 404
+        offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(offered.encode(), admin_token.encode()):
+            return jsonify(error="a valid bearer token is required"), 401
+        return Response(metrics.render(queue), mimetype="text/plain; version=0.0.4")
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -6,7 +6,6 @@ not processed), 2 bad configuration or usage, 130 interrupted by Ctrl-C.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
@@ -14,7 +13,9 @@ import click
 import yaml
 
 from core.errors import ConfigError
+from worker.cli_engine import calibrate, simulate
 from worker.cli_ops import failed, replay
+from worker.logs import FORMATS, configure
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -28,14 +29,11 @@ def _fail_config(exc: ConfigError) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
-def main(verbose: bool) -> None:
+@click.option("--log-format", type=click.Choice(FORMATS), envvar="HANDOFF_LOG_FORMAT",
+              default="text", show_default=True, help="json for log pipelines.")
+def main(verbose: bool, log_format: str) -> None:
     """Handoff: let the AI answer only when it is sure; hand the rest to a human."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per helpdesk call drowns the output people read; -v brings it back.
-    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    configure(log_format, verbose)
 
 
 @main.command("check-config")
@@ -146,3 +144,5 @@ def demo(samples: str, timeout: float) -> None:
 
 main.add_command(failed)
 main.add_command(replay)
+main.add_command(simulate)
+main.add_command(calibrate)

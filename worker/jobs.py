@@ -13,8 +13,10 @@ from connectors.base import Connector
 from core.batching import Batch, batches
 from core.engine import decide
 from core.models import Decision, Ticket
+from receiver import metrics
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
+from worker.logs import bind
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.jobs")
@@ -39,14 +41,21 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     decision_id = decision_id_for(platform, ticket_id, event_id)
     ledger = Ledger(runtime.redis, decision_id)
     timeout = runtime.settings.queue.job_timeout_seconds
-    with ticket_lock(runtime.redis, platform, ticket_id, ttl=timeout, wait=timeout / 4) as lock:
+    job = get_current_job()
+    with (
+        bind(platform=platform, ticket_id=ticket_id, decision_id=decision_id,
+             job_id=job.id if job else None),
+        ticket_lock(runtime.redis, platform, ticket_id, ttl=timeout, wait=timeout / 4) as lock,
+    ):
         ticket = connector.get_ticket(ticket_id)
         decision = ledger.planned()
         if decision is None:
             started = time.perf_counter()
             decision = decide(ticket, runtime.scorer, runtime.settings)
             decide_ms = (time.perf_counter() - started) * 1000
-            job = get_current_job()
+            metrics.DECISION_SECONDS.observe(decide_ms / 1000)
+            primary = decision.reasons[0].code if decision.reasons else "none"
+            metrics.DECISIONS.labels(platform, decision.path.value, primary).inc()
             runtime.log.record_decision(
                 decision_id, event_id, job.id if job else None, decision, decide_ms
             )
@@ -56,10 +65,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
                 lock.check()
                 _apply(runtime, connector, ticket, decision_id, index, batch)
                 ledger.mark_done(index)
-    log.info(
-        "decided platform=%s ticket=%s decision=%s path=%s confidence=%.2f",
-        platform, ticket_id, decision_id, decision.path, decision.confidence,
-    )
+        log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)
 
 
@@ -76,6 +82,7 @@ def _apply(
         raise
     finally:
         elapsed_ms = (time.perf_counter() - started) * 1000
+        metrics.ACTIONS.labels(ticket.platform, "failed" if error else "done").inc()
         runtime.log.record_batch(decision_id, index, batch, error, elapsed_ms)
 
 

@@ -8,17 +8,20 @@ job, instead of once per job.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+import httpx
 import redis
 
-from connectors.base import Connector
+from connectors.base import Connector, HttpConnector
 from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
 from core.scorer import LexicalScorer, Scorer
 from core.settings import Settings
+from receiver import metrics
 from worker.config import load_knowledge, load_settings
 from worker.decision_log import DecisionLog, database_url, open_log
 from worker.redis_conn import connect
@@ -49,7 +52,19 @@ def build_runtime(settings: Settings, connection: redis.Redis, database_url: str
     scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
     log = open_log(database_url, lock=connection)
     connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
+    for name, connector in connectors.items():
+        if isinstance(connector, HttpConnector):
+            connector.client.event_hooks["response"].append(_count_calls(name))
     return Runtime(settings, connection, scorer, log, connectors)
+
+
+def _count_calls(platform: str) -> Callable[[httpx.Response], None]:
+    def hook(response: httpx.Response) -> None:
+        metrics.HELPDESK_CALLS.labels(platform, str(response.status_code)).inc()
+        if response.status_code == 429:
+            metrics.RATE_LIMITED.labels(platform).inc()
+
+    return hook
 
 
 @cache

@@ -16,13 +16,16 @@ from connectors.registry import build_connectors
 from receiver.app import create_app
 from worker.config import load_settings
 from worker.decision_log import DecisionLog, database_url
+from worker.logs import configure
 from worker.redis_conn import connect
 
 
 def build_app() -> Flask:
     """The receiver with every configured platform's connector."""
+    configure()
     settings = load_settings(env=os.environ)
     database = DecisionLog(sa.create_engine(database_url(os.environ), pool_pre_ping=True))
     return create_app(settings, connect(os.environ), build_connectors(settings),
-                      ready_checks={"database": database.ping})
+                      ready_checks={"database": database.ping},
+                      admin_token=os.environ.get("HANDOFF_ADMIN_TOKEN") or None)
 

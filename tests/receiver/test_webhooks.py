@@ -128,3 +128,29 @@ def test_readyz_fails_when_the_database_is_down(redis_conn: redis.Redis) -> None
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "redis": "ok",
                              "database": "OSError: connection refused"}
+
+
+def test_metrics_need_the_admin_token(redis_conn: redis.Redis) -> None:
+    platform = ZendeskSettings(base_url="https://acme.example/api/v2", email="ai@acme.test",
+                               api_token="token", signing_secret=SECRET)
+    connector = ZendeskConnector(platform, httpx.Client(base_url=platform.api_base()))
+    app = create_app(Settings(), redis_conn, {"zendesk": connector}, admin_token="s3cret")
+    client = app.test_client()
+    client.post("/webhooks/zendesk", data=BODY, headers=zendesk_headers(SECRET, BODY))
+    client.post("/webhooks/zendesk", data=BODY, headers=zendesk_headers(SECRET, BODY))
+
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
+    page = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'handoff_webhooks_total{platform="zendesk",status="202"}' in text
+    assert 'handoff_dedupe_hits_total{platform="zendesk"}' in text
+    assert "handoff_queue_depth 1.0" in text
+    assert "handoff_failed_jobs 0.0" in text
+
+
+def test_metrics_are_off_without_a_token(redis_conn: redis.Redis) -> None:
+    response = make_client(redis_conn).get("/metrics")
+    assert response.status_code == 404
+    assert "HANDOFF_ADMIN_TOKEN" in response.json["error"]
