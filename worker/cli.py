@@ -13,7 +13,6 @@ import click
 import yaml
 
 from core.errors import ConfigError
-from worker.cli_engine import calibrate, simulate
 from worker.cli_ops import failed, replay
 from worker.logs import FORMATS, configure
 
@@ -144,5 +143,3 @@ def demo(samples: str, timeout: float) -> None:
 
 main.add_command(failed)
 main.add_command(replay)
-main.add_command(simulate)
-main.add_command(calibrate)
