@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import httpx
@@ -95,11 +95,17 @@ class Connector(Protocol):
 
 @dataclass(frozen=True)
 class InstallReport:
-    """What `Connector.install` found, made, and left for an admin to do by hand."""
+    """What `Connector.install` found, made, and left for an admin to do by hand.
+
+    `secrets` maps environment variable names to values the admin must store
+    (for example ``HANDOFF_ZENDESK_SIGNING_SECRET``); it is kept out of `repr`
+    so a logged report never shows them.
+    """
 
     created: tuple[str, ...] = ()
     existing: tuple[str, ...] = ()
     instructions: str = ""
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 class HttpConnector:

@@ -14,6 +14,8 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.base import Connector
+from connectors.freshdesk import FreshdeskConnector
+from connectors.gorgias import GorgiasConnector
 from connectors.ratelimit import CallBudget
 from connectors.zendesk import ZendeskConnector
 from core.errors import ConfigError
@@ -45,6 +47,8 @@ class ConnectorClass(Protocol):
 
 REGISTRY: dict[str, ConnectorClass] = {
     "zendesk": ZendeskConnector,
+    "freshdesk": FreshdeskConnector,
+    "gorgias": GorgiasConnector,
 }
 
 
@@ -53,6 +57,7 @@ def build_connector(
     settings: PlatformsSettings,
     *,
     client: httpx.Client | None = None,
+    require_secrets: bool = True,
     **kwargs: Any,
 ) -> Connector:
     """The connector for platform `name`, built from its settings section.
@@ -62,7 +67,9 @@ def build_connector(
     ``budget``) go to the connector's constructor.
     Raises ConfigError when `name` is not a known platform, is not configured,
     or lacks a secret (an API token or a signing secret): a missing secret
-    stops start-up rather than leaving webhooks unchecked.
+    stops start-up rather than leaving webhooks unchecked. `require_secrets`
+    False skips that check for ``handoff install``, which runs before the
+    webhook secret exists (`make_client` still demands the API token).
     """
     cls = REGISTRY.get(name)
     if cls is None:
@@ -71,7 +78,7 @@ def build_connector(
     section = getattr(settings, name, None)
     if section is None:
         raise ConfigError(f"platforms.{name}: the platform is not configured")
-    for field in cls.required_secrets:
+    for field in cls.required_secrets if require_secrets else ():
         value = getattr(section, field, None)
         if not isinstance(value, SecretStr) or not value.get_secret_value():
             variable = f"HANDOFF_{name.upper()}_{field.upper()}"

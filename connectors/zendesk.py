@@ -24,6 +24,7 @@ import httpx
 
 from connectors import pagination
 from connectors import zendesk_payloads as payloads
+from connectors import zendesk_setup as setup
 from connectors.base import HeaderItems, HttpConnector, InstallReport
 from connectors.ratelimit import CallBudget
 from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
@@ -36,6 +37,8 @@ logger = logging.getLogger("connectors.zendesk")
 _EVENT_TYPE_PREFIX = "zen:event-type:"
 # Zendesk keeps at most 5000 comments per ticket: 50 pages of 100, with room to spare.
 _MAX_COMMENT_PAGES = 60
+# Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
+_MAX_LIST_PAGES = 500
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -239,10 +242,84 @@ class ZendeskConnector(HttpConnector):
         path = f"/tickets/{payloads.path_id(ticket.id)}.json"
         self.request("PUT", path, json={"ticket": update})
 
+    # -- knowledge and install ----------------------------------------------------
+
     def list_knowledge(self) -> list[KnowledgeDoc]:
-        """Not implemented yet: raises NotImplementedError (Help Center and macros come next)."""
-        raise NotImplementedError("Zendesk knowledge import is not implemented yet")
+        """Published Help Center articles and active macros with a reply, every page.
+
+        HTML becomes plain text; Zendesk placeholders such as
+        ``{{ticket.requester.first_name}}`` stay for the scorer to fill per
+        ticket. Raises TransientError or PermanentError when a call fails or a
+        response has an unexpected shape.
+        """
+        docs: list[KnowledgeDoc | None] = []
+        try:
+            docs += [setup.article_doc(a) for a in self._every("/help_center/articles.json",
+                                                               "articles")]
+            docs += [setup.macro_doc(m) for m in self._every("/macros/active.json", "macros")]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PermanentError(f"zendesk: unexpected knowledge item: {exc!r}") from exc
+        return [doc for doc in docs if doc is not None]
 
     def install(self, public_url: str) -> InstallReport:
-        """Not implemented yet: raises NotImplementedError (webhook + trigger come next)."""
-        raise NotImplementedError("handoff install zendesk is not implemented yet")
+        """Find or create our webhook and the trigger that calls it; fetch the signing secret.
+
+        The secret is returned in `InstallReport.secrets`, never logged. A second
+        run finds both and creates nothing. Raises PermanentError when Zendesk
+        refuses (401/403 without admin rights, 422 for a rejected endpoint) and
+        TransientError when it cannot be reached.
+        """
+        endpoint = f"{public_url.rstrip('/')}/webhooks/{self.name}"
+        created: list[str] = []
+        existing: list[str] = []
+        notes: list[str] = []
+        webhook = next((w for w in self._every("/webhooks", "webhooks", {
+            "filter[name_contains]": setup.WEBHOOK_NAME}) if w.get("name") == setup.WEBHOOK_NAME),
+            None)
+        if webhook is None:
+            answer = self.json(self.request("POST", "/webhooks", json=setup.webhook_body(endpoint)))
+            webhook = payloads.as_dict(answer.get("webhook"))
+            created.append(f"webhook {webhook.get('id')} -> {endpoint}")
+        else:
+            existing.append(f"webhook {webhook.get('id')} -> {webhook.get('endpoint')}")
+            if webhook.get("endpoint") != endpoint:
+                notes.append(f"The existing webhook posts to {webhook.get('endpoint')}, not "
+                             f"{endpoint}; change it in Admin Center if the address moved.")
+        webhook_id = setup.webhook_id(webhook)
+        secret = setup.signing_secret(self.json(self.request(
+            "GET", f"/webhooks/{webhook_id}/signing_secret")))
+        trigger = next((t for t in self._every("/triggers.json", "triggers")
+                        if t.get("title") == setup.TRIGGER_TITLE), None)
+        if trigger is None:
+            body = setup.trigger_body(webhook_id, self.ai_user_id())
+            answer = self.json(self.request("POST", "/triggers.json", json=body))
+            trigger = payloads.as_dict(answer.get("trigger"))
+            created.append(f"trigger {trigger.get('id')} '{setup.TRIGGER_TITLE}'")
+        else:
+            existing.append(f"trigger {trigger.get('id')} '{setup.TRIGGER_TITLE}'")
+            if webhook_id not in setup.trigger_webhook_ids(trigger):
+                notes.append(f"The existing trigger does not notify webhook {webhook_id}; "
+                             "delete the trigger and run install again.")
+        notes.insert(0, f"Store the webhook signing secret as {setup.SECRET_VARIABLE} in the "
+                        "receiver's and workers' environment, then restart them.")
+        return InstallReport(created=tuple(created), existing=tuple(existing),
+                             instructions="\n".join(notes),
+                             secrets={setup.SECRET_VARIABLE: secret})
+
+    def _every(
+        self, path: str, key: str, params: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item of a list endpoint: cursor pages (``links.next``) or offset ``next_page``."""
+        found: list[dict[str, Any]] = []
+        url = path
+        query: dict[str, str] | None = {**(params or {}), "page[size]": "100"}
+        for _ in range(_MAX_LIST_PAGES):
+            page = self.json(self.request("GET", url, params=query))
+            found.extend(payloads.items(page, key))
+            meta, links = payloads.as_dict(page.get("meta")), payloads.as_dict(page.get("links"))
+            # Endpoints without cursor support ignore page[size] and answer with next_page.
+            following = links.get("next") if meta.get("has_more") else page.get("next_page")
+            if not (isinstance(following, str) and following):
+                return found
+            url, query = pagination.same_host(self.client.base_url, following, self.name), None
+        raise PermanentError(f"zendesk: {path} has more than {_MAX_LIST_PAGES} pages")

@@ -13,6 +13,7 @@ import click
 import yaml
 
 from core.errors import ConfigError
+from worker.cli_install import install
 from worker.cli_ops import failed, replay
 from worker.logs import FORMATS, configure
 
@@ -142,4 +143,5 @@ def demo(samples: str, timeout: float) -> None:
 
 
 main.add_command(failed)
+main.add_command(install)
 main.add_command(replay)

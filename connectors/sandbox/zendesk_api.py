@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
+from connectors.sandbox import zendesk_admin
 from connectors.sandbox import zendesk_shapes as shapes
 from connectors.sandbox.canonical import PRIORITIES, STATUSES
 from connectors.sandbox.context import current
@@ -270,3 +271,7 @@ def add_tags(ticket_id: int) -> Any:
         ticket.tags = list(dict.fromkeys([*ticket.tags, *raw["tags"]]))
         store.touch(ticket)
         return jsonify({"tags": list(ticket.tags)})
+
+
+for _rule, _methods, _view in zendesk_admin.ROUTES:
+    _route(_rule, _methods)(_view)

@@ -1,0 +1,57 @@
+"""``handoff install <platform>``: register our webhook with a helpdesk, idempotently."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from core.errors import ConfigError, HelpdeskError
+
+
+def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise click.BadParameter("must be an http(s) URL, e.g. https://handoff.example.com")
+    return value.rstrip("/")
+
+
+@click.command()
+@click.argument("platform")
+@click.option("--public-url", required=True, callback=_public_url,
+              help="Where the helpdesk reaches the receiver, e.g. https://handoff.example.com.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
+def install(platform: str, public_url: str, config_file: str | None) -> None:
+    """Create Handoff's webhook (and trigger) in PLATFORM, or find the existing ones.
+
+    Safe to run again: a second run creates nothing. Secrets the admin must
+    store are printed once, here, and never logged. Exit codes: 0 done, 1 the
+    helpdesk refused or failed, 2 bad configuration (missing API token,
+    platform not configured).
+    """
+    from connectors.registry import build_connector
+    from worker.config import load_settings
+
+    try:
+        settings = load_settings(config_file, env=os.environ)
+        connector = build_connector(platform, settings.platforms, require_secrets=False)
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"installing Handoff in {platform} for {public_url} ...", err=True)
+    try:
+        report = connector.install(public_url)
+    except HelpdeskError as exc:
+        click.echo(f"{platform}: install failed: {exc}", err=True)
+        sys.exit(1)
+    for item in report.created:
+        click.echo(f"created: {item}")
+    for item in report.existing:
+        click.echo(f"found:   {item}")
+    if not report.created:
+        click.echo("nothing to create: Handoff was already installed")
+    for variable, value in report.secrets.items():
+        click.echo(f"{variable}={value}")
+    if report.instructions:
+        click.echo(report.instructions)
