@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from connectors.freshdesk import FreshdeskConnector
+from connectors.gorgias import GorgiasConnector
 from connectors.registry import REGISTRY, build_connector
 from connectors.zendesk import ZendeskConnector
 from core.errors import ConfigError
@@ -20,7 +22,8 @@ def platforms(**changes: Any) -> PlatformsSettings:
 
 
 def test_the_registry_is_explicit() -> None:
-    assert {"zendesk": ZendeskConnector} == REGISTRY
+    assert {"zendesk": ZendeskConnector, "freshdesk": FreshdeskConnector,
+            "gorgias": GorgiasConnector} == REGISTRY
 
 
 def test_builds_a_configured_connector_with_its_own_client() -> None:

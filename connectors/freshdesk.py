@@ -1,0 +1,323 @@
+"""Freshdesk connector.
+
+API reference: https://developers.freshdesk.com/api/
+Tickets and conversations: https://developers.freshdesk.com/api/#tickets
+Webhooks in automation rules: https://support.freshdesk.com/support/solutions/articles/132589
+Rate limits: https://support.freshdesk.com/support/solutions/articles/225439
+
+Freshdesk does not sign webhooks and sends no delivery id. A delivery proves
+itself with our secret, in the header `settings.secret_header` or as the HTTP
+basic-auth password ("Requires authentication" in the rule); the event id is a
+sha256 of the ticket id, ``triggered_event`` and the body, so a redelivery of
+the same body collapses while a new event on the ticket does not.
+
+UNCONFIRMED in the reference, so both forms are accepted and the one seen is
+logged at debug level: the Advanced JSON body wrapped in ``freshdesk_webhook``
+or flat; ``ticket_id`` rendered as a string or a number. Custom statuses (6 and
+up) are read as pending and logged. Article status 2 is taken as "published".
+
+Per processed ticket: ``GET /tickets/{id}?include=requester``, one
+``GET /tickets/{id}/conversations`` per 100 messages, ``GET /agents/me`` once
+per process when `ai_user_id` is not configured; per batch written: at most
+one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import httpx
+
+from connectors import freshdesk_payloads as payloads
+from connectors import pagination
+from connectors import webhook_tools as tools
+from connectors.base import HeaderItems, HttpConnector, InstallReport
+from connectors.markup import to_text
+from connectors.ratelimit import CallBudget
+from core.errors import (
+    ConfigError,
+    PayloadError,
+    PermanentError,
+    SignatureError,
+    TransientError,
+)
+from core.knowledge import KnowledgeDoc
+from core.models import Action, Ticket, TicketEvent
+from core.settings import FreshdeskSettings
+
+logger = logging.getLogger("connectors.freshdesk")
+
+_PER_PAGE = "100"
+# More than 300 pages of 100 is a runaway server, not a ticket.
+_MAX_PAGES = 300
+_PUBLISHED = 2
+RULES = (("Handoff: new ticket", 1, "Ticket creation rule, for every new ticket"),
+         ("Handoff: customer reply", 4, "Ticket update rule, event 'Reply is sent' "
+                                        "performed by the requester"))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FreshdeskConnector(HttpConnector):
+    """One Freshdesk account, reached through an injected `httpx.Client`.
+
+    Build the client with `make_client`. Every API call goes through
+    `HttpConnector.request`, so failures surface only as `core.errors` types.
+    """
+
+    name: ClassVar[str] = "freshdesk"
+    base_url_template: ClassVar[str] = "https://{domain}.freshdesk.com/api/v2"
+    auth_scheme: ClassVar[str] = "basic {api_token}:X"
+    required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
+
+    def __init__(
+        self,
+        settings: FreshdeskSettings,
+        client: httpx.Client,
+        *,
+        replay_window_seconds: int = 300,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        budget: CallBudget | None = None,
+    ) -> None:
+        super().__init__(
+            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
+            max_total_wait_seconds=settings.max_total_wait_seconds,
+        )
+        self.settings = settings
+        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API.
+        self.replay_window = timedelta(seconds=replay_window_seconds)
+        self._clock = clock
+        self._ai_user_id: str | None = settings.ai_user_id
+
+    @classmethod
+    def make_client(cls, settings: FreshdeskSettings) -> httpx.Client:
+        """An `httpx.Client` with the account's base URL, API-key auth and timeouts.
+
+        Raises ConfigError when no API token is configured.
+        """
+        token = settings.api_token.get_secret_value() if settings.api_token else ""
+        if not token:
+            raise ConfigError("platforms.freshdesk: no API token; "
+                              "set HANDOFF_FRESHDESK_API_TOKEN")
+        return httpx.Client(
+            base_url=settings.api_base(),
+            auth=httpx.BasicAuth(token, "X"),
+            timeout=httpx.Timeout(settings.timeout_seconds),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+
+    # -- webhooks ---------------------------------------------------------------
+
+    def verify(self, headers: HeaderItems, raw_body: bytes) -> None:
+        """Accept a delivery carrying our secret in the secret header or as basic-auth password.
+
+        Raises SignatureError when no secret is configured or neither place
+        holds it (compared in constant time).
+        """
+        secret = self.settings.webhook_secret
+        expected = secret.get_secret_value() if secret else ""
+        if not expected:
+            raise SignatureError("freshdesk: no webhook secret configured; refusing every delivery")
+        given = tools.lowered(headers.items())
+        if tools.secret_matches(given.get(self.settings.secret_header.lower()), expected):
+            return
+        if tools.secret_matches(tools.basic_password(given.get("authorization")), expected):
+            return
+        raise SignatureError(f"freshdesk: missing or wrong secret in {self.settings.secret_header} "
+                             "or basic auth")
+
+    def parse_event(self, headers: HeaderItems, body: Any) -> TicketEvent:
+        """Read the ``freshdesk_webhook`` wrapper or a flat body.
+
+        Raises PayloadError naming ``ticket_id`` when it is missing or not a
+        positive number, or when the body is not a JSON object.
+        """
+        if not isinstance(body, dict):
+            raise PayloadError("freshdesk: the body must be a JSON object with a ticket_id")
+        inner = body.get("freshdesk_webhook")
+        form = "wrapped" if isinstance(inner, dict) else "flat"
+        logger.debug("freshdesk delivery in the %s form", form)
+        fields = inner if isinstance(inner, dict) else body
+        ticket_id = tools.identifier(fields.get("ticket_id"))
+        if ticket_id is None:
+            raise PayloadError("freshdesk: ticket_id is missing or not a numeric id "
+                               "(freshdesk_webhook.ticket_id or a top-level ticket_id)")
+        triggered = fields.get("triggered_event")
+        triggered = triggered if isinstance(triggered, str) else ""
+        return TicketEvent(
+            platform=self.name,
+            ticket_id=ticket_id,
+            event_id=tools.content_id(ticket_id, triggered, body=body),
+            kind=payloads.event_kind(triggered),
+        )
+
+    # -- reading ----------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> Ticket:
+        """Load the ticket, its requester and every conversation, oldest first.
+
+        Raises TransientError (retries spent) or PermanentError (4xx, a response
+        of an unexpected shape, or pagination that leaves the API's host).
+        """
+        path = f"/tickets/{tools.path_id(self.name, ticket_id)}"
+        data = self.json(self.request("GET", path, params={"include": "requester"}))
+        conversations = [
+            item for page in self._pages(f"{path}/conversations", f"ticket {ticket_id}")
+            for item in page
+        ]
+        ai_id = self.ai_user_id()
+        url = self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"
+        try:
+            return payloads.ticket_from_api(data, conversations, ai_id, url)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PermanentError(
+                f"freshdesk: ticket {ticket_id}: unexpected response: {exc!r}"
+            ) from exc
+
+    def _pages(self, path: str, what: str) -> list[list[dict[str, Any]]]:
+        """Every page of a list endpoint, each a list of objects; PermanentError otherwise."""
+        pages = []
+        for response in pagination.link_header(
+            lambda url, params: self.request("GET", url, params=params),
+            path, {"per_page": _PER_PAGE}, base=self.client.base_url, platform=self.name,
+            what=f"freshdesk: {what} {path}", max_pages=_MAX_PAGES,
+        ):
+            page = self.json(response)
+            if not isinstance(page, list):
+                raise PermanentError(f"freshdesk: {path} did not answer a list")
+            pages.append([item for item in page if isinstance(item, dict)])
+        return pages
+
+    def ai_user_id(self) -> str:
+        """The API user's id: `settings.ai_user_id`, else ``GET /agents/me`` once.
+
+        Raises TransientError or PermanentError if the lookup fails.
+        """
+        if self._ai_user_id is None:
+            me = self.json(self.request("GET", "/agents/me"))
+            try:
+                self._ai_user_id = str(me["id"])
+            except (KeyError, TypeError) as exc:
+                raise PermanentError("freshdesk: /agents/me answered without an id") from exc
+        return self._ai_user_id
+
+    # -- writing ----------------------------------------------------------------
+
+    def apply(self, ticket: Ticket, actions: Sequence[Action]) -> None:
+        """Write one batch: one ``PUT /tickets/{id}`` when fields change, then the comment.
+
+        Fields go first because repeating the PUT is harmless while repeating a
+        note is not: if the comment fails, a retried batch re-sends the same PUT
+        and then the comment. Tags are the ticket's plus the new ones, whole
+        (Freshdesk's ``tags`` replaces the list). Raises ValueError for two
+        comments, PermanentError for a non-numeric group or agent id, and
+        TransientError or PermanentError when a call fails.
+        """
+        comment, fields = payloads.writes(ticket, actions)
+        path = f"/tickets/{tools.path_id(self.name, ticket.id)}"
+        if fields:
+            self.request("PUT", path, json=fields)
+        if comment is not None:
+            endpoint, body = comment
+            self.request("POST", f"{path}/{endpoint}", json=body)
+
+    def list_knowledge(self) -> list[KnowledgeDoc]:
+        """Published solution articles and canned responses, every page.
+
+        Template variables are renamed to the engine's (`webhook_tools.
+        neutral_placeholders`) and rendered from the ticket at answer time.
+        Raises TransientError or PermanentError when a call fails or answers an
+        unexpected shape.
+        """
+        docs: list[KnowledgeDoc] = []
+        try:
+            for category in self._all("/solutions/categories"):
+                for folder in self._all(f"/solutions/categories/{category['id']}/folders"):
+                    for article in self._all(f"/solutions/folders/{folder['id']}/articles"):
+                        if article.get("status") == _PUBLISHED:
+                            body = article.get("description_text") or to_text(
+                                article.get("description") or "")
+                            docs.append(self._doc("article", article["id"], article["title"],
+                                                  str(category.get("name") or "solutions"), body))
+            for folder in self._all("/canned_response_folders"):
+                path = f"/canned_response_folders/{folder['id']}/responses"
+                for response in self._all(path):
+                    body = response.get("content") or to_text(response.get("content_html") or "")
+                    docs.append(self._doc("canned", response["id"], response["title"],
+                                          str(folder.get("name") or "canned responses"), body))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PermanentError(f"freshdesk: unexpected knowledge response: {exc!r}") from exc
+        return [d for d in docs if d.body.strip()]
+
+    def _all(self, path: str) -> list[dict[str, Any]]:
+        return [item for page in self._pages(path, "list") for item in page]
+
+    @staticmethod
+    def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str) -> KnowledgeDoc:
+        title = str(title).strip()
+        return KnowledgeDoc(
+            id=payloads.knowledge_id(kind, raw_id), title=title, category=category,
+            examples=(title,),
+            body=tools.neutral_placeholders(body.strip(), payloads.PLACEHOLDERS),
+        )
+
+    def install(self, public_url: str) -> InstallReport:
+        """Freshdesk has no webhook API for rules: say what to paste, then check it.
+
+        Lists the automation rules of types 1 and 4 to find ours by name
+        (a rule that exists is reported, not recreated), prints the settings of
+        the missing ones, and sends one test delivery to the receiver (no
+        ticket id, so nothing is queued) to check the URL and the secret.
+        Raises PermanentError only for an unusable `public_url`.
+        """
+        if not public_url.startswith(("http://", "https://")):
+            raise PermanentError(f"freshdesk: public URL {public_url!r} must start with https://")
+        target = public_url.rstrip("/") + "/webhooks/freshdesk"
+        existing: list[str] = []
+        for name, rule_type, _ in RULES:
+            try:
+                names = {r.get("name") for r in self._all(f"/automations/{rule_type}/rules")}
+            except (PermanentError, TransientError) as exc:
+                logger.info("freshdesk: cannot list automation rules (%s); listing all", exc)
+                names = set()
+            if name in names:
+                existing.append(f"automation rule {name!r}")
+        missing = [rule for rule in RULES if f"automation rule {rule[0]!r}" not in existing]
+        header = self.settings.secret_header
+        probe = tools.probe_receiver(
+            self.client, target, {header: self._secret()},
+            {"freshdesk_webhook": {"triggered_event": "handoff-install-check"}},
+        )
+        return InstallReport(existing=tuple(existing),
+                             instructions=_instructions(missing, target, header) + probe)
+
+    def _secret(self) -> str:
+        secret = self.settings.webhook_secret
+        return secret.get_secret_value() if secret else ""
+
+
+def _instructions(missing: Sequence[tuple[str, int, str]], target: str, header: str) -> str:
+    if not missing:
+        return "Both automation rules exist.\n"
+    body = ('{"freshdesk_webhook": {"ticket_id": "{{ticket.id}}", '
+            '"triggered_event": "{{triggered_event}}"}}')
+    lines = ["In Freshdesk: Admin > Workflows > Automations, create:"]
+    for name, _, kind in missing:
+        lines += [
+            f"  * {kind}: name {name!r}, action 'Trigger webhook' with",
+            "      Request type: POST",
+            f"      URL: {target}",
+            f"      Custom header: {header}: <the value of HANDOFF_FRESHDESK_WEBHOOK_SECRET>",
+            "        (or tick 'Requires authentication' with any username and that value",
+            "        as the password)",
+            "      Encoding: JSON, Content: Advanced, with the body",
+            f"        {body}",
+        ]
+    return "\n".join(lines) + "\n"

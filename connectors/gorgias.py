@@ -1,0 +1,334 @@
+"""Gorgias connector.
+
+API reference: https://developers.gorgias.com/reference/introduction
+Tickets: https://developers.gorgias.com/reference/the-ticket-object
+Messages: https://developers.gorgias.com/reference/create-ticket-message
+HTTP integrations: https://developers.gorgias.com/reference/the-tickethttpintegration-object
+Pagination: https://developers.gorgias.com/changelog/deprecation-offset-based-pagination
+
+Gorgias does not sign HTTP-integration calls: a delivery proves itself with our
+secret in the header `settings.secret_header`, which `install` puts on the
+integration. UNCONFIRMED in the reference, so both forms are accepted and the
+one seen is logged at debug level: the ``{{context}}`` body (``ticket`` and
+``message`` objects) and the flat form ``install`` sets up (``ticket_id``,
+``message_id``); hyphenated and underscored trigger names. Also UNCONFIRMED:
+whether ``GET /api/tickets/{id}`` embeds every message (we page through
+``GET /api/messages?ticket_id=`` when it may not), ``GET /api/users/0`` as the
+current user (set `ai_user_id` to skip it), whether a snoozed ticket reports
+``closed`` (a future ``snooze_datetime`` reads as pending either way), and
+whether an email reply's ``from`` must be an email-integration address (we use
+the address the customer last wrote to, else the API user's email).
+
+Per processed ticket: ``GET /api/tickets/{id}``, plus one ``GET /api/messages``
+per 100 messages when the embedded list may be truncated; per batch written:
+at most one ``PUT /api/tickets/{id}``, one ``POST .../tags`` and one
+``POST .../messages``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import httpx
+
+from connectors import gorgias_payloads as payloads
+from connectors import pagination
+from connectors import webhook_tools as tools
+from connectors.base import HeaderItems, HttpConnector, InstallReport
+from connectors.ratelimit import CallBudget
+from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
+from core.knowledge import KnowledgeDoc
+from core.models import Action, EventKind, Ticket, TicketEvent
+from core.settings import GorgiasSettings
+
+logger = logging.getLogger("connectors.gorgias")
+
+INTEGRATION_NAME = "Handoff"
+_LIMIT = "100"
+_MAX_PAGES = 100
+# The API's default page size: an embedded list this long may have been cut.
+_EMBEDDED_LIMIT = 30
+_ROUTES_KEPT = 256
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GorgiasConnector(HttpConnector):
+    """One Gorgias account, reached through an injected `httpx.Client`.
+
+    Build the client with `make_client`. Every API call goes through
+    `HttpConnector.request`, so failures surface only as `core.errors` types.
+    """
+
+    name: ClassVar[str] = "gorgias"
+    base_url_template: ClassVar[str] = "https://{domain}.gorgias.com/api"
+    auth_scheme: ClassVar[str] = "basic {email}:{api_token}"
+    required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
+
+    def __init__(
+        self,
+        settings: GorgiasSettings,
+        client: httpx.Client,
+        *,
+        replay_window_seconds: int = 300,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        budget: CallBudget | None = None,
+    ) -> None:
+        super().__init__(
+            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
+            max_total_wait_seconds=settings.max_total_wait_seconds,
+        )
+        self.settings = settings
+        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API.
+        self.replay_window = timedelta(seconds=replay_window_seconds)
+        self._clock = clock
+        self._ai_user_id: str | None = settings.ai_user_id
+        # Where a reply to each recently read ticket goes; read in get_ticket, used in apply.
+        self._routes: OrderedDict[str, payloads.ReplyRoute] = OrderedDict()
+
+    @classmethod
+    def make_client(cls, settings: GorgiasSettings) -> httpx.Client:
+        """An `httpx.Client` with the account's base URL, API-key auth and timeouts.
+
+        Raises ConfigError when no API token is configured.
+        """
+        token = settings.api_token.get_secret_value() if settings.api_token else ""
+        if not token:
+            raise ConfigError("platforms.gorgias: no API token; set HANDOFF_GORGIAS_API_TOKEN")
+        return httpx.Client(
+            base_url=settings.api_base(),
+            auth=httpx.BasicAuth(settings.email, token),
+            timeout=httpx.Timeout(settings.timeout_seconds),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+
+    # -- webhooks ---------------------------------------------------------------
+
+    def verify(self, headers: HeaderItems, raw_body: bytes) -> None:
+        """Accept a delivery carrying our secret in `settings.secret_header`.
+
+        Raises SignatureError when no secret is configured or the header is
+        missing or wrong (compared in constant time).
+        """
+        secret = self.settings.webhook_secret
+        expected = secret.get_secret_value() if secret else ""
+        if not expected:
+            raise SignatureError("gorgias: no webhook secret configured; refusing every delivery")
+        given = tools.lowered(headers.items()).get(self.settings.secret_header.lower())
+        if not tools.secret_matches(given, expected):
+            raise SignatureError(
+                f"gorgias: missing or wrong secret in the {self.settings.secret_header} header")
+
+    def parse_event(self, headers: HeaderItems, body: Any) -> TicketEvent:
+        """Read the flat form (``ticket_id``) or the ``{{context}}`` form (``ticket.id``).
+
+        The event id is the message id when there is one, so the ticket-created
+        and ticket-message-created calls for a first message collapse. Raises
+        PayloadError naming ``ticket_id`` when it is missing or not a number.
+        """
+        if not isinstance(body, dict):
+            raise PayloadError("gorgias: the body must be a JSON object with a ticket_id")
+        ticket, message = body.get("ticket"), body.get("message")
+        if isinstance(ticket, dict):
+            logger.debug("gorgias delivery in the context form")
+            raw_ticket = ticket.get("id")
+            raw_message = message.get("id") if isinstance(message, dict) else None
+        else:
+            logger.debug("gorgias delivery in the flat form")
+            raw_ticket, raw_message = body.get("ticket_id"), body.get("message_id")
+        ticket_id = tools.identifier(raw_ticket)
+        if ticket_id is None:
+            raise PayloadError("gorgias: ticket_id is missing or not a numeric id "
+                               "(a top-level ticket_id or ticket.id)")
+        message_id = tools.identifier(raw_message)
+        trigger = _trigger(body)
+        if trigger in payloads.EVENT_KINDS:
+            kind = payloads.EVENT_KINDS[trigger]
+        else:
+            kind = EventKind.MESSAGE_CREATED if message_id else EventKind.TICKET_UPDATED
+        event_id = (f"message:{message_id}" if message_id
+                    else tools.content_id(ticket_id, trigger, body=body))
+        return TicketEvent(platform=self.name, ticket_id=ticket_id, event_id=event_id, kind=kind)
+
+    # -- reading ----------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> Ticket:
+        """Load the ticket, its customer and every message, oldest first.
+
+        Raises TransientError (retries spent) or PermanentError (4xx or a
+        response of an unexpected shape).
+        """
+        path = f"/tickets/{tools.path_id(self.name, ticket_id)}"
+        data = self.json(self.request("GET", path))
+        if not isinstance(data, dict):
+            raise PermanentError(f"gorgias: ticket {ticket_id}: response is not an object")
+        messages = _objects(data.get("messages"))
+        if self._maybe_truncated(data, messages):
+            by_id = {str(m.get("id")): m for m in messages}
+            for page in pagination.next_cursor(
+                lambda params: self.json(self.request("GET", "/messages", params=params)),
+                {"ticket_id": ticket_id, "limit": _LIMIT},
+                what=f"gorgias: ticket {ticket_id}'s messages", max_pages=_MAX_PAGES,
+            ):
+                by_id.update((str(m.get("id")), m) for m in _objects(page.get("data")))
+            messages = list(by_id.values())
+        ai_id = self.ai_user_id()
+        url = self.settings.api_base().removesuffix("/api") + f"/app/ticket/{ticket_id}"
+        try:
+            ticket = payloads.ticket_from_api(data, messages, ai_id, url, self._clock())
+            self._remember(ticket.id, payloads.reply_route(data, messages))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PermanentError(
+                f"gorgias: ticket {ticket_id}: unexpected response: {exc!r}") from exc
+        return ticket
+
+    @staticmethod
+    def _maybe_truncated(data: dict[str, Any], messages: list[dict[str, Any]]) -> bool:
+        count = data.get("messages_count")
+        if "messages" not in data:
+            reason = "no embedded messages"
+        elif isinstance(count, int):
+            reason = f"messages_count {count} > {len(messages)}" if count > len(messages) else ""
+        elif len(messages) >= _EMBEDDED_LIMIT:
+            reason = f"{len(messages)} embedded messages, maybe cut"
+        else:
+            reason = ""
+        if reason:
+            logger.debug("gorgias ticket %s: listing messages (%s)", data.get("id"), reason)
+        return bool(reason)
+
+    def _remember(self, ticket_id: str, route: payloads.ReplyRoute) -> None:
+        self._routes[ticket_id] = route
+        self._routes.move_to_end(ticket_id)
+        while len(self._routes) > _ROUTES_KEPT:
+            self._routes.popitem(last=False)
+
+    def ai_user_id(self) -> str:
+        """The API user's id: `settings.ai_user_id`, else ``GET /api/users/0`` once.
+
+        Raises TransientError or PermanentError if the lookup fails.
+        """
+        if self._ai_user_id is None:
+            me = self.json(self.request("GET", "/users/0"))
+            try:
+                self._ai_user_id = str(me["id"])
+            except (KeyError, TypeError) as exc:
+                raise PermanentError("gorgias: /api/users/0 answered without an id") from exc
+        return self._ai_user_id
+
+    # -- writing ----------------------------------------------------------------
+
+    def apply(self, ticket: Ticket, actions: Sequence[Action]) -> None:
+        """Write one batch: ``PUT`` the fields, ``POST`` new tags, then ``POST`` the message.
+
+        Each call is sent only when needed. The idempotent calls go first so a
+        batch retried after a failed message does not repeat the message.
+        Raises ValueError for two comments, PermanentError for a non-numeric id,
+        and TransientError or PermanentError when a call fails.
+        """
+        route = self._routes.get(ticket.id) or payloads.ReplyRoute(
+            ticket.channel or "email", None,
+            {"address": ticket.requester.email, "name": ticket.requester.name or ""}
+            if ticket.requester.email else None)
+        if route.ours is None:
+            route = payloads.ReplyRoute(route.channel, {"address": self.settings.email,
+                                                        "name": ""}, route.customer)
+        has_comment = any(a.kind in ("public_reply", "internal_note") for a in actions)
+        ai_id = self.ai_user_id() if has_comment else ""
+        writes = payloads.writes(ticket, actions, ai_id, route)
+        path = f"/tickets/{tools.path_id(self.name, ticket.id)}"
+        if writes.fields:
+            self.request("PUT", path, json=writes.fields)
+        if writes.tags:
+            self.request("POST", f"{path}/tags", json={"names": writes.tags})
+        if writes.message is not None:
+            self.request("POST", f"{path}/messages", json=writes.message)
+
+    def list_knowledge(self) -> list[KnowledgeDoc]:
+        """Every macro with a ``setResponseText`` action, all cursor pages.
+
+        Template variables are renamed to the engine's and rendered from the
+        ticket at answer time. Raises TransientError or PermanentError.
+        """
+        docs = []
+        try:
+            for page in pagination.next_cursor(
+                lambda params: self.json(self.request("GET", "/macros", params=params)),
+                {"limit": _LIMIT}, what="gorgias: macros", max_pages=_MAX_PAGES,
+            ):
+                for macro in _objects(page.get("data")):
+                    text = payloads.macro_text(macro)
+                    if not text or not str(macro["id"]).isdigit():
+                        continue
+                    title = str(macro.get("name") or f"macro {macro['id']}").strip()
+                    docs.append(KnowledgeDoc(
+                        id=f"gorgias-macro-{macro['id']}", title=title,
+                        category=str(macro.get("intent") or "macros"), examples=(title,),
+                        body=tools.neutral_placeholders(text.strip(), payloads.PLACEHOLDERS)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PermanentError(f"gorgias: unexpected macro response: {exc!r}") from exc
+        return docs
+
+    def install(self, public_url: str) -> InstallReport:
+        """Create our HTTP integration, or find it by name and leave it (a no-op).
+
+        An integration named `INTEGRATION_NAME` pointing elsewhere gets its URL
+        updated. Then one test delivery checks the receiver (nothing queued).
+        Raises PermanentError when Gorgias refuses (missing rights) or the URL
+        is unusable, TransientError when it stays unreachable.
+        """
+        if not public_url.startswith(("http://", "https://")):
+            raise PermanentError(f"gorgias: public URL {public_url!r} must start with https://")
+        target = public_url.rstrip("/") + "/webhooks/gorgias"
+        secret = self.settings.webhook_secret
+        headers = {self.settings.secret_header: secret.get_secret_value() if secret else ""}
+        body = _integration(target, headers)
+        found = None
+        for page in pagination.next_cursor(
+            lambda params: self.json(self.request("GET", "/integrations", params=params)),
+            {"type": "http", "limit": _LIMIT}, what="gorgias: integrations", max_pages=_MAX_PAGES,
+        ):
+            found = found or next((i for i in _objects(page.get("data"))
+                                   if i.get("name") == INTEGRATION_NAME), None)
+        probe = tools.probe_receiver(self.client, target, headers, {})
+        label = f"HTTP integration {INTEGRATION_NAME!r}"
+        if found is None:
+            self.request("POST", "/integrations", json=body)
+            return InstallReport(created=(label,), instructions=probe)
+        if tools.identifier(found.get("id")) and (found.get("http") or {}).get("url") != target:
+            self.request("PUT", f"/integrations/{found['id']}", json=body)
+            label += f" (URL updated to {target})"
+        return InstallReport(existing=(label,), instructions=probe)
+
+
+def _integration(target: str, headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": INTEGRATION_NAME, "type": "http",
+        "http": {
+            "url": target, "method": "POST",
+            "request_content_type": "application/json",
+            "response_content_type": "application/json",
+            "headers": headers,
+            "form": {"ticket_id": "{{ticket.id}}", "message_id": "{{ticket.messages[-1].id}}"},
+            "triggers": {"ticket-created": True, "ticket-message-created": True},
+        },
+    }
+
+
+def _trigger(body: dict[str, Any]) -> str:
+    event = body.get("event", body.get("trigger", body.get("type")))
+    if isinstance(event, dict):
+        event = event.get("type")
+    return event if isinstance(event, str) else ""
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

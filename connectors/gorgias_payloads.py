@@ -1,0 +1,240 @@
+"""Gorgias payload shapes, both ways: API JSON to `core.models` and back.
+
+Pure functions used by `connectors.gorgias`; nothing here does I/O. Readers of
+API responses raise KeyError, TypeError or ValueError on a shape they cannot
+use, which the connector turns into PermanentError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.markup import to_html, to_text
+from connectors.webhook_tools import api_int
+from core.models import (
+    Action,
+    AddTags,
+    Assign,
+    EventKind,
+    InternalNote,
+    Message,
+    Priority,
+    PublicReply,
+    Requester,
+    Role,
+    SetPriority,
+    SetStatus,
+    Status,
+    Ticket,
+)
+
+PLATFORM = "gorgias"
+PRIORITIES = {"critical": Priority.URGENT, "high": Priority.HIGH, "normal": Priority.NORMAL,
+              "low": Priority.LOW}
+PRIORITY_NAMES = {p: name for name, p in PRIORITIES.items()}
+# Gorgias has only open and closed; a closed ticket reopens on a reply, like "solved".
+STATUS_NAMES = {Status.NEW: "open", Status.OPEN: "open", Status.PENDING: "open",
+                Status.SOLVED: "closed", Status.CLOSED: "closed"}
+EVENT_KINDS = {
+    "ticket-created": EventKind.TICKET_CREATED,
+    "ticket_created": EventKind.TICKET_CREATED,
+    "ticket-message-created": EventKind.MESSAGE_CREATED,
+    "ticket_message_created": EventKind.MESSAGE_CREATED,
+}
+INTERNAL_NOTE = "internal-note"
+_SYSTEM_VIA = frozenset({"rule", "system"})
+PLACEHOLDERS = {
+    "ticket.customer.name": "requester.name",
+    "ticket.customer.firstname": "requester.first_name",
+    "ticket.customer.first_name": "requester.first_name",
+    "ticket.customer.email": "requester.email",
+    "ticket.id": "ticket.id",
+    "ticket.subject": "ticket.subject",
+}
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The calls one batch needs: ticket fields, tags to add, and the message."""
+
+    fields: dict[str, Any]
+    tags: list[str]
+    message: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReplyRoute:
+    """Where a public email reply goes: the address the customer wrote to, and theirs."""
+
+    channel: str
+    ours: dict[str, str] | None
+    customer: dict[str, str] | None
+
+
+def writes(ticket: Ticket, actions: Sequence[Action], ai_id: str, route: ReplyRoute) -> Writes:
+    """Translate one batch. Raises ValueError for two comments and PermanentError
+    for a non-numeric team or user id."""
+    fields: dict[str, Any] = {}
+    added: list[str] = []
+    message: dict[str, Any] | None = None
+    for action in actions:
+        if isinstance(action, PublicReply | InternalNote):
+            if message is not None:
+                raise ValueError("gorgias: a batch holds at most one comment; "
+                                 "split actions with core.batching.batches")
+            message = _message_body(ticket, action, ai_id, route)
+        elif isinstance(action, AddTags):
+            added.extend(action.tags)
+        elif isinstance(action, Assign):
+            if action.group is not None:
+                fields["assignee_team"] = {"id": api_int(PLATFORM, "group", action.group)}
+            if action.assignee is not None:
+                fields["assignee_user"] = {"id": api_int(PLATFORM, "assignee", action.assignee)}
+        elif isinstance(action, SetStatus):
+            fields["status"] = STATUS_NAMES[action.status]
+        elif isinstance(action, SetPriority):
+            fields["priority"] = PRIORITY_NAMES[action.priority]
+    new_tags = [t for t in dict.fromkeys(added) if t not in ticket.tags]
+    return Writes(fields, new_tags, message)
+
+
+def _message_body(
+    ticket: Ticket, action: PublicReply | InternalNote, ai_id: str, route: ReplyRoute
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"via": "api", "from_agent": True,
+                            "sender": {"id": api_int(PLATFORM, "ai user", ai_id)},
+                            "body_html": to_html(action.body), "body_text": action.body}
+    if isinstance(action, InternalNote):
+        return {"channel": INTERNAL_NOTE, **body}
+    body = {"channel": route.channel, **body}
+    if ticket.requester.id.isdigit():
+        body["receiver"] = {"id": int(ticket.requester.id)}
+    if route.channel == "email" and route.customer is not None:
+        body["subject"] = ticket.subject if ticket.subject.lower().startswith("re:") else (
+            f"Re: {ticket.subject}")
+        body["source"] = {"type": "email", "from": route.ours or {}, "to": [route.customer]}
+    # No sent_datetime: setting it would import the message without sending it.
+    return body
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _required_time(value: Any) -> datetime:
+    moment = _time(value)
+    if moment is None:
+        raise ValueError(f"not a time: {value!r}")
+    return moment
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _id_of(value: Any) -> str | None:
+    found = value.get("id") if isinstance(value, dict) else None
+    return None if found is None else str(found)
+
+
+def status_of(raw: dict[str, Any], now: datetime) -> Status:
+    """Closed reads as solved; spam or trashed as closed; a future snooze as pending."""
+    if raw.get("spam") or raw.get("trashed_datetime"):
+        return Status.CLOSED
+    snoozed = _time(raw.get("snooze_datetime"))
+    if snoozed is not None and snoozed > now:
+        return Status.PENDING
+    return Status.SOLVED if raw.get("status") == "closed" else Status.OPEN
+
+
+def ticket_from_api(
+    raw: dict[str, Any], messages: list[dict[str, Any]], ai_id: str, url: str, now: datetime
+) -> Ticket:
+    """Map ``GET /api/tickets/{id}`` and its messages to a `Ticket`.
+
+    Raises KeyError, TypeError or ValueError (pydantic's ValidationError
+    included) on a malformed field.
+    """
+    customer = _obj(raw.get("customer"))
+    requester_id = str(customer["id"]) if customer else str(raw["customer_id"])
+    ordered = sorted(messages, key=lambda m: (str(m.get("created_datetime") or ""),
+                                              int(m.get("id") or 0)))
+    name = customer.get("name") or " ".join(
+        p for p in (customer.get("firstname"), customer.get("lastname")) if p) or None
+    return Ticket(
+        id=str(raw["id"]),
+        platform=PLATFORM,
+        subject=raw.get("subject") or "",
+        status=status_of(raw, now),
+        priority=PRIORITIES.get(str(raw.get("priority"))),
+        tags=tuple(str(t["name"]) for t in raw.get("tags") or () if isinstance(t, dict)),
+        channel=raw.get("channel"),
+        group=_id_of(raw.get("assignee_team")),
+        assignee=_id_of(raw.get("assignee_user")),
+        requester=Requester(id=requester_id, email=customer.get("email"), name=name),
+        messages=tuple(_message(m, ai_id) for m in ordered),
+        url=url,
+        updated_at=_time(raw.get("updated_datetime")),
+    )
+
+
+def reply_route(raw: dict[str, Any], messages: list[dict[str, Any]]) -> ReplyRoute:
+    """Our address and the customer's, from the newest customer email message."""
+    channel = str(raw.get("channel") or "email")
+    for message in reversed(messages):
+        source = message.get("source")
+        if message.get("from_agent") or not isinstance(source, dict):
+            continue
+        sender, to = source.get("from"), source.get("to")
+        ours = to[0] if isinstance(to, list) and to and isinstance(to[0], dict) else None
+        if isinstance(sender, dict) and sender.get("address"):
+            return ReplyRoute(channel, _address(ours), _address(sender))
+    customer = _obj(raw.get("customer"))
+    return ReplyRoute(channel, None,
+                      _address({"address": customer.get("email"), "name": customer.get("name")}))
+
+
+def _address(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not value.get("address"):
+        return None
+    return {"address": str(value["address"]), "name": str(value.get("name") or "")}
+
+
+def _message(raw: dict[str, Any], ai_id: str) -> Message:
+    body_html = raw.get("body_html")
+    return Message(
+        id=None if raw.get("id") is None else str(raw["id"]),
+        author=role(raw, ai_id),
+        public=raw.get("channel") != INTERNAL_NOTE and raw.get("public", True) is not False,
+        text=raw.get("stripped_text") or raw.get("body_text") or to_text(body_html or ""),
+        html=body_html,
+        created_at=_required_time(raw["created_datetime"]),
+    )
+
+
+def role(raw: dict[str, Any], ai_id: str) -> Role:
+    """The author of a message: our API user, the customer, a rule, or an agent."""
+    if _id_of(raw.get("sender")) == ai_id:
+        return Role.AI
+    if raw.get("via") in _SYSTEM_VIA:
+        return Role.SYSTEM
+    if raw.get("from_agent") is False:
+        return Role.CUSTOMER
+    return Role.AGENT
+
+
+def macro_text(macro: dict[str, Any]) -> str | None:
+    """The reply text of a macro's ``setResponseText`` action, or None."""
+    for action in macro.get("actions") or ():
+        if isinstance(action, dict) and action.get("name") == "setResponseText":
+            arguments = action.get("arguments")
+            if isinstance(arguments, dict):
+                text = arguments.get("body_text") or to_text(arguments.get("body_html") or "")
+                return str(text) if text else None
+    return None
