@@ -17,7 +17,7 @@ from core.models import Decision, Path, Ticket
 from core.policy import choose
 from core.scorer import Answer, Scorer
 from core.settings import Settings
-from core.triggers import detect
+from core.triggers import article_topics, detect
 
 
 def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
@@ -37,7 +37,8 @@ def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
         )
     signals = detect(ticket, settings.triggers)
     answer, failure = _answer(ticket, scorer)
-    verdict = choose(signals, answer, failure, settings.policy)
+    risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
+    verdict = choose(signals, answer, failure, settings.policy, risk)
     note = ""
     if verdict.path is Path.ESCALATE:
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)

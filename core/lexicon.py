@@ -31,6 +31,7 @@ HUMAN_REQUEST: tuple[str, ...] = (
     r"\b(?:no|not|stop|don't want|do not want|enough with|tired of)\b[^.!?\n]{0,20}?"
     r"\b(?:bot|bots|robot|chatbot|machine|automated (?:reply|replies|answers?|responses?)|ai)\b",
     r"\bescalate\s+(?:this|my|it|the)\b",
+    rf"\b(?:re)?direct\s+(?:me\s+)?(?:to\s+)?(?:me\s+)?(?:a\s+|an\s+)?{_FILLER_EN}{_WHO_EN}\b",
     r"\b(?:is|are)\s+there\s+(?:a|an|any)\s+(?:human|person|people|agent)\b",
     # Spanish
     r"\bhablar\s+con\s+(?:un|una|el|la|algún|alguna)?\s*(?:humano|humana|persona|agente|asesora?"
@@ -56,11 +57,32 @@ HUMAN_REQUEST: tuple[str, ...] = (
     r"\b(?:quero|preciso\s+de)\s+(?:um|uma)\s+(?:atendente|humano|pessoa|agente)\b",
 )
 
+_CLOSE = r"(?:clos(?:e|es|ed|ing|ure)|delet(?:e|es|ed|ing|ion)|terminat(?:e|es|ed|ing|ion)" \
+    r"|remov(?:e|es|ed|ing|al)|cancel(?:l?ed|l?ing|lations?|s)?|get\s+rid\s+of)"
+
 HIGH_RISK: dict[str, tuple[str, ...]] = {
+    "account": (
+        rf"\b{_CLOSE}\b[^.!?\n]{{0,30}}?\b(?:account|profile)s?\b",
+        rf"\b(?:account|profile)s?\b[^.!?\n]{{0,40}}?\b{_CLOSE}\b",
+        r"\b(?:eliminar|borrar|cerrar|dar\s+de\s+baja)\s+(?:mi\s+|la\s+)?cuenta\b",
+        r"\b(?:supprimer|fermer|clôturer)\s+(?:mon|le)\s+compte\b",
+        r"\bkonto\s+(?:löschen|schließen|kündigen)\b",
+        r"\b(?:excluir|apagar|encerrar)\s+(?:a\s+|minha\s+)?conta\b",
+    ),
+    "complaint": (
+        r"\bcomplain(?:t|ts|ing|ed|s)?\b",
+        r"\breclamation\b|\b(?:consumer|customer)\s+claims?\b|\bclaims?\s+against\b",
+        r"\b(?:file|filing|make|making|lodge|lodging|open|opening)\s+(?:a\s+|an\s+)?claims?\b",
+        r"\bqueja\b|\breclamaci[oó]n\b|\breclamo\b",
+        r"\bplainte\b|\bréclamation\b",
+        r"\bbeschwerde\b|\breklamation\b",
+        r"\breclamação\b|\bqueixa\b",
+    ),
     "refund": (
         r"\brefund(?:s|ed|ing)?\b",
         r"\bmoney\s+back\b",
-        r"\breimburse(?:d|ment)?\b",
+        r"\breimburs\w*",
+        r"\bcompensation(?:s)?\b|\brebates?\b",
         r"\breembols(?:o|ar|en)\b",
         r"\bdevol(?:ver|verme|verán)\s+(?:el|mi)\s+dinero\b",
         r"\bremboursement\b|\brembourse[rz]?\b",
@@ -76,6 +98,13 @@ HIGH_RISK: dict[str, tuple[str, ...]] = {
         r"\bwrong\s+(?:amount|charge|price\s+charged)\b",
         r"\bcharge\s*back\b|\bdisput(?:e|ed|ing)\b",
         r"\bbilling\s+(?:error|issue|problem|mistake|dispute)\b",
+        r"\bpayments?\s+(?:issues?|problems?|errors?|troubles?|fail(?:ed|s|ure)?|declined"
+        r"|(?:did|does|do)\s*n[o']?t\s+(?:go|work)|bounced)\b",
+        r"\b(?:issues?|problems?|troubles?|errors?)\s+(?:with|on|in|about)\s+(?:my\s+|the\s+|a\s+)?"
+        r"payments?\b",
+        r"\bquestions?\s+about\s+(?:my|a|the)\s+payments?\b",
+        r"\b(?:can(?:'t|not)|could\s*n[o']?t|unable\s+to|(?:do|did)\s*n[o']?t\s+want\s+to)\s+"
+        r"pay\b",
         r"\bcobr(?:o|aron|ado)\s+(?:dos\s+veces|doble|de\s+más|duplicado|indebido)\b",
         r"\bdouble\s+(?:débit|prélèvement|facturation)\b|\bfactur(?:é|e)\s+deux\s+fois\b",
         r"\bdoppelt\s+(?:abgebucht|berechnet|belastet)\b",
@@ -105,16 +134,27 @@ HIGH_RISK: dict[str, tuple[str, ...]] = {
     ),
     "cancellation": (
         r"\bcancel(?:l?ed|l?ing|lation|s)?\b",
-        r"\b(?:clos(?:e|es|ed|ing|ure)|delet(?:e|es|ed|ing|ion)|terminat(?:e|es|ed|ing|ion)"
-        r"|remov(?:e|es|ed|ing|al))\b[^.!?\n]{0,30}?\b(?:account|subscription|membership)s?\b",
-        r"\b(?:account|subscription|membership)\s+(?:deletion|closure|termination|removal)s?\b",
-        r"\b(?:eliminar|borrar|cerrar|dar\s+de\s+baja)\s+(?:mi\s+|la\s+)?cuenta\b",
-        r"\b(?:supprimer|fermer|clôturer)\s+(?:mon|le)\s+compte\b",
-        r"\bkonto\s+(?:löschen|schließen|kündigen)\b",
-        r"\b(?:excluir|apagar|encerrar)\s+(?:a\s+|minha\s+)?conta\b",
+        r"\b(?:clos(?:e|es|ed|ing|ure)|terminat(?:e|es|ed|ing|ion))\b[^.!?\n]{0,30}?"
+        r"\b(?:subscription|membership)s?\b",
         r"\bcancelar\b|\bcancelaci[oó]n\b|\bcancelamento\b",
         r"\bannul(?:er|ation|ez)\b|\br(?:é|e)silier\b",
         r"\bstornieren\b|\bstornierung\b|\bkündigen\b|\bkündigung\b",
+    ),
+}
+
+# A high-risk phrase whose sentence also matches one of these is a question about
+# the rules, not the risky act itself ("what is your refund policy", "how much is
+# the cancellation fee", "cancel the newsletter").
+HIGH_RISK_EXCEPT: dict[str, tuple[str, ...]] = {
+    "refund": (
+        r"\b(?:refund|money[-\s]?back|return|reimbursement)\s+polic(?:y|ies)\b",
+        r"\bin\s+(?:what|which)\s+(?:cases?|circumstances|situations)\b",
+        r"\b(?:conditions|eligib\w+)\s+(?:for|of)\s+(?:a\s+)?refunds?\b",
+    ),
+    "cancellation": (
+        r"\bcancel\w*\s+(?:fees?|charges?|penalt(?:y|ies)|costs?)\b",
+        r"\b(?:early\s+(?:exit|termination))\b",
+        r"\bnews\s?letters?\b|\bmailing\s+list\b|\bunsubscrib\w*|\bmarketing\s+e-?mails?\b",
     ),
 }
 
@@ -151,7 +191,7 @@ STOP_WORDS: frozenset[str] = _words(
     themselves then there these they this those through to too under until up very was we
     were what when where which while who whom why will with would you your yours yourself
     yourselves hi hello hey dear thanks thank please pls regards cheers hope im ive id dont
-    cant wont also still yet really got get would could need want know let like just one
+    cant wont also still yet really would could need want know let like just one
     """
 )
 

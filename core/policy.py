@@ -28,6 +28,7 @@ HIGH_CONFIDENCE = "high_confidence"
 MEDIUM_CONFIDENCE = "medium_confidence"
 LOW_CONFIDENCE = "low_confidence"
 UNFILLED_PLACEHOLDER = "unfilled_placeholder"
+NEVER_AUTO = "never_auto_resolve"
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,17 @@ class Verdict:
 
 
 def choose(
-    signals: Sequence[Signal], answer: Answer | None, failure: str, policy: PolicySettings
+    signals: Sequence[Signal],
+    answer: Answer | None,
+    failure: str,
+    policy: PolicySettings,
+    article_risk: Sequence[str] = (),
 ) -> Verdict:
     """Pick the path for a ticket that passed the guards. Never raises.
 
     `answer` is None when the scorer failed, and `failure` then says why.
+    `article_risk` lists the high-risk topics the best article itself answers;
+    such an article can be drafted but never auto-resolves.
     """
     vip = next((s for s in signals if s.name == VIP), None)
     forced = [_signal_reason(s) for s in signals if _forces_escalation(s)]
@@ -58,6 +65,10 @@ def choose(
         detail = "no knowledge article supports an answer"
         return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)
     if answer.confidence >= policy.auto_resolve_threshold:
+        if article_risk:
+            detail = f"{shown}, but the article answers a high-risk topic ({article_risk[0]})"
+            return _one(Path.DRAFT, NEVER_AUTO, "policy.never_auto_resolve_high_risk_articles",
+                        detail)
         return _confident(answer, vip, auto_rule, shown)
     if answer.confidence >= policy.draft_threshold:
         return _one(Path.DRAFT, MEDIUM_CONFIDENCE, draft_rule, f"{shown} is below auto-resolve")

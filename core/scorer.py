@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,6 +54,7 @@ OLDER_MESSAGE_DECAY = 0.6
 MAX_SOURCES = 3
 
 _FIELD = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}")
+_CONSTANT = re.compile(r"\[([A-Z][A-Za-z0-9 _/&-]*)\](?!\()")
 
 
 class Answer(BaseModel):
@@ -114,6 +115,13 @@ class LexicalScorer:
         raw = {t: math.log1p(c) * self._idf.get(t, 1.0) for t, c in counts.items() if c > 0}
         return _normalised(raw)
 
+    def scores(self, ticket: Ticket) -> list[float]:
+        """Each article's lexical score for `ticket`, in the order the articles were given."""
+        query = self._vector(_query_counts(ticket))
+        if not query:
+            return [0.0] * len(self._entries)
+        return [self._score(e, query)[0] for e in self._entries]
+
     def answer(self, ticket: Ticket) -> Answer:
         """Score every article against the customer's text and answer with the best."""
         query = self._vector(_query_counts(ticket))
@@ -146,14 +154,19 @@ class LexicalScorer:
         return EXAMPLE_WEIGHT * match + (1 - EXAMPLE_WEIGHT) * _dot(query, entry.whole), match
 
 
-def render(body: str, ticket: Ticket) -> str:
-    """Fill ``{{requester.name}}``-style fields from `ticket`; unknown or empty ones stay."""
+def render(body: str, ticket: Ticket, constants: Mapping[str, str] | None = None) -> str:
+    """Fill ``{{requester.name}}``-style fields from `ticket` and ``[Website Name]``-style
+    gaps from `constants` (the operator's values); unknown or empty ones stay."""
     values = _fields(ticket)
 
     def fill(match: re.Match[str]) -> str:
         return values.get(match.group(1)) or match.group(0)
 
-    return _FIELD.sub(fill, body)
+    def constant(match: re.Match[str]) -> str:
+        return (constants or {}).get(match.group(1)) or match.group(0)
+
+    text = _FIELD.sub(fill, body)
+    return _CONSTANT.sub(constant, text) if constants else text
 
 
 def _fields(ticket: Ticket) -> dict[str, str]:

@@ -158,7 +158,7 @@ class QueueSettings(_Section):
 
 
 class PolicySettings(_Section):
-    auto_resolve_threshold: float = Field(default=0.85, ge=0, le=1)
+    auto_resolve_threshold: float = Field(default=0.9, ge=0, le=1)
     draft_threshold: float = Field(default=0.5, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -186,6 +186,10 @@ class TriggerSettings(_Section):
 
     human_request: tuple[str, ...] = lexicon.HUMAN_REQUEST
     high_risk: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(lexicon.HIGH_RISK))
+    # Per topic: a match whose sentence also matches one of these does not count.
+    high_risk_except: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(lexicon.HIGH_RISK_EXCEPT)
+    )
 
     @field_validator("human_request")
     @classmethod
@@ -200,6 +204,13 @@ class TriggerSettings(_Section):
                 raise ValueError(f"topic {topic!r} must be lowercase letters, digits or '_'")
             _valid_patterns(patterns)
         return {**lexicon.HIGH_RISK, **value}
+
+    @field_validator("high_risk_except")
+    @classmethod
+    def _except_merged(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for patterns in value.values():
+            _valid_patterns(patterns)
+        return {**lexicon.HIGH_RISK_EXCEPT, **value}
 
 
 class Route(_Section):
@@ -249,6 +260,11 @@ class Settings(_Section):
     exclusions: ExclusionSettings = ExclusionSettings()
     tags: TagSettings = TagSettings()
     knowledge_dir: Path = Path("knowledge")
+    # Where the persisted index and its calibration live (default: knowledge_dir/.handoff-index).
+    index_dir: Path | None = None
+    # Values for ``[Website Name]``-style gaps in articles; a reply with a gap left is
+    # never auto-resolved.
+    placeholders: dict[str, str] = Field(default_factory=dict)
 
 
 def parse_settings(text: str, source: str, env: Mapping[str, str], base_dir: Path) -> Settings:

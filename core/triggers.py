@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from core.fuzzy import repair
+from core.knowledge import KnowledgeDoc
 from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE, VIP_TAG
 from core.models import Signal, Ticket
 from core.sentiment import sentiment
@@ -43,11 +45,12 @@ def detect(ticket: Ticket, triggers: TriggerSettings) -> tuple[Signal, ...]:
     Never raises for settings that passed validation (which compiles every pattern).
     """
     texts = customer_texts(ticket)
+    repaired = tuple(repair(straighten(t)) for t in texts)
     signals: list[Signal] = []
-    human = human_request(texts, triggers.human_request)
+    human = human_request(repaired, triggers.human_request)
     if human is not None:
         signals.append(human)
-    signals.extend(high_risk(texts, triggers.high_risk))
+    signals.extend(high_risk(repaired, triggers.high_risk, triggers.high_risk_except))
     vip = vip_signal(ticket)
     if vip is not None:
         signals.append(vip)
@@ -78,15 +81,21 @@ def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | Non
     return None
 
 
-def high_risk(texts: Sequence[str], topics: dict[str, tuple[str, ...]]) -> tuple[Signal, ...]:
+def high_risk(
+    texts: Sequence[str],
+    topics: dict[str, tuple[str, ...]],
+    exceptions: dict[str, tuple[str, ...]] | None = None,
+) -> tuple[Signal, ...]:
     """One signal per topic with a match, in the settings' topic order.
 
     High-risk phrases are not checked for negation: "I don't want a refund, I
-    want my money back" must still reach a human.
+    want my money back" must still reach a human. A match whose sentence matches
+    one of the topic's `exceptions` ("refund policy") does not count.
     """
     signals: list[Signal] = []
     for topic, patterns in topics.items():
-        hit = _first_match(texts, compiled(tuple(patterns)))
+        unless = compiled(tuple((exceptions or {}).get(topic, ())))
+        hit = _first_match(texts, compiled(tuple(patterns)), unless)
         if hit is not None:
             index, evidence = hit
             signals.append(
@@ -97,6 +106,30 @@ def high_risk(texts: Sequence[str], topics: dict[str, tuple[str, ...]]) -> tuple
                 )
             )
     return tuple(signals)
+
+
+def article_topics(doc: KnowledgeDoc, triggers: TriggerSettings) -> tuple[str, ...]:
+    """High-risk topics the article's own title and examples raise ("Get a refund").
+
+    An article that answers a high-risk question is never used to auto-resolve,
+    whatever the customer's wording, so a missed phrase cannot slip through.
+    """
+    return _article_topics(
+        (doc.title, *doc.examples),
+        tuple(triggers.high_risk.items()),
+        tuple(triggers.high_risk_except.items()),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _article_topics(
+    texts: tuple[str, ...],
+    topics: tuple[tuple[str, tuple[str, ...]], ...],
+    exceptions: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[str, ...]:
+    repaired = tuple(repair(straighten(t)) for t in texts)
+    found = high_risk(repaired, dict(topics), dict(exceptions))
+    return tuple(s.name.split(":", 1)[1] for s in found)
 
 
 def vip_signal(ticket: Ticket) -> Signal | None:
@@ -128,11 +161,21 @@ def compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def _first_match(
-    texts: Sequence[str], patterns: Sequence[re.Pattern[str]]
+    texts: Sequence[str],
+    patterns: Sequence[re.Pattern[str]],
+    unless: Sequence[re.Pattern[str]] = (),
 ) -> tuple[int, str] | None:
     for text in map(straighten, texts):
         for index, pattern in enumerate(patterns):
-            match = pattern.search(text)
-            if match is not None:
-                return index, match.group(0).strip()
+            for match in pattern.finditer(text):
+                if not unless or not _excepted(text, match, unless):
+                    return index, match.group(0).strip()
     return None
+
+
+def _excepted(text: str, match: re.Match[str], unless: Sequence[re.Pattern[str]]) -> bool:
+    """Whether the sentence around `match` matches one of `unless`."""
+    start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, match.end()) for c in ".!?\n") if i >= 0]
+    sentence = text[start: min(ends) if ends else len(text)]
+    return any(p.search(sentence) for p in unless)

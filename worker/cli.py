@@ -13,6 +13,7 @@ import click
 import yaml
 
 from core.errors import ConfigError
+from worker.cli_engine import calibrate, simulate
 from worker.cli_install import install
 from worker.cli_ops import failed, replay
 from worker.logs import FORMATS, configure
@@ -145,3 +146,5 @@ def demo(samples: str, timeout: float) -> None:
 main.add_command(failed)
 main.add_command(install)
 main.add_command(replay)
+main.add_command(simulate)
+main.add_command(calibrate)

@@ -19,12 +19,13 @@ from connectors.base import Connector, HttpConnector
 from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
-from core.scorer import LexicalScorer, Scorer
+from core.scorer import Scorer
 from core.settings import Settings
 from receiver import metrics
-from worker.config import load_knowledge, load_settings
+from worker.config import load_settings
 from worker.decision_log import DecisionLog, database_url, open_log
 from worker.redis_conn import connect
+from worker.scoring import build_scorer
 
 
 @dataclass
@@ -49,7 +50,7 @@ def build_runtime(settings: Settings, connection: redis.Redis, database_url: str
 
     Raises ConfigError on a bad configuration or an unusable database.
     """
-    scorer = LexicalScorer(load_knowledge(settings.knowledge_dir))
+    scorer = build_scorer(settings)
     log = open_log(database_url, lock=connection)
     connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
     for name, connector in connectors.items():

@@ -26,8 +26,8 @@ def answer(confidence: float, reply: str | None = "Here is how.") -> Answer:
     ("confidence", "path", "code"),
     [
         (0.95, Path.AUTO_RESOLVE, "high_confidence"),
-        (0.85, Path.AUTO_RESOLVE, "high_confidence"),
-        (0.84, Path.DRAFT, "medium_confidence"),
+        (0.90, Path.AUTO_RESOLVE, "high_confidence"),
+        (0.89, Path.DRAFT, "medium_confidence"),
         (0.50, Path.DRAFT, "medium_confidence"),
         (0.49, Path.ESCALATE, "low_confidence"),
         (0.0, Path.ESCALATE, "low_confidence"),

@@ -132,7 +132,7 @@ def test_agent_messages_are_not_scanned() -> None:
         ("Someone logged into my account from another country", "security"),
         ("Mi cuenta fue hackeada", "security"),
         ("Please cancel my order", "cancellation"),
-        ("I want to delete my account", "cancellation"),
+        ("I want to delete my account", "account"),
         ("Je veux annuler ma commande", "cancellation"),
         ("Ich möchte meine Bestellung stornieren", "cancellation"),
     ],

@@ -33,7 +33,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_shipped_config_is_valid() -> None:
     code, output = run(ROOT / "config" / "handoff.yaml")
     assert code == 0, output
-    assert "auto_resolve_threshold: 0.85" in output
+    assert "auto_resolve_threshold: 0.9" in output
 
 
 def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:

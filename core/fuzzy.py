@@ -1,0 +1,104 @@
+"""Typo repair for trigger matching: "hunan agent" -> "human agent", "tospeak" -> "to speak".
+
+Customers misspell exactly the words the triggers look for. Before matching,
+each word one edit (insertion, deletion, substitution or swap of neighbours)
+away from a key word of at least five letters becomes that key word, short
+key words have an explicit typo table, and a key word glued to "to" or "with"
+is split off. Real words that happen to be one edit from a key word
+(`NOT_TYPOS`) are left alone. Pure; never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+KEY_WORDS = _words(
+    "speak speaking talk talking chatting contact contacting contacted connect transfer "
+    "direct agent agents human humans person people persons somebody someone operator "
+    "assistant representative manager supervisor customer service account accounts delete "
+    "deleting deletion close closing remove removing removal cancel canceling cancelling "
+    "cancellation cancelation refund refunds refunded reimbursement compensation complaint "
+    "complaints reclamation payment payments hacked unauthorized lawyer claim claims"
+)
+SHORT_TYPOS = {
+    "wiht": "with", "witth": "with", "wtih": "with", "wih": "with", "wit": "with", "wth": "with",
+    "tto": "to", "ot": "to", "chta": "chat", "caht": "chat", "cht": "chat", "tlak": "talk",
+    "tak": "talk", "talkk": "talk", "huamn": "human",
+}
+NOT_TYPOS = _words(
+    "chose those clone sneak cancer argent spent agency people's persona counted consent "
+    "contract contracts contacts closer closet refused refine refined deleted closed removed "
+    "payments accounts humane humanly manger manners hacker hackers"
+)
+GLUE = ("to", "with", "wit")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+_INDEX: dict[str, set[str]] = {}
+for _key in KEY_WORDS:
+    for _form in {_key, *_deletes(_key)}:
+        _INDEX.setdefault(_form, set()).add(_key)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Damerau distance exactly <= 1 between `a` and `b`."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=65536)
+def repair_word(word: str) -> str:
+    """The key word `word` is a typo of, or `word` unchanged (lowercased when repaired)."""
+    lower = word.lower()
+    if lower in KEY_WORDS or lower in NOT_TYPOS or len(lower) < 3:
+        return word
+    if lower in SHORT_TYPOS:
+        return SHORT_TYPOS[lower]
+    for glue in GLUE:
+        rest = lower[len(glue):]
+        if lower.startswith(glue) and len(rest) >= 4:
+            fixed = rest if rest in KEY_WORDS else _closest(rest)
+            if fixed:
+                return f"{glue} {fixed}"
+    if len(lower) < 4:
+        return word
+    return _closest(lower) or word
+
+
+def _closest(lower: str) -> str | None:
+    candidates: set[str] = set()
+    for form in {lower, *_deletes(lower)}:
+        candidates |= _INDEX.get(form, set())
+    # A word that only adds or drops a last letter ("charge", "charged") is an
+    # inflection the patterns already handle, not a typo.
+    hits = sorted(
+        k for k in candidates
+        if len(k) >= 5 and _one_edit(lower, k)
+        and not (len(lower) >= 5 and (k.startswith(lower) or lower.startswith(k)))
+    )
+    return hits[0] if hits else None
+
+
+def repair(text: str) -> str:
+    """`text` with typos of key words repaired; everything else is kept as it was."""
+    return _WORD.sub(lambda m: repair_word(m.group(0)), text)
