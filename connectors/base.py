@@ -137,11 +137,15 @@ class HttpConnector:
         if max_total_wait_seconds is not None:
             self.max_total_wait_seconds = max_total_wait_seconds
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, endpoint_budget: CallBudget | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send one API call with retries; return the successful response.
 
-        Raises RateLimited or TransientError once the retry budget is spent
-        (RateLimited too when the rate budget has no slot within the wait
+        `endpoint_budget` (from ``budget.endpoint``) meters an endpoint with a
+        lower limit of its own, on top of the account's budget. Raises
+        RateLimited or TransientError once the retry budget is spent
+        (RateLimited too when a rate budget has no slot within the wait
         budget), and PermanentError at once for any other 4xx or an unusable
         response.
         """
@@ -156,7 +160,7 @@ class HttpConnector:
         )
         # Waits for the rate budget count against the same total as retry waits.
         deadline = time.monotonic() + self.max_total_wait_seconds
-        return retrying(self._send_once, method, url, deadline, **kwargs)
+        return retrying(self._send_once, method, url, deadline, endpoint_budget, **kwargs)
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
@@ -169,10 +173,13 @@ class HttpConnector:
         return min(self.max_backoff_seconds, backoff)
 
     def _send_once(
-        self, method: str, url: str, deadline: float, **kwargs: Any
+        self, method: str, url: str, deadline: float, endpoint_budget: CallBudget | None,
+        **kwargs: Any,
     ) -> httpx.Response:
-        if self.budget is not None:
-            self.budget.acquire(max(0.0, deadline - time.monotonic()))
+        # The scarcer endpoint slot first, so no account slot is held while waiting for it.
+        for budget in (endpoint_budget, self.budget):
+            if budget is not None:
+                budget.acquire(max(0.0, deadline - time.monotonic()))
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:

@@ -98,6 +98,10 @@ class CallBudget(Protocol):
         """Learn from a response's rate-limit headers (a 429 when `rate_limited`)."""
         ...
 
+    def endpoint(self, name: str, budget: RateBudget) -> CallBudget:
+        """The budget of one endpoint of the same account that has a lower limit of its own."""
+        ...
+
 
 @dataclass(frozen=True)
 class Quota:
@@ -257,6 +261,15 @@ class RedisRateBudget:
         quota = parse_quota(headers)
         if quota is not None:
             self.hold(hold_seconds(quota, self.budget, self.reserve_share))
+
+
+    def endpoint(self, name: str, budget: RateBudget) -> RedisRateBudget:
+        """A budget of its own for endpoint `name` of this account (key ``<key>:<name>``).
+
+        Calls to it must take a slot from both budgets.
+        """
+        return RedisRateBudget(self._redis, f"{self.key}:{name}", budget, clock=self._clock,
+                               sleep=self._sleep, reserve_share=self.reserve_share)
 
 
 def redis_budgets(

@@ -30,7 +30,7 @@ from connectors.ratelimit import CallBudget
 from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
-from core.settings import ZendeskSettings
+from core.settings import RateBudget, ZendeskSettings
 
 logger = logging.getLogger("connectors.zendesk")
 
@@ -58,6 +58,8 @@ class ZendeskConnector(HttpConnector):
     signature_header: ClassVar[str] = "x-zendesk-webhook-signature"
     timestamp_header: ClassVar[str] = "x-zendesk-webhook-signature-timestamp"
     invocation_header: ClassVar[str] = "x-zendesk-webhook-invocation-id"
+    # Update Ticket has its own account-wide limit, below the plan's, that agents share.
+    update_ticket_budget: ClassVar[RateBudget] = RateBudget(calls=100, per_seconds=60)
 
     def __init__(
         self,
@@ -74,6 +76,10 @@ class ZendeskConnector(HttpConnector):
             max_total_wait_seconds=settings.max_total_wait_seconds,
         )
         self.settings = settings
+        self._update_budget = (
+            budget.endpoint("ticket-update", self.update_ticket_budget) if budget is not None
+            else None
+        )
         self.replay_window = timedelta(seconds=replay_window_seconds)
         self._clock = clock
         self._ai_user_id: str | None = settings.ai_user_id
@@ -240,7 +246,7 @@ class ZendeskConnector(HttpConnector):
             update["safe_update"] = True
             update["updated_stamp"] = payloads.iso(ticket.updated_at)
         path = f"/tickets/{payloads.path_id(ticket.id)}.json"
-        self.request("PUT", path, json={"ticket": update})
+        self.request("PUT", path, json={"ticket": update}, endpoint_budget=self._update_budget)
 
     # -- knowledge and install ----------------------------------------------------
 

@@ -11,6 +11,7 @@ import pytest
 import redis
 from flask import Flask
 
+from connectors import zendesk_payloads as payloads
 from connectors.base import HttpConnector
 from connectors.ratelimit import (
     DEFAULT_BUDGETS,
@@ -20,9 +21,12 @@ from connectors.ratelimit import (
     parse_quota,
     redis_budgets,
 )
+from connectors.zendesk import ZendeskConnector
 from core.errors import RateLimited
+from core.models import AddTags
 from core.settings import RateBudget, ZendeskSettings
 from tests.conftest import serve_in_thread
+from tests.connectors import fixtures_zendesk as fx
 
 
 class FakeTime:
@@ -213,3 +217,29 @@ def test_two_processes_never_exceed_the_shared_budget(
     assert {name for name, _ in rows} == {"a", "b"}
     busiest = max(sum(1 for s in stamps if start <= s < start + per) for start in stamps)
     assert busiest == calls
+
+
+def test_zendesk_ticket_updates_have_their_own_100_per_minute_budget(
+    redis_conn: redis.Redis,
+) -> None:
+    data = fx.ticket_response()
+    ticket = payloads.ticket_from_api(data["ticket"], payloads.users_by_id(data), fx.THREAD,
+                                      str(fx.AI_USER_ID))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"ticket": fx.TICKET, "user": {"id": 1}})
+
+    fake = FakeTime()
+    settings = ZendeskSettings(subdomain="acme", email="a@acme.test", max_total_wait_seconds=5)
+    zendesk = ZendeskConnector(
+        settings, httpx.Client(base_url=fx.BASE, transport=httpx.MockTransport(handler)),
+        sleep=fake.sleep, budget=budget(redis_conn, fake, calls=700, per=60.0),
+    )
+    for _ in range(100):
+        zendesk.apply(ticket, (AddTags(tags=("x",)),))
+    with pytest.raises(RateLimited):
+        zendesk.apply(ticket, (AddTags(tags=("x",)),))
+    # Reads still have room in the account's budget.
+    zendesk.request("GET", "/users/me.json")
+    fake.now += 60
+    zendesk.apply(ticket, (AddTags(tags=("x",)),))
