@@ -1,0 +1,190 @@
+"""Freshdesk specifics beyond the contract suite: roles, statuses, SLA, tags, knowledge, install."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from connectors.freshdesk import FreshdeskConnector
+from core.errors import PermanentError, SignatureError
+from core.models import AddTags, Assign, Priority, Role, Status
+from core.settings import FreshdeskSettings
+from tests.connectors import fixtures_freshdesk as fx
+from tests.connectors.platforms import basic
+
+CONVERSATIONS = f"{fx.BASE}/tickets/{fx.TICKET_ID}/conversations"
+
+
+def connector(**changes: Any) -> FreshdeskConnector:
+    values: dict[str, Any] = {"domain": fx.DOMAIN, "ai_user_id": str(fx.AI_USER_ID),
+                              "api_token": fx.API_TOKEN, "webhook_secret": fx.WEBHOOK_SECRET,
+                              **changes}
+    settings = FreshdeskSettings(**values)
+    return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings),
+                              sleep=lambda s: None)
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+def serve(api: respx.MockRouter, thread: list[dict[str, Any]], **changes: Any) -> None:
+    api.get(f"{fx.BASE}/tickets/{fx.TICKET_ID}").respond(json=fx.ticket_response(**changes))
+    api.get(CONVERSATIONS).respond(json=thread)
+
+
+def test_verify_accepts_the_secret_as_basic_auth_password() -> None:
+    connector().verify({"Authorization": basic("freshdesk", fx.WEBHOOK_SECRET)}, b"{}")
+    with pytest.raises(SignatureError):
+        connector().verify({"Authorization": basic("freshdesk", "guess")}, b"{}")
+    with pytest.raises(SignatureError, match="no webhook secret"):
+        connector(webhook_secret=None).verify({fx.SECRET_HEADER: ""}, b"{}")
+
+
+def test_parse_event_logs_which_form_it_saw(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="connectors.freshdesk"):
+        connector().parse_event({}, fx.WRAPPED_BODY)
+        connector().parse_event({}, fx.FLAT_BODY)
+    assert "wrapped form" in caplog.text
+    assert "flat form" in caplog.text
+
+
+def test_get_ticket_maps_fields_roles_and_the_description(api: respx.MockRouter) -> None:
+    serve(api, fx.THREAD)
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+
+    assert api.calls[0].request.url.params["include"] == "requester"
+    assert api.calls[1].request.url.params["per_page"] == "100"
+    assert (ticket.status, ticket.priority, ticket.channel) == (
+        Status.OPEN, Priority.HIGH, "email")
+    assert (ticket.group, ticket.assignee, ticket.requester.name) == (
+        "360010", "601", "Dana Customer")
+    assert ticket.custom_fields == {"cf_order_number": "1042"}
+    assert ticket.url == f"https://acme.freshdesk.com/a/tickets/{fx.TICKET_ID}"
+    assert [(m.author, m.public) for m in ticket.messages] == [
+        (Role.CUSTOMER, True),  # the description
+        (Role.CUSTOMER, True), (Role.AGENT, False), (Role.AI, True), (Role.SYSTEM, True),
+        (Role.CUSTOMER, True), (Role.AGENT, True),
+    ]
+    # A staff reply exists, so only the resolution deadline still runs.
+    assert ticket.sla_due_at == datetime(2024, 5, 3, 9, tzinfo=UTC)
+
+
+def test_the_first_response_deadline_counts_until_staff_answer(api: respx.MockRouter) -> None:
+    serve(api, fx.THREAD[:2])
+    assert connector().get_ticket(str(fx.TICKET_ID)).sla_due_at == datetime(
+        2024, 5, 2, 13, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("code", "status"), [
+    (2, Status.OPEN), (3, Status.PENDING), (4, Status.SOLVED), (5, Status.CLOSED),
+    (6, Status.PENDING),
+])
+def test_statuses_including_custom_ones(
+    api: respx.MockRouter, caplog: pytest.LogCaptureFixture, code: int, status: Status,
+) -> None:
+    serve(api, [], status=code)
+    with caplog.at_level(logging.INFO, logger="connectors.freshdesk"):
+        assert connector().get_ticket(str(fx.TICKET_ID)).status is status
+    assert ("custom status 6" in caplog.text) is (code == 6)
+
+
+def test_agents_me_is_asked_once_without_an_ai_user(api: respx.MockRouter) -> None:
+    serve(api, fx.THREAD)
+    me = api.get(f"{fx.BASE}/agents/me").respond(json=fx.AGENT_ME)
+    freshdesk = connector(ai_user_id=None)
+    freshdesk.get_ticket(str(fx.TICKET_ID))
+    ticket = freshdesk.get_ticket(str(fx.TICKET_ID))
+    assert me.call_count == 1
+    assert ticket.messages[3].author is Role.AI
+
+
+def test_a_pagination_link_to_another_host_is_refused(api: respx.MockRouter) -> None:
+    api.get(f"{fx.BASE}/tickets/{fx.TICKET_ID}").respond(json=fx.ticket_response())
+    api.get(CONVERSATIONS).respond(
+        json=fx.THREAD[:1], headers={"Link": '<https://evil.example/x?page=2>; rel="next"'})
+    with pytest.raises(PermanentError, match="refusing"):
+        connector().get_ticket(str(fx.TICKET_ID))
+
+
+def test_tag_merge_keeps_existing_tags_in_one_put(api: respx.MockRouter) -> None:
+    serve(api, [])
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+    put = api.put(f"{fx.BASE}/tickets/{fx.TICKET_ID}").respond(json=fx.TICKET)
+    connector().apply(ticket, (AddTags(tags=("order", "handoff_draft")),
+                               AddTags(tags=("vip_review",))))
+    assert put.call_count == 1
+    assert json.loads(put.calls.last.request.content) == {
+        "tags": ["shipping", "order", "handoff_draft", "vip_review"]}
+
+
+def test_tags_already_present_and_nothing_else_send_nothing(api: respx.MockRouter) -> None:
+    serve(api, [])
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+    api.reset()
+    connector().apply(ticket, (AddTags(tags=("order",)),))
+    assert not api.calls
+
+
+def test_a_non_numeric_group_is_permanent(api: respx.MockRouter) -> None:
+    serve(api, [])
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+    with pytest.raises(PermanentError, match="group"):
+        connector().apply(ticket, (Assign(group="billing"),))
+
+
+def test_list_knowledge_reads_published_articles_and_canned_responses(
+    api: respx.MockRouter,
+) -> None:
+    api.get(f"{fx.BASE}/solutions/categories").respond(json=fx.CATEGORIES)
+    api.get(f"{fx.BASE}/solutions/categories/11/folders").respond(json=fx.FOLDERS)
+    api.get(f"{fx.BASE}/solutions/folders/21/articles").respond(json=fx.ARTICLES)
+    api.get(f"{fx.BASE}/canned_response_folders").respond(json=fx.CANNED_FOLDERS)
+    api.get(f"{fx.BASE}/canned_response_folders/41/responses").respond(json=fx.CANNED)
+
+    docs = connector().list_knowledge()
+
+    assert [(d.id, d.title, d.category) for d in docs] == [
+        ("freshdesk-article-31", "Track your order", "Orders"),
+        ("freshdesk-canned-51", "Refund sent", "Refunds"),
+    ]
+    assert docs[0].body == "Hi {{requester.name}}, use the link in your email."
+    # Known variables get the engine's names; unknown ones stay and count as gaps.
+    assert docs[1].body == "Dear {{requester.first_name}}, see {{ticket.url}}."
+
+
+def test_install_prints_the_rules_and_checks_the_receiver(api: respx.MockRouter) -> None:
+    api.get(f"{fx.BASE}/automations/1/rules").respond(json=[{"name": "Handoff: new ticket"}])
+    api.get(f"{fx.BASE}/automations/4/rules").respond(403, json={"code": "access_denied"})
+    probe = api.post("https://handoff.example/webhooks/freshdesk").respond(401, json={})
+
+    report = connector().install("https://handoff.example/")
+
+    assert report.existing == ("automation rule 'Handoff: new ticket'",)
+    assert report.created == ()
+    text = report.instructions
+    assert "'Handoff: customer reply'" in text
+    assert "URL: https://handoff.example/webhooks/freshdesk" in text
+    assert "X-Handoff-Secret: <the value of HANDOFF_FRESHDESK_WEBHOOK_SECRET>" in text
+    assert '"ticket_id": "{{ticket.id}}"' in text
+    assert fx.WEBHOOK_SECRET not in text
+    assert "refused (401)" in text
+    sent = probe.calls.last.request
+    assert sent.headers[fx.SECRET_HEADER] == fx.WEBHOOK_SECRET
+    assert "Authorization" not in sent.headers
+
+
+def test_install_reports_an_unreachable_receiver(api: respx.MockRouter) -> None:
+    api.get(url__regex=r".*/automations/\d/rules").respond(json=[])
+    api.post("https://handoff.example/webhooks/freshdesk").mock(
+        side_effect=httpx.ConnectError("refused"))
+    assert "failed: ConnectError" in connector().install("https://handoff.example").instructions
