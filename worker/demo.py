@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class Stack:
     sandbox_url: str
     receiver_url: str
     env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -67,6 +69,7 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
             group.start(f"worker-{number}", ["worker"], stack.env)
         wait_http(f"{stack.sandbox_url}/sandbox/healthz", 30, sandbox)
         wait_http(f"{stack.receiver_url}/readyz", 30, receiver)
+        stack.processes.update(group.procs)
         yield stack
 
 

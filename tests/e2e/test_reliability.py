@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,34 +17,11 @@ import redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from tests.conftest import ROOT, zendesk_headers
-from worker.demo import Stack, read_samples, running_stack
+from tests.conftest import zendesk_headers
+from tests.e2e.conftest import ai_comments, create
+from worker.demo import Stack
 
 pytestmark = pytest.mark.e2e
-SAMPLES = {s["id"]: s for s in read_samples(ROOT / "config" / "samples" / "tickets.jsonl")}
-
-
-@pytest.fixture(scope="module")
-def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
-           "HANDOFF_CONFIG": str(ROOT / "config" / "handoff.yaml")}
-    with running_stack(env, tmp_path_factory.mktemp("home")) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.sandbox_url, timeout=10) as client:
-        yield client
-        client.delete("/sandbox/faults")
-
-
-def create(sandbox: httpx.Client, sample_id: str) -> str:
-    body = {**SAMPLES[sample_id], "platform": "zendesk", "external_id": sample_id}
-    return str(sandbox.post("/sandbox/tickets", json=body).raise_for_status().json()["ticket_id"])
-
-
 def settled(sandbox: httpx.Client, stack: Stack, ticket_id: str, deliveries: int) -> list[Any]:
     """Wait until `deliveries` webhooks of the ticket were answered and their jobs ended."""
     connection = redis.Redis.from_url(stack.env["REDIS_URL"])
@@ -59,11 +35,6 @@ def settled(sandbox: httpx.Client, stack: Stack, ticket_id: str, deliveries: int
             return [j.return_value() for j in jobs]
         time.sleep(0.2)
     raise AssertionError(f"ticket {ticket_id}: deliveries or jobs did not settle")
-
-
-def ai_comments(sandbox: httpx.Client, ticket_id: str) -> list[dict[str, Any]]:
-    ticket = sandbox.get(f"/sandbox/tickets/zendesk/{ticket_id}").json()
-    return [c for c in ticket["comments"] if c["author"] == "ai"]
 
 
 def redeliver(stack: Stack, ticket_id: str, invocation_id: str) -> httpx.Response:
@@ -123,3 +94,4 @@ def test_human_reply_between_event_and_action_means_nothing_is_posted(
 
     assert {r["path"] for r in results} == {"skip"}
     assert ai_comments(sandbox, ticket_id) == []
+
