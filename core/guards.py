@@ -1,7 +1,8 @@
 """Guards: tickets the AI stays out of entirely (the ``skip`` path).
 
 Checked in order: the exclusion lists of ``settings.exclusions`` (ticket tags,
-channel, requester email, requester domain, subject pattern), then whose turn it
+channel, requester email, requester domain, subject pattern, auto-responder
+sender or subject), then whose turn it
 is: the AI only acts when the newest public message is the customer's, it has
 not already written anything since that message (the loop guard: our own note
 coming back as a webhook must not produce a second note), and no human both
@@ -56,6 +57,18 @@ def _excluded(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
             "subject_patterns",
             exclusions.subject_patterns,
             lambda v: re.search(v, ticket.subject, re.IGNORECASE) is not None,
+        ),
+        (
+            "auto_responder",
+            "auto_responder_senders",
+            exclusions.auto_responder_senders,
+            lambda v: re.search(v, email, re.IGNORECASE) is not None,
+        ),
+        (
+            "auto_responder",
+            "auto_responder_subjects",
+            exclusions.auto_responder_subjects,
+            lambda v: re.search(v, ticket.subject.strip(), re.IGNORECASE) is not None,
         ),
     )
     for code, field, values, hit in checks:

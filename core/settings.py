@@ -235,8 +235,17 @@ class ExclusionSettings(_Section):
     requester_emails: tuple[str, ...] = ()
     requester_domains: tuple[str, ...] = ()
     subject_patterns: tuple[str, ...] = ()
+    # Answering an auto-responder starts a mail loop, so these are excluded by default.
+    auto_responder_senders: tuple[str, ...] = (
+        r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)(\+[^@]*)?@",
+    )
+    auto_responder_subjects: tuple[str, ...] = (
+        r"^(auto(matic)?[ -]?(reply|response)|out of (the )?office|undeliverable|"
+        r"delivery status notification|abwesenheitsnotiz|r[ée]ponse automatique|"
+        r"respuesta autom[áa]tica)",
+    )
 
-    @field_validator("subject_patterns")
+    @field_validator("subject_patterns", "auto_responder_senders", "auto_responder_subjects")
     @classmethod
     def _subject_patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _valid_patterns(value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.guards import ALREADY_HANDLED, HUMAN_ENGAGED, guard
 from core.models import Message, Role, Ticket
 from core.settings import ExclusionSettings
@@ -37,3 +39,24 @@ def test_ticket_owned_and_answered_by_a_human_is_left_to_them() -> None:
     assert reason is not None
     assert reason.code == HUMAN_ENGAGED
     assert guard(thread, ExclusionSettings()) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "subject"),
+    [
+        ("mailer-daemon@mail.example.com", "Where is my order?"),
+        ("no-reply@shop.example", "Order 1234"),
+        ("maria@example.com", "Out of Office: back on Monday"),
+        ("maria@example.com", "Automatic reply: Where is my order?"),
+        ("maria@example.com", "Réponse automatique : absent"),
+    ],
+)
+def test_auto_responders_are_never_answered(email: str, subject: str) -> None:
+    reason = guard(ticket("Where is my order?", subject=subject, email=email), ExclusionSettings())
+    assert reason is not None
+    assert reason.code == "auto_responder"
+
+
+def test_people_are_not_taken_for_auto_responders() -> None:
+    plain = ticket("Where is my order?", subject="Reply about my order", email="noreen@example.com")
+    assert guard(plain, ExclusionSettings()) is None
