@@ -126,7 +126,8 @@ def parse_quota(headers: Mapping[str, str]) -> Quota | None:
     ``X-Rate-Limit-Remaining``/``X-Rate-Limit``, Freshdesk
     ``X-RateLimit-Remaining``/``X-RateLimit-Total``, and Gorgias
     ``X-Gorgias-Account-Api-Call-Limit: used/limit``. Unreadable values count
-    as absent; this never raises. `headers` must be case-insensitive (httpx).
+    as absent; when several pairs are sent the one with the fewest calls left
+    wins. This never raises. `headers` must be case-insensitive (httpx).
     """
     gorgias = headers.get("x-gorgias-account-api-call-limit")
     if gorgias is not None:
@@ -135,20 +136,22 @@ def parse_quota(headers: Mapping[str, str]) -> Quota | None:
             return None
         used, limit = int(match.group(1)), int(match.group(2))
         return Quota(remaining=max(0, limit - used), limit=limit)
-    for remaining_name, limit_name in (
-        ("ratelimit-remaining", "ratelimit-limit"),
-        ("x-rate-limit-remaining", "x-rate-limit"),
-        ("x-ratelimit-remaining", "x-ratelimit-total"),
+    found = []
+    for remaining_name, limit_name, reset_name in (
+        ("ratelimit-remaining", "ratelimit-limit", "ratelimit-reset"),
+        ("x-rate-limit-remaining", "x-rate-limit", None),
+        ("x-ratelimit-remaining", "x-ratelimit-total", None),
     ):
         remaining = _int(headers.get(remaining_name))
         if remaining is not None:
-            reset = _int(headers.get("ratelimit-reset"))
-            return Quota(
+            reset = _int(headers.get(reset_name)) if reset_name else None
+            found.append(Quota(
                 remaining=max(0, remaining),
                 limit=_int(headers.get(limit_name)),
                 reset_seconds=float(reset) if reset is not None and reset >= 0 else None,
-            )
-    return None
+            ))
+    # Zendesk can send an account pair and a Ticketing API pair: the scarcer one binds.
+    return min(found, key=lambda quota: quota.remaining, default=None)
 
 
 def hold_seconds(quota: Quota, budget: RateBudget, reserve_share: float = RESERVE_SHARE) -> float:
