@@ -44,8 +44,10 @@ KEY_PREFIX = "handoff:rate"
 RESERVE_SHARE = 0.05
 
 # KEYS: log (sorted set), sequence, hold. ARGV: now ('' = server time), calls, per.
-# Returns {admitted 0/1, now, seconds to wait} as strings (Lua numbers lose decimals).
+# Returns {admitted 0/1, now, seconds to wait} as strings: Redis turns Lua numbers
+# into integers, and %.17g keeps every bit of the double.
 _ACQUIRE = """
+local function exact(x) return string.format('%.17g', x) end
 local now = tonumber(ARGV[1])
 if not now then
   local t = redis.call('TIME')
@@ -54,18 +56,18 @@ end
 local calls, per = tonumber(ARGV[2]), tonumber(ARGV[3])
 local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
 if hold > now then
-  return {'0', tostring(now), tostring(hold - now)}
+  return {'0', exact(now), exact(hold - now)}
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
 if redis.call('ZCARD', KEYS[1]) < calls then
   local seq = redis.call('INCR', KEYS[2])
-  redis.call('ZADD', KEYS[1], now, tostring(now) .. ':' .. seq)
+  redis.call('ZADD', KEYS[1], now, exact(now) .. ':' .. seq)
   redis.call('PEXPIRE', KEYS[1], math.ceil(per * 1000) + 1000)
   redis.call('PEXPIRE', KEYS[2], math.ceil(per * 1000) + 1000)
-  return {'1', tostring(now), '0'}
+  return {'1', exact(now), '0'}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {'0', tostring(now), tostring(tonumber(oldest[2]) + per - now)}
+return {'0', exact(now), exact(tonumber(oldest[2]) + per - now)}
 """
 
 # KEYS: hold. ARGV: now ('' = server time), seconds. Only ever extends a hold.
@@ -75,11 +77,12 @@ if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-local until_ = now + tonumber(ARGV[2])
+local seconds = tonumber(ARGV[2])
+local until_ = now + seconds
 if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], tostring(until_), 'PX', math.ceil(tonumber(ARGV[2]) * 1000) + 1)
+  redis.call('SET', KEYS[1], string.format('%.17g', until_), 'PX', math.ceil(seconds * 1000) + 1)
 end
-return tostring(until_)
+return string.format('%.17g', until_)
 """
 
 

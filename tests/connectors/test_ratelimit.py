@@ -219,7 +219,9 @@ def test_two_processes_never_exceed_the_shared_budget(
     stamps = sorted(float(stamp) for _, stamp in rows)
     assert len(stamps) == len(hits) == 2 * each
     assert {name for name, _ in rows} == {"a", "b"}
-    busiest = max(sum(1 for s in stamps if start <= s < start + per) for start in stamps)
+    # Windows a microsecond short of the budget's length absorb float rounding at the edge.
+    window = per - 1e-6
+    busiest = max(sum(1 for s in stamps if start <= s < start + window) for start in stamps)
     assert busiest == calls
 
 
