@@ -2,7 +2,8 @@
 
 `create_app` builds it, `serve` runs it in the foreground (the CLI), and
 `BackgroundServer` runs it in a thread (tests, benchmarks). Zendesk lives under
-``/zendesk/api/v2``; the control routes under ``/sandbox`` create tickets and
+``/zendesk/api/v2``, Freshdesk under ``/freshdesk/api/v2`` and Gorgias under
+``/gorgias/api``; the control routes under ``/sandbox`` create tickets and
 customer replies (each followed by a signed webhook) and inject faults.
 """
 

@@ -11,15 +11,32 @@ from types import TracebackType
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from connectors.sandbox import control, zendesk_api, zendesk_shapes
-from connectors.sandbox.context import EXTENSION, Sandbox, ZendeskAccount, current
+from connectors.sandbox import (
+    control,
+    freshdesk_api,
+    freshdesk_shapes,
+    gorgias_api,
+    gorgias_shapes,
+    zendesk_api,
+    zendesk_shapes,
+)
+from connectors.sandbox.context import (
+    EXTENSION,
+    FreshdeskAccount,
+    GorgiasAccount,
+    Sandbox,
+    ZendeskAccount,
+    current,
+)
 from connectors.sandbox.state import Store
 from connectors.sandbox.webhooks import WebhookSender
 
 logger = logging.getLogger("connectors.sandbox")
 
 # Each platform's API blueprint is named after the platform; its routes live under this prefix.
-API_PREFIXES = {zendesk_api.blueprint.name: zendesk_shapes.PREFIX}
+API_PREFIXES = {zendesk_api.blueprint.name: zendesk_shapes.PREFIX,
+                freshdesk_api.blueprint.name: freshdesk_shapes.PREFIX,
+                gorgias_api.blueprint.name: gorgias_shapes.PREFIX}
 
 
 def create_app(
@@ -29,12 +46,20 @@ def create_app(
     zendesk_api_token: str,
     zendesk_signing_secret: str,
     ai_user_id: str = "900",
+    freshdesk_api_token: str | None = None,
+    freshdesk_webhook_secret: str | None = None,
+    gorgias_email: str | None = None,
+    gorgias_api_token: str | None = None,
+    gorgias_webhook_secret: str | None = None,
 ) -> Flask:
     """A sandbox helpdesk with empty in-memory state.
 
+    Zendesk is always played; Freshdesk and Gorgias when their credentials are
+    given (otherwise their APIs answer 401 and no tickets can be made there).
     Webhooks go to ``webhook_url + /webhooks/<platform>``; with no
     `webhook_url` they are only recorded. Raises ValueError when a credential
-    is empty or `ai_user_id` is not a positive number.
+    is empty, a platform's credentials are only partly given, or `ai_user_id`
+    is not a positive number.
     """
     if not (zendesk_email and zendesk_api_token and zendesk_signing_secret):
         raise ValueError("the sandbox needs a Zendesk email, API token and signing secret")
@@ -42,14 +67,35 @@ def create_app(
         raise ValueError(f"ai_user_id must be a positive number, got {ai_user_id!r}")
     account = ZendeskAccount(zendesk_email, zendesk_api_token, zendesk_signing_secret,
                              int(ai_user_id))
-    store = Store({zendesk_api.PLATFORM: account.ai_user_id})
+    freshdesk = gorgias = None
+    if _given("Freshdesk", freshdesk_api_token, freshdesk_webhook_secret):
+        freshdesk = FreshdeskAccount(str(freshdesk_api_token), str(freshdesk_webhook_secret),
+                                     int(ai_user_id))
+    if _given("Gorgias", gorgias_email, gorgias_api_token, gorgias_webhook_secret):
+        gorgias = GorgiasAccount(str(gorgias_email), str(gorgias_api_token),
+                                 str(gorgias_webhook_secret), int(ai_user_id))
+    played = {zendesk_api.PLATFORM: account, freshdesk_api.PLATFORM: freshdesk,
+              gorgias_api.PLATFORM: gorgias}
+    store = Store({name: a.ai_user_id for name, a in played.items() if a is not None})
     app = Flask("connectors.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Sandbox(store, WebhookSender(store, webhook_url), account)
+    app.extensions[EXTENSION] = Sandbox(store, WebhookSender(store, webhook_url), account,
+                                        freshdesk, gorgias)
     app.register_blueprint(control.blueprint)
     app.register_blueprint(zendesk_api.blueprint)
+    app.register_blueprint(freshdesk_api.blueprint)
+    app.register_blueprint(gorgias_api.blueprint)
     app.before_request(_count_and_inject)
     return app
+
+
+def _given(platform: str, *credentials: str | None) -> bool:
+    """Whether all of a platform's credentials are given; ValueError for only some."""
+    if not any(credentials):
+        return False
+    if not all(credentials):
+        raise ValueError(f"the sandbox needs every {platform} credential, or none")
+    return True
 
 
 def _count_and_inject() -> tuple[Response, int] | None:

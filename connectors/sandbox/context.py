@@ -25,12 +25,38 @@ class ZendeskAccount:
 
 
 @dataclass(frozen=True)
+class FreshdeskAccount:
+    """The Freshdesk account the sandbox plays: API key auth, secret-header webhooks."""
+
+    api_token: str
+    webhook_secret: str
+    ai_user_id: int
+    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name
+
+
+@dataclass(frozen=True)
+class GorgiasAccount:
+    """The Gorgias account the sandbox plays: email + API key auth, secret-header webhooks."""
+
+    email: str
+    api_token: str
+    webhook_secret: str
+    ai_user_id: int
+    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name
+
+
+@dataclass(frozen=True)
 class Sandbox:
-    """The state, the webhook sender and the accounts of one sandbox app."""
+    """The state, the webhook sender and the accounts of one sandbox app.
+
+    A platform whose account is None is not played: its API answers 401.
+    """
 
     store: Store
     sender: WebhookSender
     zendesk: ZendeskAccount
+    freshdesk: FreshdeskAccount | None = None
+    gorgias: GorgiasAccount | None = None
 
 
 def current() -> Sandbox:

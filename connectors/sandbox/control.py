@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from connectors.sandbox import zendesk_shapes
+from connectors.sandbox import freshdesk_shapes, gorgias_shapes, zendesk_shapes
 from connectors.sandbox.canonical import create_ticket, neutral
 from connectors.sandbox.context import Sandbox, current
 from connectors.sandbox.state import Ticket
@@ -23,6 +23,8 @@ blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
 WEBHOOKS: dict[str, Callable[[Sandbox, Ticket, str], Outgoing]] = {
     "zendesk": zendesk_shapes.webhook,
+    "freshdesk": freshdesk_shapes.webhook,
+    "gorgias": gorgias_shapes.webhook,
 }
 """How each platform announces a change; also the list of supported platforms."""
 
@@ -37,13 +39,20 @@ def _json_object() -> dict[str, Any] | None:
 
 
 def _platform(name: Any) -> str | None:
-    return name if isinstance(name, str) and name in WEBHOOKS else None
+    """`name` when it is a platform this sandbox plays (has credentials for)."""
+    if not isinstance(name, str) or name not in WEBHOOKS:
+        return None
+    return name if name in current().store.ai_user_ids else None
+
+
+def _played() -> list[str]:
+    return sorted(p for p in WEBHOOKS if p in current().store.ai_user_ids)
 
 
 @blueprint.get("/healthz")
 def healthz() -> Any:
     """Liveness, and the platforms this sandbox speaks."""
-    return jsonify({"ok": True, "platforms": sorted(WEBHOOKS)})
+    return jsonify({"ok": True, "platforms": _played()})
 
 
 @blueprint.post("/tickets")
@@ -54,7 +63,7 @@ def post_ticket() -> Any:
         return _bad("body: must be a JSON object in the canonical ticket format")
     platform = _platform(data.get("platform"))
     if platform is None:
-        return _bad(f"platform: must be one of {', '.join(sorted(WEBHOOKS))}")
+        return _bad(f"platform: must be one of {', '.join(_played())}")
     sandbox = current()
     try:
         ticket = create_ticket(sandbox.store, platform, data)
@@ -80,7 +89,7 @@ def post_comment(platform: str, ticket_id: int) -> Any:
     if not isinstance(public, bool):
         return _bad("public: must be true or false")
     if _platform(platform) is None:
-        return _bad(f"platform: must be one of {', '.join(sorted(WEBHOOKS))}", 404)
+        return _bad(f"platform: must be one of {', '.join(_played())}", 404)
     sandbox = current()
     store = sandbox.store
     with store.lock:

@@ -121,7 +121,10 @@ class Store:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.deliveries: list[dict[str, Any]] = []
         first_user = max(ai_user_ids.values(), default=0) + 1
-        self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1}
+        # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
+        self.integrations: dict[str, list[dict[str, Any]]] = {}
+        self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1,
+                      "integration": 1}
         self.agent_ids: dict[str, int] = {}
         for platform, ai_id in ai_user_ids.items():
             self.users[(platform, ai_id)] = User(ai_id, "Handoff AI", None, "agent")

@@ -1,0 +1,183 @@
+"""The sandbox's Freshdesk and Gorgias APIs over real HTTP, driven by the real connectors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from connectors.base import Connector
+from connectors.freshdesk import FreshdeskConnector
+from connectors.gorgias import GorgiasConnector
+from connectors.sandbox import BackgroundServer, create_app
+from core.errors import PermanentError
+from core.models import (
+    AddTags,
+    Assign,
+    InternalNote,
+    Priority,
+    PublicReply,
+    Role,
+    SetPriority,
+    SetStatus,
+    Status,
+)
+from core.settings import FreshdeskSettings, GorgiasSettings
+from tests.connectors.test_sandbox import Receiver, Waits, sample, wait_until
+
+FD_TOKEN, FD_SECRET = "fd-sandbox-key", "fd-sandbox-secret"
+GG_EMAIL, GG_TOKEN, GG_SECRET = "ai@sandbox.test", "gg-sandbox-key", "gg-sandbox-secret"
+
+
+class Stack:
+    def __init__(self, url: str, http: httpx.Client, receiver: Receiver) -> None:
+        self.url, self.http, self.receiver, self.waits = url, http, receiver, Waits()
+
+    def connector(self, platform: str, token: str | None = None) -> Connector:
+        if platform == "freshdesk":
+            fd = FreshdeskSettings(base_url=f"{self.url}/freshdesk/api/v2",
+                                   api_token=token or FD_TOKEN, webhook_secret=FD_SECRET)
+            return FreshdeskConnector(fd, FreshdeskConnector.make_client(fd), sleep=self.waits)
+        gg = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
+                             api_token=token or GG_TOKEN, webhook_secret=GG_SECRET)
+        return GorgiasConnector(gg, GorgiasConnector.make_client(gg), sleep=self.waits)
+
+    def create(self, platform: str, **changes: Any) -> str:
+        answer = self.http.post("/sandbox/tickets", json=sample(platform=platform, **changes))
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["ticket_id"])
+
+    def neutral(self, platform: str, ticket_id: str) -> dict[str, Any]:
+        answer = self.http.get(f"/sandbox/tickets/{platform}/{ticket_id}")
+        return dict(answer.json())
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    receiver = Receiver()
+    with BackgroundServer(receiver.app()) as hooks:
+        app = create_app(webhook_url=hooks.url, zendesk_email="z@sandbox.test",
+                         zendesk_api_token="z", zendesk_signing_secret="z",
+                         freshdesk_api_token=FD_TOKEN, freshdesk_webhook_secret=FD_SECRET,
+                         gorgias_email=GG_EMAIL, gorgias_api_token=GG_TOKEN,
+                         gorgias_webhook_secret=GG_SECRET)
+        with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
+            yield Stack(server.url, http, receiver)
+
+
+PLATFORMS = ["freshdesk", "gorgias"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_new_ticket_sends_a_webhook_the_connector_accepts(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform)
+    headers, body = wait_until(stack.receiver.received)[0]
+    connector = stack.connector(platform)
+    connector.verify(headers, body)
+    event = connector.parse_event(headers, json.loads(body))
+    assert (event.platform, event.ticket_id) == (platform, ticket_id)
+    if platform == "freshdesk":
+        assert "freshdesk_webhook" in json.loads(body)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_connector_reads_and_writes_a_sandbox_ticket(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform)
+    connector = stack.connector(platform)
+
+    ticket = connector.get_ticket(ticket_id)
+    assert [(m.author, m.public) for m in ticket.messages] == [
+        (Role.CUSTOMER, True), (Role.AGENT, False)]
+    assert ticket.messages[0].text == "I was charged twice.\nPlease refund one."
+    assert (ticket.requester.email, ticket.tags) == ("dana@example.com", ("billing",))
+
+    connector.apply(ticket, (InternalNote(body="<b>escalated</b> — ok"),
+                             AddTags(tags=("handoff_escalated",)),
+                             Assign(group="360001"), SetPriority(priority=Priority.HIGH),
+                             SetStatus(status=Status.OPEN)))
+    connector.apply(connector.get_ticket(ticket_id), (PublicReply(body="A human will help."),))
+
+    neutral = stack.neutral(platform, ticket_id)
+    assert (neutral["status"], neutral["group"], neutral["priority"]) == ("open", "360001", "high")
+    assert neutral["tags"] == ["billing", "handoff_escalated"]
+    ai = [(c["public"], c["body"]) for c in neutral["comments"] if c["author"] == "ai"]
+    assert ai == [(False, "<b>escalated</b> — ok"), (True, "A human will help.")]
+    again = connector.get_ticket(ticket_id)
+    assert [m.author for m in again.messages[-2:]] == [Role.AI, Role.AI]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_solving_shows_as_solved_in_the_neutral_listing(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform)
+    connector = stack.connector(platform)
+    connector.apply(connector.get_ticket(ticket_id), (
+        PublicReply(body="Done"), AddTags(tags=("handoff_auto_resolved",)),
+        SetStatus(status=Status.SOLVED)))
+    listed = stack.http.get("/sandbox/tickets", params={"platform": platform}).json()
+    assert [(t["status"], t["tags"][-1]) for t in listed] == [("solved", "handoff_auto_resolved")]
+    assert connector.get_ticket(ticket_id).status is Status.SOLVED
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_long_thread_is_read_over_pages(stack: Stack, platform: str) -> None:
+    messages = [{"author": "customer" if i % 2 else "agent", "body": f"message {i}"}
+                for i in range(130)]
+    ticket_id = stack.create(platform, messages=messages)
+    ticket = stack.connector(platform).get_ticket(ticket_id)
+    assert [m.text for m in ticket.messages] == [f"message {i}" for i in range(130)]
+    routes = stack.http.get("/sandbox/stats").json()[platform]["routes"]
+    listed = routes.get("GET /tickets/<ticket_id>/conversations", routes.get("GET /messages"))
+    assert listed == 2
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_429_fault_is_waited_out(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform)
+    stack.http.post("/sandbox/faults", json={"method": "GET", "path": f"/tickets/{ticket_id}$",
+                                             "status": 429, "retry_after": 2, "times": 1})
+    assert stack.connector(platform).get_ticket(ticket_id).id == ticket_id
+    assert stack.waits == [2.0]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_wrong_credentials_and_closed_tickets_are_permanent(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform, status="closed")
+    with pytest.raises(PermanentError) as raised:
+        stack.connector(platform, token="wrong").get_ticket(ticket_id)
+    assert raised.value.status == 401
+    connector = stack.connector(platform)
+    with pytest.raises(PermanentError) as closed:
+        connector.apply(connector.get_ticket(ticket_id), (InternalNote(body="x"),))
+    assert closed.value.status == 422
+
+
+def test_gorgias_install_creates_the_integration_once(stack: Stack) -> None:
+    connector = stack.connector("gorgias")
+    first = connector.install("http://127.0.0.1:9")
+    second = connector.install("http://127.0.0.1:9")
+    assert first.created == ("HTTP integration 'Handoff'",)
+    assert (second.created, second.existing) == ((), ("HTTP integration 'Handoff'",))
+    stats = stack.http.get("/sandbox/stats").json()["gorgias"]["routes"]
+    assert stats["POST /integrations"] == 1
+
+
+def test_freshdesk_install_lists_rules_and_prints_instructions(stack: Stack) -> None:
+    report = stack.connector("freshdesk").install("http://127.0.0.1:9")
+    assert report.created == ()
+    assert "Handoff: new ticket" in report.instructions
+
+
+def test_platforms_without_credentials_are_not_played() -> None:
+    app = create_app(webhook_url=None, zendesk_email="z@x.test", zendesk_api_token="z",
+                     zendesk_signing_secret="z")
+    client = app.test_client()
+    assert client.get("/sandbox/healthz").json["platforms"] == ["zendesk"]
+    answer = client.post("/sandbox/tickets", json=sample(platform="gorgias"))
+    assert answer.status_code == 400
+    assert client.get("/gorgias/api/tickets/1").status_code == 401
+    with pytest.raises(ValueError, match="every Gorgias credential"):
+        create_app(webhook_url=None, zendesk_email="z@x.test", zendesk_api_token="z",
+                   zendesk_signing_secret="z", gorgias_email="a@b.test")
