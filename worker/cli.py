@@ -89,7 +89,12 @@ def worker(burst: bool) -> None:
     except ConfigError as exc:
         _fail_config(exc)
     queue = make_queue(runtime.settings, runtime.redis)
-    rq_worker = SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer)
+    # A short heartbeat and maintenance cycle let a job whose worker was killed be found
+    # abandoned and retried in about a minute instead of rq's default ten.
+    rq_worker = SimpleWorker(
+        [queue], connection=runtime.redis, serializer=JSONSerializer,
+        job_monitoring_interval=10, maintenance_interval=60,
+    )
     rq_worker.work(burst=burst, with_scheduler=not burst)
 
 
