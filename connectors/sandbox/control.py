@@ -143,7 +143,8 @@ def list_deliveries() -> Any:
 @blueprint.post("/faults")
 def post_fault() -> Any:
     """Inject a fault: ``{"method", "path" (regex), "status", "times", "retry_after",
-    "latency_ms", "skip"}``; `skip` lets that many matching requests through first.
+    "latency_ms", "skip", "every"}``; `skip` lets that many matching requests through
+    first, and `every` fires only on every Nth matching request.
     Faults apply to API requests only, never to these routes."""
     data = _json_object()
     if data is None:

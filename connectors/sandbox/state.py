@@ -100,13 +100,15 @@ class Fault:
     retry_after: float | None
     latency_ms: int
     skip: int = 0  # matching requests to let through before the fault starts
+    every: int = 1  # fire on every Nth matching request only (a 5% error rate is every=20)
+    seen: int = 0
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON data, as it was posted."""
         return {"id": self.id, "method": self.method, "path": self.path.pattern,
                 "status": self.status, "times": self.times,
                 "retry_after": self.retry_after, "latency_ms": self.latency_ms,
-                "skip": self.skip}
+                "skip": self.skip, "every": self.every}
 
 
 class Store:
@@ -203,7 +205,7 @@ class Store:
             raise ValueError(f"path: not a regular expression: {exc}") from exc
         status, times = spec.get("status"), spec.get("times", 1)
         retry_after, latency = spec.get("retry_after"), spec.get("latency_ms") or 0
-        skip = spec.get("skip") or 0
+        skip, every = spec.get("skip") or 0, spec.get("every") or 1
         if status is not None and not (isinstance(status, int) and 400 <= status <= 599):
             raise ValueError("status: must be an HTTP error status (400-599) or null")
         if times is not None and not (isinstance(times, int) and times >= 1):
@@ -214,10 +216,12 @@ class Store:
             raise ValueError("latency_ms: must be a non-negative integer")
         if not isinstance(skip, int) or skip < 0:
             raise ValueError("skip: must be a non-negative integer")
+        if not isinstance(every, int) or every < 1:
+            raise ValueError("every: must be a positive integer")
         if status is None and not latency:
             raise ValueError("a fault needs a status, a latency_ms, or both")
         fault = Fault(self.next_id("fault"), method, pattern, status, times, retry_after,
-                      latency, skip)
+                      latency, skip, every)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -229,6 +233,9 @@ class Store:
                 if fault.method in ("*", method) and fault.path.search(path):
                     if fault.skip:
                         fault.skip -= 1
+                        continue
+                    fault.seen += 1
+                    if fault.seen % fault.every:
                         continue
                     if fault.times is not None:
                         fault.times -= 1

@@ -398,3 +398,18 @@ def test_a_fault_can_let_requests_through_before_it_starts(sandbox: Sandbox) -> 
     assert raised.value.status == 404
     zendesk.get_ticket(ticket_id)
     assert sandbox.calls("GET /tickets/<ticket_id>") == 3
+
+
+def test_a_fault_can_fire_on_every_nth_request_only(sandbox: Sandbox) -> None:
+    ticket_id = sandbox.create()
+    zendesk = sandbox.connector()
+    sandbox.http.post("/sandbox/faults", json={"method": "GET", "path": r"/tickets/\d+(\.json)?$",
+                                               "status": 404, "times": None, "every": 3})
+    outcomes = []
+    for _ in range(6):
+        try:
+            zendesk.get_ticket(ticket_id)
+            outcomes.append("ok")
+        except PermanentError:
+            outcomes.append("404")
+    assert outcomes == ["ok", "ok", "404", "ok", "ok", "404"]
