@@ -17,7 +17,8 @@ or flat; ``ticket_id`` rendered as a string or a number. Custom statuses (6 and
 up) are read as pending and logged. Article status 2 is taken as "published".
 
 Per processed ticket: ``GET /tickets/{id}?include=requester``, one
-``GET /tickets/{id}/conversations`` per 100 messages, ``GET /agents/me`` once
+``GET /tickets/{id}/conversations`` per 100 messages, ``GET /contacts/{id}``
+(tags and company, for VIP and routing), ``GET /agents/me`` once
 per process when `ai_user_id` is not configured; per batch written: at most
 one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.
 """
@@ -172,10 +173,11 @@ class FreshdeskConnector(HttpConnector):
             item for page in self._pages(f"{path}/conversations", f"ticket {ticket_id}")
             for item in page
         ]
+        contact = self._contact(data.get("requester_id") if isinstance(data, dict) else None)
         ai_id = self.ai_user_id()
         url = self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"
         try:
-            return payloads.ticket_from_api(data, conversations, ai_id, url)
+            return payloads.ticket_from_api(data, conversations, ai_id, url, contact)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"freshdesk: ticket {ticket_id}: unexpected response: {exc!r}"
@@ -194,6 +196,23 @@ class FreshdeskConnector(HttpConnector):
                 raise PermanentError(f"freshdesk: {path} did not answer a list")
             pages.append([item for item in page if isinstance(item, dict)])
         return pages
+
+    def _contact(self, requester_id: Any) -> dict[str, Any]:
+        """The requester's contact (tags, company): ``include=requester`` omits them.
+
+        A contact that is gone (404) leaves the embedded requester; other
+        failures raise as any call does.
+        """
+        if tools.identifier(requester_id) is None:
+            return {}
+        try:
+            contact = self.json(self.request("GET", f"/contacts/{requester_id}"))
+        except PermanentError as exc:
+            if exc.status != 404:
+                raise
+            logger.info("freshdesk contact %s is gone; using the ticket's requester", requester_id)
+            return {}
+        return contact if isinstance(contact, dict) else {}
 
     def ai_user_id(self) -> str:
         """The API user's id: `settings.ai_user_id`, else ``GET /agents/me`` once.

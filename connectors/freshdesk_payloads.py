@@ -129,9 +129,11 @@ def status_of(raw: dict[str, Any]) -> Status:
 
 
 def ticket_from_api(
-    raw: dict[str, Any], conversations: list[dict[str, Any]], ai_id: str, url: str
+    raw: dict[str, Any], conversations: list[dict[str, Any]], ai_id: str, url: str,
+    contact: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Map ``GET /tickets/{id}?include=requester`` and its conversations to a `Ticket`.
+    """Map ``GET /tickets/{id}?include=requester``, its conversations and the
+    requester's contact (may be empty) to a `Ticket`.
 
     The ticket's description is the first message. Raises KeyError, TypeError
     or ValueError (pydantic's ValidationError included) on a malformed field.
@@ -160,14 +162,20 @@ def ticket_from_api(
         channel=CHANNELS.get(_code(raw, "source")),
         group=_optional_id(raw.get("group_id")),
         assignee=_optional_id(raw.get("responder_id")),
-        requester=Requester(id=requester_id, email=person.get("email"),
-                            name=person.get("name")),
+        requester=_requester(requester_id, {**person, **(contact or {})}),
         messages=messages,
         sla_due_at=sla_due_at(raw, messages),
         url=url,
         updated_at=_time(raw.get("updated_at")),
         custom_fields=fields,
     )
+
+
+def _requester(requester_id: str, person: dict[str, Any]) -> Requester:
+    tags = tuple(str(t) for t in person.get("tags") or ())
+    return Requester(id=requester_id, email=person.get("email"), name=person.get("name"),
+                     organization=_optional_id(person.get("company_id")), tags=tags,
+                     vip="vip" in tags)
 
 
 def sla_due_at(raw: dict[str, Any], messages: Sequence[Message]) -> datetime | None:

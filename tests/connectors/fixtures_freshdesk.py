@@ -63,6 +63,14 @@ TICKET: dict[str, Any] = {
 }
 
 
+CONTACT: dict[str, Any] = {
+    "id": REQUESTER_ID, "name": "Dana Customer", "email": "dana@example.com",
+    "phone": None, "mobile": None, "company_id": 7001, "tags": ["vip", "emea"],
+    "active": True, "language": "en", "time_zone": "Berlin",
+    "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-05-01T09:00:00Z",
+}
+
+
 def ticket_response(**changes: Any) -> dict[str, Any]:
     """``GET /tickets/{id}?include=requester``."""
     return {**copy.deepcopy(TICKET), **changes}

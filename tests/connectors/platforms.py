@@ -144,6 +144,7 @@ def _freshdesk(sleep: Sleep) -> Connector:
 
 def _freshdesk_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:
     _ticket_route(api.get(f"{fd.BASE}/tickets/{fd.TICKET_ID}"), fd.ticket_response(), first)
+    api.get(f"{fd.BASE}/contacts/{fd.REQUESTER_ID}").respond(json=fd.CONTACT)
     thread = [fd.conversation(3000 + i, fd.REQUESTER_ID if i % 2 else fd.AGENT_ID, text,
                               incoming=bool(i % 2))
               for i, text in enumerate(_texts(count))]

@@ -40,6 +40,7 @@ def api() -> Iterator[respx.MockRouter]:
 def serve(api: respx.MockRouter, thread: list[dict[str, Any]], **changes: Any) -> None:
     api.get(f"{fx.BASE}/tickets/{fx.TICKET_ID}").respond(json=fx.ticket_response(**changes))
     api.get(CONVERSATIONS).respond(json=thread)
+    api.get(f"{fx.BASE}/contacts/{fx.REQUESTER_ID}").respond(json=fx.CONTACT)
 
 
 def test_verify_accepts_the_secret_as_basic_auth_password() -> None:
@@ -69,6 +70,8 @@ def test_get_ticket_maps_fields_roles_and_the_description(api: respx.MockRouter)
     assert (ticket.group, ticket.assignee, ticket.requester.name) == (
         "360010", "601", "Dana Customer")
     assert ticket.custom_fields == {"cf_order_number": "1042"}
+    assert (ticket.requester.tags, ticket.requester.vip, ticket.requester.organization) == (
+        ("vip", "emea"), True, "7001")
     assert ticket.url == f"https://acme.freshdesk.com/a/tickets/{fx.TICKET_ID}"
     assert [(m.author, m.public) for m in ticket.messages] == [
         (Role.CUSTOMER, True),  # the description
@@ -96,6 +99,14 @@ def test_statuses_including_custom_ones(
     with caplog.at_level(logging.INFO, logger="connectors.freshdesk"):
         assert connector().get_ticket(str(fx.TICKET_ID)).status is status
     assert ("custom status 6" in caplog.text) is (code == 6)
+
+
+def test_a_deleted_contact_leaves_the_embedded_requester(api: respx.MockRouter) -> None:
+    api.get(f"{fx.BASE}/tickets/{fx.TICKET_ID}").respond(json=fx.ticket_response())
+    api.get(CONVERSATIONS).respond(json=[])
+    api.get(f"{fx.BASE}/contacts/{fx.REQUESTER_ID}").respond(404, json={})
+    requester = connector().get_ticket(str(fx.TICKET_ID)).requester
+    assert (requester.email, requester.vip) == ("dana@example.com", False)
 
 
 def test_agents_me_is_asked_once_without_an_ai_user(api: respx.MockRouter) -> None:
