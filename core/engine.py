@@ -35,7 +35,7 @@ def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
             confidence=0.0,
             reasons=(skip,),
         )
-    signals = detect(ticket, settings.triggers)
+    signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None))
     answer, failure = _answer(ticket, scorer)
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
     verdict = choose(signals, answer, failure, settings.policy, risk)

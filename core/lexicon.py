@@ -222,3 +222,111 @@ POSITIVE_WORDS: frozenset[str] = _words(
 SENTIMENT_NEGATORS: frozenset[str] = _words(
     "not no never isnt wasnt arent dont didnt doesnt nicht kein pas nao nunca jamais"
 )
+
+# Frustration cues (see `core.frustration`): waiting, repeating oneself, things
+# that keep failing, exasperation and sarcasm. Case-insensitive; each distinct
+# cue that matches adds to the score.
+FRUSTRATION_CUES: tuple[str, ...] = (
+    r"\bstill\s+(?:waiting|no|not|nothing|haven'?t|hasn'?t|don'?t|doesn'?t|can'?t|stuck|on\s+hold)\b",
+    r"\b(?:been\s+)?waiting\s+(?:for\s+)?(?:over\s+|more\s+than\s+)?(?:\d+|an?|two|three|several"
+    r"|hours|days|weeks|forever|ages)\b",
+    r"\bon\s+hold\b|\bhold\s+(?:time|for)\b",
+    r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|another|umpteenth)\s+time\b",
+    r"\b(?:again|yet\s+again|once\s+more)\s*[!?.]|\bhow\s+many\s+times\b|\bevery\s+(?:single\s+)?time\b",
+    r"\b(?:already|keep|kept)\s+(?:told|sent|asked|explained|calling|called|writing|getting|emailed)\b",
+    r"\b(?:no|zero)\s+(?:one|response|reply|answer|help|update|updates|info|information|call"
+    r"|email|communication|explanation|compensation)\b|\bnobody\b|\bno\s+way\b",
+    r"\bnever\s+(?:arrived|received|got|came|heard|again|answered|responded|showed|flying|fly"
+    r"|use|buy|order)\b",
+    r"\b(?:delay(?:ed|s)?|cancel+ed|lost|stuck|stranded|missed|broken|damaged|late|overbooked"
+    r"|misplaced|mishandled)\b",
+    r"\b(?:does\s*n[o']?t|did\s*n[o']?t|won'?t|can'?t|cannot|could\s*n[o']?t|unable\s+to)\s+"
+    r"(?:work|help|get|find|answer|respond|reach|call|even|load|log|believe|understand)\b",
+    r"\b(?:unacceptable|ridiculous|terrible|horrible|worst|awful|useless|pathetic|joke"
+    r"|disgrace(?:ful)?|incompetent?|rude|fail(?:ed|ure|s)?|sucks?|hate|nightmare|furious"
+    r"|angry|annoyed|fed\s+up|sick\s+of|tired\s+of|disappoint\w*|frustrat\w*|shameful"
+    r"|scam|lied|liars?|wtf|smh|ugh|seriously|really\?)",
+    r"[!?]{2,}",
+    r"\b(?:thanks|thank\s+you)\s+(?:for\s+)?(?:nothing|not|never|ruining|losing|wasting"
+    r"|leaving|making\s+me|the\s+(?:delay|wait))\b",
+    r"\b(?:great|nice|awesome|wonderful|amazing|brilliant|love\s+(?:how|that|it\s+when)|gotta\s+love"
+    r"|props\s+to)\b[^.!?]{0,40}\b(?:delay|wait|hold|cancel\w*|lost|late|again|hours|service)",
+    r"\b(?:hours|days|weeks)\s+(?:late|later|delay(?:ed)?|on\s+hold|waiting|and\s+(?:still|no))\b",
+    r"\bwhere\s+is\s+my\b|\bwhat\s+is\s+going\s+on\b|\bwhy\s+(?:is|are|does|did|do|can'?t|won'?t)\b",
+    r"\bsupposed\s+to\b|\bhow\s+come\b|\bwhy\s+would\b|\byea(?:h)?\s+right\b|\boh\s+wait\b",
+    r"\b(?:not|stopped|isn'?t|aren'?t)\s+working\b|\bhung\s+up\b|\btried\s+(?:\w+\s+){0,3}times\b",
+    r"\blong\s+(?:wait|waits|line|lines|queue|hold)\b|\bonly\s+(?:one|1)\s+(?:person|agent|employee"
+    r"|rep|desk)\b",
+    r"\b(?:forgot|forgotten|irritat\w*|yell(?:ed|ing)|patroniz\w*|robbed|stolen|theft|owe\s+me"
+    r"|compensat\w*|lie|lying|misleading|deceptive|excuses?)\b",
+    r"\b(?:can|could|will)\s+(?:anyone|someone|somebody)\b|\b(?:any|an)\s+update\b",
+    r"[\U0001F620\U0001F621\U0001F624\U0001F612\U0001F644\U0001F629\U0001F62B\U0001F44E"
+    r"\U0001F92C\U0001F611\U0001F61E\U0001F61F\U0001F614\U0001F622\U0001F62D]",
+    r"#\w*(?:fail|fixit|gettogether|getittogether|nothappy|badservice|neveragain|disappointed)\w*",
+    # Spanish, French, German, Portuguese
+    r"\b(?:sigo\s+esperando|todav[ií]a\s+no|otra\s+vez|harto|inaceptable|vergüenza|p[ée]simo)\b",
+    r"\b(?:toujours\s+pas|j'attends|encore\s+une\s+fois|inadmissible|inacceptable|ras\s+le\s+bol)\b",
+    r"\b(?:immer\s+noch|warte\s+seit|schon\s+wieder|unverschämt|frechheit|unmöglich)\b",
+    r"\b(?:ainda\s+n[ãa]o|estou\s+esperando|de\s+novo|absurdo|p[ée]ssimo|vergonha)\b",
+)
+
+# Short messages the semantic part compares against; written for this project,
+# not taken from any data set.
+FRUSTRATED_EXAMPLES: tuple[str, ...] = (
+    "I have been waiting for weeks and still nothing",
+    "This is the third time I am writing to you about this",
+    "Your service is terrible and nobody helps me",
+    "I am so fed up with this company",
+    "Nobody answers the phone, I have been on hold for hours",
+    "My order is late again and no one tells me anything",
+    "Thanks for nothing, you ruined my week",
+    "This is ridiculous, I want this fixed now",
+    "You lost my package and you don't even care",
+    "I keep getting the same useless answer",
+    "Worst customer experience ever",
+    "Why does this keep happening to me?",
+    "My package never arrived and I can't get a straight answer",
+    "The app keeps crashing and I can't log in",
+    "I was charged but never got my order",
+    "Your website is broken, I tried a dozen times",
+    "The agent was rude and hung up on me",
+    "Nobody replied to my email for a week",
+    "You promised a call back and nobody called",
+    "The item came damaged and the box was open",
+    "I'm really disappointed with how this was handled",
+    "Still no update on my complaint",
+    "What a mess, nothing works today",
+    "Can someone actually help me instead of sending links?",
+    "I had to explain everything again to a new person",
+    "The delivery was late and the driver didn't even knock",
+    "Very poor communication from your side",
+    "So now I have to pay for your mistake?",
+    "I missed my appointment because of your delay",
+    "The replacement is wrong too",
+)
+CALM_EXAMPLES: tuple[str, ...] = (
+    "Thank you so much, that was very helpful",
+    "How do I change my delivery address?",
+    "Great service, the package arrived early",
+    "Can you tell me your opening hours?",
+    "I would like to know more about your products",
+    "Everything worked fine, thanks for the quick reply",
+    "Is there a discount for students?",
+    "Please send me the invoice for my last order",
+    "Love the new app, it is really easy to use",
+    "Just checking if you ship to Canada",
+    "Do you have this jacket in a larger size?",
+    "Can I change the colour before it ships?",
+    "What time does the store open on Sunday?",
+    "Thanks, the refund arrived this morning",
+    "The support team was friendly and fast",
+    "How do I add a second user to my account?",
+    "Is the sale still on next week?",
+    "I'd like to book a delivery slot for Friday",
+    "Got it, that solved my problem, cheers",
+    "Where can I find the user manual?",
+    "Can I pay with a gift card?",
+    "Happy with my purchase, will order again",
+    "Could you confirm my new email address is saved?",
+    "Looking forward to the new collection",
+)

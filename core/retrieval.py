@@ -23,6 +23,7 @@ import numpy as np
 
 from core.calibration import DEFAULT, FEATURES, Calibration
 from core.embedding import Embedder, Matrix
+from core.frustration import FrustrationModel
 from core.knowledge import KnowledgeDoc
 from core.models import Source, Ticket
 from core.scorer import PLACEHOLDER_CAP, Answer, LexicalScorer, render
@@ -60,6 +61,8 @@ class HybridScorer:
         self.calibration = calibration
         self._constants = dict(constants or {})
         self._lexical = LexicalScorer(self.docs)
+        # Shares the embedder, so the frustration signal's semantic part costs no extra model.
+        self.frustration = FrustrationModel(embedder)
         units, owners = index_units(self.docs)
         self._owners = np.asarray(owners, dtype=np.int64)
         self._starts = np.asarray(
@@ -81,8 +84,11 @@ class HybridScorer:
         order = [int(i) for i in np.lexsort((np.arange(len(fused)), -fused))]
         best = order[0]
         runner_up = float(fused[order[1]]) if len(order) > 1 else 0.0
-        picks = {int(np.argmax(dense)), int(np.argmax(lexical)), int(np.argmax(body))}
-        agree = float(int(np.argmax(dense)) == int(np.argmax(lexical)) == best)
+        # A retriever that found nothing at all agrees with nobody.
+        picks = {int(np.argmax(v)) if v.max() > 0 else -1 for v in (dense, lexical, body)}
+        agree = float(
+            lexical.max() > 0 and int(np.argmax(dense)) == int(np.argmax(lexical)) == best
+        )
         row = [float(fused[best]), float(fused[best]) - runner_up, agree,
                float(picks == {best}), float(dense[best]), float(lexical[best])]
         return row, order, [float(v) for v in fused]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
 from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE, VIP_TAG
@@ -39,10 +40,13 @@ _CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
 _QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
 
 
-def detect(ticket: Ticket, triggers: TriggerSettings) -> tuple[Signal, ...]:
-    """Every signal of `ticket`: human request, high-risk topics, VIP, then sentiment.
+def detect(
+    ticket: Ticket, triggers: TriggerSettings, frustration: FrustrationModel | None = None
+) -> tuple[Signal, ...]:
+    """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, sentiment.
 
     Never raises for settings that passed validation (which compiles every pattern).
+    `frustration` defaults to VADER and rules without the semantic part.
     """
     texts = customer_texts(ticket)
     repaired = tuple(repair(straighten(t)) for t in texts)
@@ -54,6 +58,10 @@ def detect(ticket: Ticket, triggers: TriggerSettings) -> tuple[Signal, ...]:
     vip = vip_signal(ticket)
     if vip is not None:
         signals.append(vip)
+    model = frustration or default_frustration()
+    upset = model.signal([m.text for m in ticket.customer_messages()] or [ticket.subject])
+    if upset is not None:
+        signals.append(upset)
     signals.append(sentiment(texts))
     return tuple(signals)
 
