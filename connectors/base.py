@@ -165,7 +165,7 @@ class HttpConnector:
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
         error = outcome.exception() if outcome is not None else None
-        if isinstance(error, RateLimited):
+        if isinstance(error, TransientError) and error.retry_after is not None:
             return error.retry_after
         # 0.5 s doubling, plus up to 1 s of jitter, capped (as tenacity's
         # wait_exponential_jitter, whose `initial` argument newer releases deprecate).
@@ -199,7 +199,9 @@ class HttpConnector:
             raise RateLimited(detail, retry_after=retry_after_seconds(response.headers))
         # Every 5xx is worth another try: helpdesks answer 500 for passing faults too.
         if status >= 500:
-            raise TransientError(detail, status=status)
+            hinted = response.headers.get("retry-after")
+            wait = retry_after_seconds(response.headers) if hinted is not None else None
+            raise TransientError(detail, status=status, retry_after=wait)
         raise PermanentError(detail, status=status)
 
     @staticmethod

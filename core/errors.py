@@ -53,15 +53,22 @@ class HelpdeskError(HandoffError):
 
 
 class TransientError(HelpdeskError):
-    """Worth retrying: the same call may succeed later."""
+    """Worth retrying: the same call may succeed later; after `retry_after` seconds
+    when the server said so (``Retry-After`` on a 503)."""
+
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
 
 
 class RateLimited(TransientError):
     """The helpdesk answered 429; wait `retry_after` seconds before the next call."""
 
     def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message, status=429)
-        self.retry_after = retry_after
+        super().__init__(message, status=429, retry_after=retry_after)
+        self.retry_after: float = retry_after
 
 
 class PermanentError(HelpdeskError):

@@ -495,6 +495,18 @@ def test_a_5xx_is_retried_then_succeeds(api: respx.MockRouter, waits: Waits) -> 
     assert len(waits) == 1
 
 
+def test_a_503_with_retry_after_waits_exactly_that_long(
+    api: respx.MockRouter, waits: Waits,
+) -> None:
+    api.get(f"/tickets/{fx.TICKET_ID}.json").mock(side_effect=[
+        httpx.Response(503, headers={"Retry-After": "2"}, text="Service Unavailable"),
+        httpx.Response(200, json=fx.ticket_response()),
+    ])
+    serve_comments(api, fx.THREAD, size=100)
+    connector(waits).get_ticket(str(fx.TICKET_ID))
+    assert waits == [2.0]
+
+
 def test_a_5xx_every_time_ends_in_a_transient_error(
     api: respx.MockRouter, ticket: Any, waits: Waits,
 ) -> None:
