@@ -106,21 +106,33 @@ def worker(burst: bool) -> None:
 def sandbox(host: str, port: int, webhook_url: str | None) -> None:
     """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
 
-    Credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN and
-    HANDOFF_ZENDESK_SIGNING_SECRET; the sandbox refuses calls without them.
+    Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
+    and HANDOFF_ZENDESK_SIGNING_SECRET (required). Freshdesk is played when
+    HANDOFF_FRESHDESK_API_TOKEN and HANDOFF_FRESHDESK_WEBHOOK_SECRET are set, and
+    Gorgias when HANDOFF_GORGIAS_EMAIL, HANDOFF_GORGIAS_API_TOKEN and
+    HANDOFF_GORGIAS_WEBHOOK_SECRET are; the sandbox refuses calls without them.
     """
     from connectors.sandbox import create_app, serve
 
+    env = os.environ
     missing = [v for v in ("HANDOFF_ZENDESK_API_TOKEN", "HANDOFF_ZENDESK_SIGNING_SECRET")
-               if not os.environ.get(v)]
+               if not env.get(v)]
     if missing:
         _fail_config(ConfigError(f"set {', '.join(missing)} for the sandbox"))
-    app = create_app(
-        webhook_url=webhook_url,
-        zendesk_email=os.environ.get("HANDOFF_ZENDESK_EMAIL", "handoff@example.com"),
-        zendesk_api_token=os.environ["HANDOFF_ZENDESK_API_TOKEN"],
-        zendesk_signing_secret=os.environ["HANDOFF_ZENDESK_SIGNING_SECRET"],
-    )
+    try:
+        app = create_app(
+            webhook_url=webhook_url,
+            zendesk_email=env.get("HANDOFF_ZENDESK_EMAIL", "handoff@example.com"),
+            zendesk_api_token=env["HANDOFF_ZENDESK_API_TOKEN"],
+            zendesk_signing_secret=env["HANDOFF_ZENDESK_SIGNING_SECRET"],
+            freshdesk_api_token=env.get("HANDOFF_FRESHDESK_API_TOKEN"),
+            freshdesk_webhook_secret=env.get("HANDOFF_FRESHDESK_WEBHOOK_SECRET"),
+            gorgias_email=env.get("HANDOFF_GORGIAS_EMAIL"),
+            gorgias_api_token=env.get("HANDOFF_GORGIAS_API_TOKEN"),
+            gorgias_webhook_secret=env.get("HANDOFF_GORGIAS_WEBHOOK_SECRET"),
+        )
+    except ValueError as exc:
+        _fail_config(ConfigError(f"sandbox: {exc}"))
     click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
     serve(app, host, port)
 

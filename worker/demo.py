@@ -2,8 +2,9 @@
 
 It needs no Redis server, no API key and no helpdesk account: an embedded Redis,
 the sandbox helpdesk, the receiver (gunicorn) and one worker run as child
-processes, the sample tickets are created in the sandbox, and the decision for
-each is printed once every ticket has been processed.
+processes, the sample tickets are created in the sandbox (round robin over its
+Zendesk, Freshdesk and Gorgias), and the decision for each is printed once every
+ticket has been processed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from worker.processes import ProcessGroup, free_port, wait_http
 from worker.redis_conn import embedded_url, handoff_home, start_embedded
 
 DEMO_EMAIL = "handoff-demo@example.com"
+PLATFORMS = ("zendesk", "freshdesk", "gorgias")
 FINAL_STATES = {"finished", "failed", "canceled", "stopped"}
 
 
@@ -56,9 +58,7 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
         **env,
         "HANDOFF_HOME": str(home),
         "HANDOFF_CONFIG": str(write_demo_config(home, f"http://127.0.0.1:{sandbox_port}", env)),
-        "HANDOFF_ZENDESK_EMAIL": DEMO_EMAIL,
-        "HANDOFF_ZENDESK_API_TOKEN": secrets.token_urlsafe(24),
-        "HANDOFF_ZENDESK_SIGNING_SECRET": secrets.token_urlsafe(32),
+        **demo_credentials(),
     })
     with ProcessGroup(home / "logs") as group:
         sandbox = group.start("sandbox", ["sandbox", "--port", str(sandbox_port),
@@ -104,13 +104,32 @@ def read_samples(path: Path) -> list[dict[str, Any]]:
         raise ConfigError(f"samples {path}: {exc}") from exc
 
 
+def demo_credentials() -> dict[str, str]:
+    """Fresh API tokens and webhook secrets for the three sandbox platforms."""
+    return {
+        "HANDOFF_ZENDESK_EMAIL": DEMO_EMAIL,
+        "HANDOFF_ZENDESK_API_TOKEN": secrets.token_urlsafe(24),
+        "HANDOFF_ZENDESK_SIGNING_SECRET": secrets.token_urlsafe(32),
+        "HANDOFF_FRESHDESK_API_TOKEN": secrets.token_urlsafe(24),
+        "HANDOFF_FRESHDESK_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "HANDOFF_GORGIAS_EMAIL": DEMO_EMAIL,
+        "HANDOFF_GORGIAS_API_TOKEN": secrets.token_urlsafe(24),
+        "HANDOFF_GORGIAS_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+    }
+
+
 def write_demo_config(home: Path, sandbox_url: str, env: dict[str, str]) -> Path:
-    """The user's settings with the platform pointed at the sandbox."""
+    """The user's settings with all three platforms pointed at the sandbox."""
     source = config_path(env=env)
     settings = load_settings(source, env={})  # validates the user's file first
     raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    raw["platforms"] = {"zendesk": {"base_url": f"{sandbox_url}/zendesk/api/v2",
-                                    "email": DEMO_EMAIL, "ai_user_id": "900"}}
+    raw["platforms"] = {
+        "zendesk": {"base_url": f"{sandbox_url}/zendesk/api/v2", "email": DEMO_EMAIL,
+                    "ai_user_id": "900"},
+        "freshdesk": {"base_url": f"{sandbox_url}/freshdesk/api/v2", "ai_user_id": "900"},
+        "gorgias": {"base_url": f"{sandbox_url}/gorgias/api", "email": DEMO_EMAIL,
+                    "ai_user_id": "900"},
+    }
     raw["knowledge_dir"] = str(settings.knowledge_dir.resolve())
     target = home / "demo-config.yaml"
     target.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
@@ -134,14 +153,16 @@ def process_samples(
 
 
 def create_samples(
-    sandbox: httpx.Client, samples: list[dict[str, Any]]
+    sandbox: httpx.Client, samples: list[dict[str, Any]], platforms: tuple[str, ...] = PLATFORMS,
 ) -> dict[str, dict[str, Any]]:
-    """Create each sample as a Zendesk ticket; map the new ticket id to its sample."""
+    """Create the samples round robin over `platforms`; map each new ticket id to its
+    sample, with the ``platform`` it went to (sandbox ticket ids are unique across them)."""
     created = {}
-    for sample in samples:
-        body = {**sample, "platform": "zendesk", "external_id": sample["id"]}
+    for index, sample in enumerate(samples):
+        placed = {**sample, "platform": platforms[index % len(platforms)]}
+        body = {**placed, "external_id": sample["id"]}
         reply = sandbox.post("/sandbox/tickets", json=body).raise_for_status().json()
-        created[str(reply["ticket_id"])] = sample
+        created[str(reply["ticket_id"])] = placed
     return created
 
 
@@ -171,21 +192,22 @@ def print_table(
     tickets: dict[str, dict[str, Any]],
 ) -> None:
     """One line per sample: path, confidence, reasons and what was written back."""
-    rows = [("ticket", "path", "conf", "reasons", "written back")]
+    rows = [("ticket", "platform", "path", "conf", "reasons", "written back")]
     for ticket_id, sample in created.items():
         outcome = results.get(ticket_id, {"status": "timed out"})
         result = outcome.get("result") or {}
         rows.append((
             f"{sample['id']} (#{ticket_id})",
+            str(sample.get("platform", "zendesk")),
             result.get("path", outcome["status"]),
             f"{result['confidence']:.2f}" if "confidence" in result else "-",
             ", ".join(result.get("reasons", [])) or "-",
             written_back(tickets.get(ticket_id, {})),
         ))
-    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
     for row in rows:
         click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=False))
-                   + "  " + row[4])
+                   + "  " + row[5])
 
 
 def written_back(ticket: dict[str, Any]) -> str:
