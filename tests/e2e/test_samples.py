@@ -1,7 +1,8 @@
 """End to end with real processes: sandbox, gunicorn receiver, RQ worker, real Redis.
 
-Each bundled sample ticket is created in the sandbox, which sends a signed
-webhook; the test then checks what the worker wrote back into the sandbox.
+Each bundled sample ticket is created in the sandbox, round robin over Zendesk,
+Freshdesk and Gorgias, which sends that platform's webhook; the test then checks
+what the worker wrote back into the sandbox through that platform's API.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def outcome(stack: Stack, redis_url: str) -> dict[str, Any]:
         jobs = wait_for_jobs(sandbox, redis.Redis.from_url(redis_url), set(created), timeout=90)
         tickets = {str(t["ticket_id"]): t for t in sandbox.get("/sandbox/tickets").json()}
     by_sample = {sample["id"]: ticket_id for ticket_id, sample in created.items()}
-    return {"jobs": jobs, "tickets": tickets, "by_sample": by_sample}
+    platforms = {sample["id"]: sample["platform"] for sample in created.values()}
+    return {"jobs": jobs, "tickets": tickets, "by_sample": by_sample, "platforms": platforms}
 
 
 def ai_comments(ticket: dict[str, Any]) -> list[dict[str, Any]]:
@@ -56,6 +58,7 @@ def test_sample_ends_with_expected_writes(outcome: dict[str, Any], sample: dict[
     expected = sample["labels"]["expect_path"]
     assert job["result"]["path"] == expected
     ticket = outcome["tickets"][ticket_id]
+    assert ticket["platform"] == outcome["platforms"][sample["id"]]
     comments = ai_comments(ticket)
     if expected == "auto_resolve":
         assert [c["public"] for c in comments] == [True]
@@ -83,3 +86,7 @@ def test_every_delivery_was_accepted_once(stack: Stack, outcome: dict[str, Any])
     accepted = [d for d in deliveries if d["status"] == 202]
     assert sorted(str(d["ticket_id"]) for d in accepted) == sorted(outcome["by_sample"].values())
 
+
+
+def test_the_samples_cover_every_platform(outcome: dict[str, Any]) -> None:
+    assert set(outcome["platforms"].values()) == {"zendesk", "freshdesk", "gorgias"}
