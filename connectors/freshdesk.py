@@ -26,6 +26,7 @@ one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,6 @@ from connectors import freshdesk_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, HttpConnector, InstallReport
-from connectors.markup import to_text
 from connectors.ratelimit import CallBudget
 from core.errors import (
     ConfigError,
@@ -56,9 +56,8 @@ _PER_PAGE = "100"
 # More than 300 pages of 100 is a runaway server, not a ticket.
 _MAX_PAGES = 300
 _PUBLISHED = 2
-RULES = (("Handoff: new ticket", 1, "Ticket creation rule, for every new ticket"),
-         ("Handoff: customer reply", 4, "Ticket update rule, event 'Reply is sent' "
-                                        "performed by the requester"))
+SECRET_VARIABLE = "HANDOFF_FRESHDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable name
+
 
 
 def _utc_now() -> datetime:
@@ -259,33 +258,18 @@ class FreshdeskConnector(HttpConnector):
         try:
             for category in self._all("/solutions/categories"):
                 for folder in self._all(f"/solutions/categories/{category['id']}/folders"):
-                    for article in self._all(f"/solutions/folders/{folder['id']}/articles"):
-                        if article.get("status") == _PUBLISHED:
-                            body = article.get("description_text") or to_text(
-                                article.get("description") or "")
-                            docs.append(self._doc("article", article["id"], article["title"],
-                                                  str(category.get("name") or "solutions"), body))
+                    docs += [payloads.article_doc(a, category)
+                             for a in self._all(f"/solutions/folders/{folder['id']}/articles")
+                             if a.get("status") == _PUBLISHED]
             for folder in self._all("/canned_response_folders"):
                 path = f"/canned_response_folders/{folder['id']}/responses"
-                for response in self._all(path):
-                    body = response.get("content") or to_text(response.get("content_html") or "")
-                    docs.append(self._doc("canned", response["id"], response["title"],
-                                          str(folder.get("name") or "canned responses"), body))
+                docs += [payloads.canned_doc(r, folder) for r in self._all(path)]
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentError(f"freshdesk: unexpected knowledge response: {exc!r}") from exc
         return [d for d in docs if d.body.strip()]
 
     def _all(self, path: str) -> list[dict[str, Any]]:
         return [item for page in self._pages(path, "list") for item in page]
-
-    @staticmethod
-    def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str) -> KnowledgeDoc:
-        title = str(title).strip()
-        return KnowledgeDoc(
-            id=payloads.knowledge_id(kind, raw_id), title=title, category=category,
-            examples=(title,),
-            body=tools.neutral_placeholders(body.strip(), payloads.PLACEHOLDERS),
-        )
 
     def install(self, public_url: str) -> InstallReport:
         """Freshdesk has no webhook API for rules: say what to paste, then check it.
@@ -294,49 +278,32 @@ class FreshdeskConnector(HttpConnector):
         (a rule that exists is reported, not recreated), prints the settings of
         the missing ones, and sends one test delivery to the receiver (no
         ticket id, so nothing is queued) to check the URL and the secret.
-        Raises PermanentError only for an unusable `public_url`.
+        Without a configured webhook secret one is generated and returned in
+        `InstallReport.secrets`, and the test delivery is skipped. Raises
+        PermanentError only for an unusable `public_url`.
         """
         if not public_url.startswith(("http://", "https://")):
             raise PermanentError(f"freshdesk: public URL {public_url!r} must start with https://")
         target = public_url.rstrip("/") + "/webhooks/freshdesk"
-        existing: list[str] = []
-        for name, rule_type, _ in RULES:
-            try:
-                names = {r.get("name") for r in self._all(f"/automations/{rule_type}/rules")}
-            except (PermanentError, TransientError) as exc:
-                logger.info("freshdesk: cannot list automation rules (%s); listing all", exc)
-                names = set()
-            if name in names:
-                existing.append(f"automation rule {name!r}")
-        missing = [rule for rule in RULES if f"automation rule {rule[0]!r}" not in existing]
+        found = {rule for rule in payloads.RULES if rule[0] in self._rule_names(rule[1])}
+        missing = [rule for rule in payloads.RULES if rule not in found]
+        existing = [f"automation rule {rule[0]!r}" for rule in payloads.RULES if rule in found]
         header = self.settings.secret_header
-        probe = tools.probe_receiver(
-            self.client, target, {header: self._secret()},
+        configured = self.settings.webhook_secret
+        secret = configured.get_secret_value() if configured else ""
+        # No secret yet: make one for the admin to paste into the rules and the environment.
+        fresh = {} if secret else {SECRET_VARIABLE: secrets.token_urlsafe(32)}
+        probe = "" if fresh else tools.probe_receiver(
+            self.client, target, {header: secret},
             {"freshdesk_webhook": {"triggered_event": "handoff-install-check"}},
         )
-        return InstallReport(existing=tuple(existing),
-                             instructions=_instructions(missing, target, header) + probe)
+        return InstallReport(existing=tuple(existing), secrets=fresh,
+                             instructions=payloads.instructions(missing, target, header) + probe)
 
-    def _secret(self) -> str:
-        secret = self.settings.webhook_secret
-        return secret.get_secret_value() if secret else ""
-
-
-def _instructions(missing: Sequence[tuple[str, int, str]], target: str, header: str) -> str:
-    if not missing:
-        return "Both automation rules exist.\n"
-    body = ('{"freshdesk_webhook": {"ticket_id": "{{ticket.id}}", '
-            '"triggered_event": "{{triggered_event}}"}}')
-    lines = ["In Freshdesk: Admin > Workflows > Automations, create:"]
-    for name, _, kind in missing:
-        lines += [
-            f"  * {kind}: name {name!r}, action 'Trigger webhook' with",
-            "      Request type: POST",
-            f"      URL: {target}",
-            f"      Custom header: {header}: <the value of HANDOFF_FRESHDESK_WEBHOOK_SECRET>",
-            "        (or tick 'Requires authentication' with any username and that value",
-            "        as the password)",
-            "      Encoding: JSON, Content: Advanced, with the body",
-            f"        {body}",
-        ]
-    return "\n".join(lines) + "\n"
+    def _rule_names(self, rule_type: int) -> set[Any]:
+        # Reading rules needs admin rights; without them every rule is listed to paste.
+        try:
+            return {r.get("name") for r in self._all(f"/automations/{rule_type}/rules")}
+        except (PermanentError, TransientError) as exc:
+            logger.info("freshdesk: cannot list automation rules (%s); listing all", exc)
+            return set()

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from connectors.markup import to_html, to_text
-from connectors.webhook_tools import api_int
+from connectors.webhook_tools import api_int, neutral_placeholders
+from core.knowledge import KnowledgeDoc
 from core.models import (
     Action,
     AddTags,
@@ -54,6 +55,12 @@ PLACEHOLDERS = {
     "ticket.id": "ticket.id",
     "ticket.subject": "ticket.subject",
 }
+
+
+# Our automation rules: (name, automation type id, what to create).
+RULES = (("Handoff: new ticket", 1, "Ticket creation rule, for every new ticket"),
+         ("Handoff: customer reply", 4, "Ticket update rule, event 'Reply is sent' "
+                                        "performed by the requester"))
 
 
 def event_kind(triggered: str) -> EventKind:
@@ -215,8 +222,50 @@ def _role(raw: dict[str, Any], ai_id: str, requester_id: str) -> Role:
     return Role.AGENT
 
 
+def article_doc(article: dict[str, Any], category: dict[str, Any]) -> KnowledgeDoc:
+    """A solution article as knowledge; KeyError or ValueError on a malformed one."""
+    body = article.get("description_text") or to_text(article.get("description") or "")
+    return _doc("article", article["id"], article["title"],
+                str(category.get("name") or "solutions"), body)
+
+
+def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc:
+    """A canned response as knowledge; KeyError or ValueError on a malformed one."""
+    body = response.get("content") or to_text(response.get("content_html") or "")
+    return _doc("canned", response["id"], response["title"],
+                str(folder.get("name") or "canned responses"), body)
+
+
+def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str) -> KnowledgeDoc:
+    # Variables get the engine's names; it renders them from the ticket it answers.
+    name = str(title).strip()
+    return KnowledgeDoc(id=knowledge_id(kind, raw_id), title=name, category=category,
+                        examples=(name,), body=neutral_placeholders(body.strip(), PLACEHOLDERS))
+
+
 def knowledge_id(kind: str, raw_id: Any) -> str:
     """A `KnowledgeDoc` id such as ``freshdesk-article-42``; ValueError if not numeric."""
     if not str(raw_id).isdigit():
         raise ValueError(f"freshdesk: {kind} id {raw_id!r} is not numeric")
     return f"freshdesk-{kind}-{raw_id}"
+
+
+def instructions(missing: Sequence[tuple[str, int, str]], target: str, header: str) -> str:
+    """The automation-rule settings an admin pastes for each missing rule."""
+    if not missing:
+        return "Both automation rules exist.\n"
+    body = ('{"freshdesk_webhook": {"ticket_id": "{{ticket.id}}", '
+            '"triggered_event": "{{triggered_event}}"}}')
+    lines = ["In Freshdesk: Admin > Workflows > Automations, create:"]
+    for name, _, kind in missing:
+        lines += [
+            f"  * {kind}: name {name!r}, action 'Trigger webhook' with",
+            "      Request type: POST",
+            f"      URL: {target}",
+            f"      Custom header: {header}: <the value of HANDOFF_FRESHDESK_WEBHOOK_SECRET>",
+            "        (or tick 'Requires authentication' with any username and that value",
+            "        as the password)",
+            "      Encoding: JSON, Content: Advanced, with the body",
+            f"        {body}",
+        ]
+    return "\n".join(lines) + "\n"

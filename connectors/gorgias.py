@@ -28,6 +28,7 @@ at most one ``PUT /api/tickets/{id}``, one ``POST .../tags`` and one
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -49,10 +50,9 @@ from core.settings import GorgiasSettings
 logger = logging.getLogger("connectors.gorgias")
 
 INTEGRATION_NAME = "Handoff"
+SECRET_VARIABLE = "HANDOFF_GORGIAS_WEBHOOK_SECRET"  # noqa: S105 - a variable name
 _LIMIT = "100"
 _MAX_PAGES = 100
-# The API's default page size: an embedded list this long may have been cut.
-_EMBEDDED_LIMIT = 30
 _ROUTES_KEPT = 256
 
 
@@ -149,7 +149,7 @@ class GorgiasConnector(HttpConnector):
             raise PayloadError("gorgias: ticket_id is missing or not a numeric id "
                                "(a top-level ticket_id or ticket.id)")
         message_id = tools.identifier(raw_message)
-        trigger = _trigger(body)
+        trigger = payloads.trigger(body)
         if trigger in payloads.EVENT_KINDS:
             kind = payloads.EVENT_KINDS[trigger]
         else:
@@ -170,15 +170,15 @@ class GorgiasConnector(HttpConnector):
         data = self.json(self.request("GET", path))
         if not isinstance(data, dict):
             raise PermanentError(f"gorgias: ticket {ticket_id}: response is not an object")
-        messages = _objects(data.get("messages"))
-        if self._maybe_truncated(data, messages):
+        messages = payloads.objects(data.get("messages"))
+        if payloads.maybe_truncated(data, messages):
             by_id = {str(m.get("id")): m for m in messages}
             for page in pagination.next_cursor(
                 lambda params: self.json(self.request("GET", "/messages", params=params)),
                 {"ticket_id": ticket_id, "limit": _LIMIT},
                 what=f"gorgias: ticket {ticket_id}'s messages", max_pages=_MAX_PAGES,
             ):
-                by_id.update((str(m.get("id")), m) for m in _objects(page.get("data")))
+                by_id.update((str(m.get("id")), m) for m in payloads.objects(page.get("data")))
             messages = list(by_id.values())
         ai_id = self.ai_user_id()
         url = self.settings.api_base().removesuffix("/api") + f"/app/ticket/{ticket_id}"
@@ -189,21 +189,6 @@ class GorgiasConnector(HttpConnector):
             raise PermanentError(
                 f"gorgias: ticket {ticket_id}: unexpected response: {exc!r}") from exc
         return ticket
-
-    @staticmethod
-    def _maybe_truncated(data: dict[str, Any], messages: list[dict[str, Any]]) -> bool:
-        count = data.get("messages_count")
-        if "messages" not in data:
-            reason = "no embedded messages"
-        elif isinstance(count, int):
-            reason = f"messages_count {count} > {len(messages)}" if count > len(messages) else ""
-        elif len(messages) >= _EMBEDDED_LIMIT:
-            reason = f"{len(messages)} embedded messages, maybe cut"
-        else:
-            reason = ""
-        if reason:
-            logger.debug("gorgias ticket %s: listing messages (%s)", data.get("id"), reason)
-        return bool(reason)
 
     def _remember(self, ticket_id: str, route: payloads.ReplyRoute) -> None:
         self._routes[ticket_id] = route
@@ -234,13 +219,7 @@ class GorgiasConnector(HttpConnector):
         Raises ValueError for two comments, PermanentError for a non-numeric id,
         and TransientError or PermanentError when a call fails.
         """
-        route = self._routes.get(ticket.id) or payloads.ReplyRoute(
-            ticket.channel or "email", None,
-            {"address": ticket.requester.email, "name": ticket.requester.name or ""}
-            if ticket.requester.email else None)
-        if route.ours is None:
-            route = payloads.ReplyRoute(route.channel, {"address": self.settings.email,
-                                                        "name": ""}, route.customer)
+        route = payloads.complete_route(self._routes.get(ticket.id), ticket, self.settings.email)
         has_comment = any(a.kind in ("public_reply", "internal_note") for a in actions)
         ai_id = self.ai_user_id() if has_comment else ""
         writes = payloads.writes(ticket, actions, ai_id, route)
@@ -264,7 +243,7 @@ class GorgiasConnector(HttpConnector):
                 lambda params: self.json(self.request("GET", "/macros", params=params)),
                 {"limit": _LIMIT}, what="gorgias: macros", max_pages=_MAX_PAGES,
             ):
-                for macro in _objects(page.get("data")):
+                for macro in payloads.objects(page.get("data")):
                     text = payloads.macro_text(macro)
                     if not text or not str(macro["id"]).isdigit():
                         continue
@@ -281,54 +260,37 @@ class GorgiasConnector(HttpConnector):
         """Create our HTTP integration, or find it by name and leave it (a no-op).
 
         An integration named `INTEGRATION_NAME` pointing elsewhere gets its URL
-        updated. Then one test delivery checks the receiver (nothing queued).
+        updated. Without a configured webhook secret one is generated, put on
+        the integration and returned in `InstallReport.secrets` (store it as
+        HANDOFF_GORGIAS_WEBHOOK_SECRET). Then one test delivery checks the
+        receiver (nothing queued).
         Raises PermanentError when Gorgias refuses (missing rights) or the URL
         is unusable, TransientError when it stays unreachable.
         """
         if not public_url.startswith(("http://", "https://")):
             raise PermanentError(f"gorgias: public URL {public_url!r} must start with https://")
         target = public_url.rstrip("/") + "/webhooks/gorgias"
-        secret = self.settings.webhook_secret
-        headers = {self.settings.secret_header: secret.get_secret_value() if secret else ""}
-        body = _integration(target, headers)
+        configured = self.settings.webhook_secret
+        secret = configured.get_secret_value() if configured else ""
+        # No secret yet: make one, put it on the integration and hand it to the admin.
+        fresh = {} if secret else {SECRET_VARIABLE: secrets.token_urlsafe(32)}
+        headers = {self.settings.secret_header: secret or fresh[SECRET_VARIABLE]}
+        body = payloads.integration(INTEGRATION_NAME, target, headers)
         found = None
         for page in pagination.next_cursor(
             lambda params: self.json(self.request("GET", "/integrations", params=params)),
             {"type": "http", "limit": _LIMIT}, what="gorgias: integrations", max_pages=_MAX_PAGES,
         ):
-            found = found or next((i for i in _objects(page.get("data"))
+            found = found or next((i for i in payloads.objects(page.get("data"))
                                    if i.get("name") == INTEGRATION_NAME), None)
         probe = tools.probe_receiver(self.client, target, headers, {})
         label = f"HTTP integration {INTEGRATION_NAME!r}"
         if found is None:
             self.request("POST", "/integrations", json=body)
-            return InstallReport(created=(label,), instructions=probe)
-        if tools.identifier(found.get("id")) and (found.get("http") or {}).get("url") != target:
+            return InstallReport(created=(label,), instructions=probe, secrets=fresh)
+        moved = (found.get("http") or {}).get("url") != target
+        if tools.identifier(found.get("id")) and (moved or fresh):
             self.request("PUT", f"/integrations/{found['id']}", json=body)
-            label += f" (URL updated to {target})"
-        return InstallReport(existing=(label,), instructions=probe)
+            label += f" (URL updated to {target})" if moved else " (new secret header)"
+        return InstallReport(existing=(label,), instructions=probe, secrets=fresh)
 
-
-def _integration(target: str, headers: dict[str, str]) -> dict[str, Any]:
-    return {
-        "name": INTEGRATION_NAME, "type": "http",
-        "http": {
-            "url": target, "method": "POST",
-            "request_content_type": "application/json",
-            "response_content_type": "application/json",
-            "headers": headers,
-            "form": {"ticket_id": "{{ticket.id}}", "message_id": "{{ticket.messages[-1].id}}"},
-            "triggers": {"ticket-created": True, "ticket-message-created": True},
-        },
-    }
-
-
-def _trigger(body: dict[str, Any]) -> str:
-    event = body.get("event", body.get("trigger", body.get("type")))
-    if isinstance(event, dict):
-        event = event.get("type")
-    return event if isinstance(event, str) else ""
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -7,6 +7,7 @@ use, which the connector turns into PermanentError.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from core.models import (
     Ticket,
 )
 
+logger = logging.getLogger("connectors.gorgias")
+
 PLATFORM = "gorgias"
 PRIORITIES = {"critical": Priority.URGENT, "high": Priority.HIGH, "normal": Priority.NORMAL,
               "low": Priority.LOW}
@@ -45,6 +48,8 @@ EVENT_KINDS = {
     "ticket_message_created": EventKind.MESSAGE_CREATED,
 }
 INTERNAL_NOTE = "internal-note"
+# The API's default page size: an embedded list this long may have been cut.
+EMBEDDED_LIMIT = 30
 _SYSTEM_VIA = frozenset({"rule", "system"})
 PLACEHOLDERS = {
     "ticket.customer.name": "requester.name",
@@ -184,6 +189,34 @@ def ticket_from_api(
     )
 
 
+def maybe_truncated(data: dict[str, Any], messages: list[dict[str, Any]]) -> bool:
+    """Whether the embedded messages may not be all of them (logged at debug level)."""
+    count = data.get("messages_count")
+    if "messages" not in data:
+        reason = "no embedded messages"
+    elif isinstance(count, int):
+        reason = f"messages_count {count} > {len(messages)}" if count > len(messages) else ""
+    elif len(messages) >= EMBEDDED_LIMIT:
+        reason = f"{len(messages)} embedded messages, maybe cut"
+    else:
+        reason = ""
+    if reason:
+        logger.debug("gorgias ticket %s: listing messages (%s)", data.get("id"), reason)
+    return bool(reason)
+
+
+def complete_route(route: ReplyRoute | None, ticket: Ticket, api_email: str) -> ReplyRoute:
+    """`route` (read with the ticket), else the requester's address; sent from the
+    address the customer wrote to, else from the API user's `api_email`."""
+    if route is None:
+        customer = ({"address": ticket.requester.email, "name": ticket.requester.name or ""}
+                    if ticket.requester.email else None)
+        route = ReplyRoute(ticket.channel or "email", None, customer)
+    if route.ours is None:
+        route = ReplyRoute(route.channel, {"address": api_email, "name": ""}, route.customer)
+    return route
+
+
 def reply_route(raw: dict[str, Any], messages: list[dict[str, Any]]) -> ReplyRoute:
     """Our address and the customer's, from the newest customer email message."""
     channel = str(raw.get("channel") or "email")
@@ -238,3 +271,31 @@ def macro_text(macro: dict[str, Any]) -> str | None:
                 text = arguments.get("body_text") or to_text(arguments.get("body_html") or "")
                 return str(text) if text else None
     return None
+
+
+def integration(name: str, target: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Our HTTP integration: the receiver URL, the secret header, ids-only form, triggers."""
+    return {
+        "name": name, "type": "http",
+        "http": {
+            "url": target, "method": "POST",
+            "request_content_type": "application/json",
+            "response_content_type": "application/json",
+            "headers": headers,
+            "form": {"ticket_id": "{{ticket.id}}", "message_id": "{{ticket.messages[-1].id}}"},
+            "triggers": {"ticket-created": True, "ticket-message-created": True},
+        },
+    }
+
+
+def trigger(body: dict[str, Any]) -> str:
+    """The trigger name a delivery carries, if any (``event``, ``trigger`` or ``type``)."""
+    event = body.get("event", body.get("trigger", body.get("type")))
+    if isinstance(event, dict):
+        event = event.get("type")
+    return event if isinstance(event, str) else ""
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects of a list, or none when `value` is not a list."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -199,3 +199,11 @@ def test_install_reports_an_unreachable_receiver(api: respx.MockRouter) -> None:
     api.post("https://handoff.example/webhooks/freshdesk").mock(
         side_effect=httpx.ConnectError("refused"))
     assert "failed: ConnectError" in connector().install("https://handoff.example").instructions
+
+
+def test_install_without_a_secret_makes_one_and_skips_the_check(api: respx.MockRouter) -> None:
+    api.get(url__regex=r".*/automations/\d/rules").respond(json=[])
+    report = connector(webhook_secret=None).install("https://handoff.example")
+    assert len(report.secrets["HANDOFF_FRESHDESK_WEBHOOK_SECRET"]) >= 32
+    assert "test delivery" not in report.instructions
+    assert all(call.request.url.host == "acme.freshdesk.com" for call in api.calls)

@@ -186,3 +186,18 @@ def test_install_without_rights_is_permanent(api: respx.MockRouter) -> None:
     api.get(f"{fx.BASE}/integrations").respond(403, json={"error": {"msg": "Forbidden"}})
     with pytest.raises(PermanentError):
         connector().install("https://handoff.example")
+
+
+def test_install_without_a_secret_makes_one_and_hands_it_over(api: respx.MockRouter) -> None:
+    api.get(f"{fx.BASE}/integrations").respond(
+        json={"data": [fx.INTEGRATION], "meta": {"next_cursor": None}})
+    update = api.put(f"{fx.BASE}/integrations/81").respond(json=fx.INTEGRATION)
+    api.post("https://handoff.example/webhooks/gorgias").respond(400, json={"error": "ticket_id"})
+
+    report = connector(webhook_secret=None).install("https://handoff.example")
+
+    secret = report.secrets["HANDOFF_GORGIAS_WEBHOOK_SECRET"]
+    assert len(secret) >= 32
+    sent = json.loads(update.calls.last.request.content)
+    assert sent["http"]["headers"] == {fx.SECRET_HEADER: secret}
+    assert secret not in repr(report)
