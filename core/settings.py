@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from core import lexicon
+from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.models import Priority
 
@@ -268,6 +269,7 @@ class Settings(_Section):
     routing: RoutingSettings = RoutingSettings()
     exclusions: ExclusionSettings = ExclusionSettings()
     tags: TagSettings = TagSettings()
+    aftercare: AftercareSettings = AftercareSettings()
     knowledge_dir: Path = Path("knowledge")
     # Where the persisted index and its calibration live (default: knowledge_dir/.handoff-index).
     index_dir: Path | None = None

@@ -63,6 +63,58 @@ action_results = sa.Table(
     sa.Index("ix_action_results_decision", "decision_id"),
 )
 
+# After the handoff (revision 0002); read and written by `worker.escalations`.
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("decision_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("reason", sa.String(64), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("agent", sa.String(200)),
+    sa.Column("ticket_url", sa.String(500)),
+    sa.Column("customer", sa.String(200)),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("status_at_open", sa.String(16), nullable=False),
+    sa.Column("keep_warm_sent", sa.Integer, nullable=False),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_by", sa.String(64)),
+    sa.Index("ix_escalations_state", "state", "opened_at"),
+    sa.Index("ix_escalations_ticket", "platform", "ticket_id"),
+)
+
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("article_id", sa.String(200)),
+    sa.Column("category", sa.String(64), nullable=False),
+    sa.Column("draft", sa.Text, nullable=False),
+    sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("edit_ratio", sa.Float),
+    sa.Column("judged_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_drafts_ticket", "platform", "ticket_id"),
+)
+
+holdouts = sa.Table(
+    "holdouts",
+    metadata,
+    sa.Column("decision_id", sa.String(64), primary_key=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("path", sa.String(16), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -163,6 +215,15 @@ class DecisionLog:
             connection.execute(sa.text("SELECT 1"))
 
 
+def _sqlite_for_several_writers(connection: Any, _record: Any) -> None:
+    # Several worker processes write at once: WAL lets readers go on while one writes, and
+    # the busy timeout makes a writer wait for the lock instead of failing.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
 def open_log(url: str, lock: redis.Redis | None = None) -> DecisionLog:
     """Connect to `url` and migrate it (under a Redis lock when `lock` is given).
 
@@ -172,6 +233,8 @@ def open_log(url: str, lock: redis.Redis | None = None) -> DecisionLog:
         engine = sa.create_engine(url, pool_pre_ping=True)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise ConfigError(f"DATABASE_URL = {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_for_several_writers)
     if lock is None:
         upgrade(engine)
     else:

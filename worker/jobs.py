@@ -14,6 +14,7 @@ from core.batching import Batch, batches
 from core.engine import decide
 from core.models import Decision, Ticket
 from receiver import metrics
+from worker.aftercare import after_decision
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.logs import bind
@@ -65,6 +66,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
                 lock.check()
                 _apply(runtime, connector, ticket, decision_id, index, batch)
                 ledger.mark_done(index)
+        after_decision(runtime, ticket, decision, decision_id)
         log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)
 

@@ -1,0 +1,273 @@
+"""After the handoff, with a real RQ worker (and its scheduler), real Redis and the sandbox."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import respx
+import yaml
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from connectors.sandbox import create_app
+from core.models import TicketEvent
+from receiver.intake import enqueue_event, make_queue
+from tests.conftest import ROOT, serve_in_thread
+from tests.worker.test_pipeline import EMAIL, SECRET, TOKEN, ai_comments, create, sample_for, ticket
+from worker import runtime as runtime_module
+from worker.aftercare import scheduled_keep_warm, store
+from worker.escalations import Escalations, State
+from worker.runtime import Runtime
+from worker.sla_sweep import run_sweep
+
+SLACK = "https://hooks.slack.test/services/T0/B0/x"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[httpx.Client]:
+    app = create_app(webhook_url=None, zendesk_email=EMAIL, zendesk_api_token=TOKEN,
+                     zendesk_signing_secret=SECRET)
+    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+def make_runtime(
+    sandbox: httpx.Client, redis_url: str, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, aftercare: dict[str, Any],
+) -> Runtime:
+    config = {
+        "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
+                                  "email": EMAIL, "ai_user_id": "900"}},
+        "queue": {"retry_intervals_seconds": [0]},
+        "knowledge_dir": str(ROOT / "config" / "knowledge"),
+        "aftercare": aftercare,
+    }
+    path = tmp_path / "handoff.yaml"
+    path.write_text(yaml.safe_dump(config))
+    for name, value in {"HANDOFF_CONFIG": str(path), "REDIS_URL": redis_url,
+                        "DATABASE_URL": database_url, "HANDOFF_ZENDESK_API_TOKEN": TOKEN,
+                        "HANDOFF_ZENDESK_SIGNING_SECRET": SECRET,
+                        "HANDOFF_NOTIFY_OPS": SLACK}.items():
+        monkeypatch.setenv(name, value)
+    runtime_module.current.cache_clear()
+    return runtime_module.current()
+
+
+@pytest.fixture
+def runtime(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Runtime]:
+    yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch, {
+        "keep_warm": {"delay_seconds": 1, "max_updates": 1},
+        "sla_sweep": {"margin_minutes": 30},
+        "notify": {"default": ["ops"], "kinds": {"ops": "slack"}},
+    })
+    runtime_module.current.cache_clear()
+
+
+def work(runtime: Runtime) -> None:
+    queue = make_queue(runtime.settings, runtime.redis)
+    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(
+        burst=True, with_scheduler=True)
+
+
+def deliver(runtime: Runtime, ticket_id: str, event_id: str) -> None:
+    queue = make_queue(runtime.settings, runtime.redis)
+    enqueue_event(queue, runtime.settings,
+                  TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id))
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(SLACK).respond(200)
+        mock.route(host="127.0.0.1").pass_through()
+        work(runtime)
+
+
+def agent_reply(sandbox: httpx.Client, ticket_id: str, body: str) -> None:
+    sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
+                 json={"author": "agent", "body": body}).raise_for_status()
+
+
+def set_status(sandbox: httpx.Client, ticket_id: str, status: str) -> None:
+    sandbox.put(f"/zendesk/api/v2/tickets/{ticket_id}.json", json={"ticket": {"status": status}},
+                auth=(f"{EMAIL}/token", TOKEN)).raise_for_status()
+
+
+def keep_warm_updates(sandbox: httpx.Client, ticket_id: str) -> list[str]:
+    return [body for public, body in ai_comments(ticket(sandbox, ticket_id))
+            if public and body.startswith("A quick update")]
+
+
+# -- escalation records ------------------------------------------------------------------
+
+
+def test_escalation_opens_one_record_with_severity_link_and_keep_warm(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    records = store(runtime)
+    [record] = records.list_open()
+    queue = make_queue(runtime.settings, runtime.redis)
+    assert scheduled_keep_warm(queue) == [f"handoff-keepwarm-{record['id']}-1"]
+    deliver(runtime, ticket_id, "ev-1")  # a redelivery opens nothing more
+    assert [r["id"] for r in records.list_open()] == [record["id"]]
+    assert (record["ticket_id"], record["state"]) == (ticket_id, "open")
+    assert record["severity"] in ("high", "medium", "low")
+    assert record["reason"] == record["reasons"][0]
+    assert records.count_open() == 1
+
+
+def test_record_state_machine(database_url: str) -> None:
+    from worker.decision_log import open_log
+    from worker.escalations import NewEscalation, TransitionError
+
+    records = Escalations(open_log(database_url).engine)
+    now = datetime.now(UTC)
+
+    def new(n: int) -> int:
+        record_id, created = records.open(NewEscalation(
+            decision_id=f"d{n}", platform="zendesk", ticket_id=str(n), reason="human_request",
+            reasons=("human_request",), severity="high", agent=None, ticket_url=None,
+            customer="Jo <jo@example.com>", summary="call me on +1 415 555 0134",
+            status_at_open="open"), now)
+        assert created
+        return record_id
+
+    first, second = new(1), new(2)
+    assert records.count_open() == 2
+    records.resolve(first, "admin", now)
+    with pytest.raises(TransitionError, match="already resolved"):
+        records.dismiss(first, "late", "admin", now)
+    with pytest.raises(TransitionError, match="needs a note"):
+        records.dismiss(second, "  ", "admin", now)
+    records.dismiss(second, "customer wrote again: found it", "admin", now)
+    with pytest.raises(TransitionError, match="already dismissed"):
+        records.resolve(second, "admin", now)
+    with pytest.raises(TransitionError, match="no escalation record"):
+        records.resolve(999, "admin", now)
+    assert records.count_open() == 0
+    dismissed = records.get(second)
+    assert dismissed is not None
+    assert dismissed["state"] == "dismissed"
+    assert dismissed["note"] == "customer wrote again: found it"
+    assert dismissed["customer"] == "Jo <[email]>"
+    assert dismissed["summary"] == "call me on [phone]"
+
+
+def test_record_resolves_itself_on_human_reply_and_solved(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    agent_reply(sandbox, ticket_id, "Hi, I'm Sam from the team: I've sorted this out for you.")
+    deliver(runtime, ticket_id, "ev-2")
+    [record] = store(runtime).list_open()  # a reply alone does not close it
+    assert scheduled_keep_warm(make_queue(runtime.settings, runtime.redis)) == []
+
+    set_status(sandbox, ticket_id, "solved")
+    deliver(runtime, ticket_id, "ev-3")
+    closed = store(runtime).get(record["id"])
+    assert closed is not None
+    assert closed["state"] == State.RESOLVED
+    assert closed["closed_by"] == "auto: human reply, ticket solved"
+
+
+# -- keep-warm ---------------------------------------------------------------------------
+
+
+def test_keep_warm_update_goes_out_after_the_delay(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    work(runtime)  # before the delay: nothing is due
+    assert keep_warm_updates(sandbox, ticket_id) == []
+    time.sleep(1.3)
+    work(runtime)
+    [update] = keep_warm_updates(sandbox, ticket_id)
+    assert "your request is with our" in update
+    [record] = store(runtime).list_open()
+    assert record["keep_warm_sent"] == 1
+    time.sleep(1.3)
+    work(runtime)  # max_updates is 1
+    assert len(keep_warm_updates(sandbox, ticket_id)) == 1
+
+
+def test_keep_warm_is_not_sent_when_a_human_replied_first(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    # No webhook for the reply: the job's own check just before sending must catch it.
+    agent_reply(sandbox, ticket_id, "Hello, this is Sam; looking into it now.")
+    time.sleep(1.3)
+    work(runtime)
+    assert keep_warm_updates(sandbox, ticket_id) == []
+    [record] = store(runtime).list_open()
+    assert record["keep_warm_sent"] == 0
+
+
+# -- SLA sweep ---------------------------------------------------------------------------
+
+
+def test_sla_sweep_escalates_only_tickets_due_within_the_margin(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    now = datetime.now(UTC)
+    soon, later = (create(sandbox, {**sample_for("draft"), "sla_due_at": (now + d).isoformat()})
+                   for d in (timedelta(minutes=10), timedelta(minutes=50)))
+    for number, ticket_id in enumerate((soon, later)):
+        deliver(runtime, ticket_id, f"ev-{number}")
+    assert run_sweep(runtime, datetime.now(UTC)) == [("zendesk", soon)]
+    assert "handoff_sla_risk" in ticket(sandbox, soon)["tags"]
+    assert "handoff_escalated" not in ticket(sandbox, later)["tags"]
+    [record] = store(runtime).list_open()
+    assert (record["ticket_id"], record["reason"]) == (soon, "sla_risk")
+    assert run_sweep(runtime, datetime.now(UTC)) == []  # already escalated: once only
+    # Forty minutes on, the other ticket is within the margin too.
+    assert run_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
+
+
+# -- feedback ----------------------------------------------------------------------------
+
+
+def test_agent_reply_on_a_drafted_ticket_is_judged(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("draft"))
+    deliver(runtime, ticket_id, "ev-1")
+    records = store(runtime)
+    [draft] = records.unjudged_drafts("zendesk", ticket_id)
+    agent_reply(sandbox, ticket_id, draft["draft"])
+    deliver(runtime, ticket_id, "ev-2")
+    assert records.unjudged_drafts("zendesk", ticket_id) == []
+    table = records.feedback("category")
+    assert [entry["counts"] for entry in table.values()] == [{"accepted": 1}]
+
+
+# -- notifications -----------------------------------------------------------------------
+
+
+def test_slack_failure_does_not_affect_the_ticket(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    queue = make_queue(runtime.settings, runtime.redis)
+    enqueue_event(queue, runtime.settings,
+                  TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id="ev-1"))
+    with respx.mock(assert_all_called=False) as mock:
+        slack = mock.post(SLACK).respond(500)
+        mock.route(host="127.0.0.1").pass_through()
+        work(runtime)
+    assert slack.call_count == 1
+    state = ticket(sandbox, ticket_id)
+    assert "handoff_escalated" in state["tags"]
+    assert [public for public, _ in ai_comments(state)] == [False, True]
+    assert store(runtime).count_open() == 1

@@ -1,0 +1,81 @@
+"""Announce an escalation to Slack incoming webhooks and generic webhooks.
+
+Channels are named in ``aftercare.notify`` (per reason code or family, else
+``default``); each name's URL is a secret, read from ``HANDOFF_NOTIFY_<NAME>``.
+Notifying never raises: a failure is logged and the ticket goes on, because a
+chat message must never block a customer's escalation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from core.aftercare import NotifySettings
+from core.redact import mask
+from core.text import unique
+from worker.escalations import NewEscalation
+
+log = logging.getLogger("worker.notify")
+
+
+def channels_for(settings: NotifySettings, reasons: tuple[str, ...]) -> tuple[str, ...]:
+    """Channel names for the reasons: exact codes, then families, then `default`."""
+    names: list[str] = []
+    for code in reasons:
+        names.extend(settings.by_reason.get(code, ()))
+        names.extend(settings.by_reason.get(code.split(":", 1)[0], ()))
+    return tuple(unique(names)) or settings.default
+
+
+def message(new: NewEscalation) -> dict[str, Any]:
+    """The generic webhook body: every field a receiver may want, customer text masked."""
+    return {
+        "event": "escalation", "platform": new.platform, "ticket_id": new.ticket_id,
+        "reason": new.reason, "severity": new.severity, "customer": new.customer,
+        "summary": new.summary, "link": new.ticket_url, "agent": new.agent,
+    }
+
+
+def slack_text(new: NewEscalation) -> str:
+    link = f"<{new.ticket_url}|{new.platform} #{new.ticket_id}>" if new.ticket_url else (
+        f"{new.platform} #{new.ticket_id}")
+    who = new.customer or "a customer"
+    return (f":rotating_light: *{new.severity}* escalation ({new.reason}) from {who}: "
+            f"{new.summary} \u2014 {link}")
+
+
+def notify(settings: NotifySettings, new: NewEscalation, env: Mapping[str, str],
+           client: httpx.Client | None = None) -> int:
+    """Post `new` to each configured channel; return how many accepted it. Never raises."""
+    names = channels_for(settings, new.reasons)
+    if not names:
+        return 0
+    new_masked = NewEscalation(**{**new.__dict__, "customer": mask(new.customer or "") or None,
+                                  "summary": mask(new.summary)})
+    own = client is None
+    http = client or httpx.Client(timeout=settings.timeout_seconds)
+    delivered = 0
+    try:
+        for name in names:
+            url = env.get(f"HANDOFF_NOTIFY_{name.upper()}")
+            if not url:
+                log.warning("notify channel %s has no URL: set HANDOFF_NOTIFY_%s", name,
+                            name.upper())
+                continue
+            kind = settings.kinds.get(name, "slack")
+            body = ({"text": slack_text(new_masked)} if kind == "slack"
+                    else message(new_masked))
+            try:
+                http.post(url, json=body).raise_for_status()
+                delivered += 1
+            except httpx.HTTPError as exc:
+                log.warning("notify channel %s failed (ticket unaffected): %s", name,
+                            type(exc).__name__)
+    finally:
+        if own:
+            http.close()
+    return delivered

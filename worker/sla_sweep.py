@@ -1,0 +1,110 @@
+"""The SLA sweep: escalate tickets the AI still owns before their SLA is breached.
+
+A ticket is AI-owned when its latest decision (within ``lookback_hours``) was a
+draft or an auto-resolve and it has no open escalation. The sweep reads at most
+``max_tickets`` tickets per run through the connectors, so it draws on the same
+shared rate budget as every job and stops at the first `RateLimited`. It also
+resolves open escalation records a human has finished. It runs as an rq job that
+schedules its next run (``enqueue_in``; the worker runs rq's scheduler).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core import aftercare as care
+from core.actions import plan
+from core.batching import batches
+from core.errors import ConfigError, RateLimited
+from core.handoff_note import handoff_note
+from core.models import Path, Ticket
+from receiver.intake import make_queue
+from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.jobs import decision_id_for
+from worker.ledger import Ledger
+from worker.lock import ticket_lock
+from worker.runtime import Runtime, current
+
+log = logging.getLogger("worker.sla_sweep")
+
+SWEEP_JOB = "worker.sla_sweep.sla_sweep"
+SWEEP_JOB_ID = "handoff-sla-sweep"
+
+
+def sla_sweep(reschedule: bool = True) -> dict[str, Any]:
+    """The rq job: one sweep, then schedule the next (unless `reschedule` is false)."""
+    runtime = current()
+    try:
+        escalated = run_sweep(runtime, datetime.now(UTC))
+    finally:
+        if reschedule:
+            schedule_sweep(runtime, replace=True)
+    return {"escalated": [f"{p}:{t}" for p, t in escalated]}
+
+
+def schedule_sweep(runtime: Runtime, *, replace: bool = False) -> bool:
+    """Schedule the next sweep unless one is waiting already (or the sweep is off)."""
+    settings = runtime.settings.aftercare.sla_sweep
+    if not settings.enabled:
+        return False
+    queue = make_queue(runtime.settings, runtime.redis)
+    if not replace and SWEEP_JOB_ID in scheduled_registry(queue):
+        return False
+    queue.enqueue_in(timedelta(seconds=settings.every_seconds), SWEEP_JOB, job_id=SWEEP_JOB_ID,
+                     description="SLA sweep")
+    return True
+
+
+def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
+    """Sweep once at `now`; return the (platform, ticket id) escalated for ``sla_risk``."""
+    settings = runtime.settings.aftercare.sla_sweep
+    records = store(runtime)
+    margin = timedelta(minutes=settings.margin_minutes)
+    budget = settings.max_tickets
+    escalated: list[tuple[str, str]] = []
+    open_records = {(r["platform"], r["ticket_id"]) for r in records.list_open(limit=budget)}
+    owned = records.ai_owned(now - timedelta(hours=settings.lookback_hours), budget)
+    for platform, ticket_id in [*owned, *sorted(open_records)][:budget]:
+        try:
+            connector = runtime.connector(platform)
+            ticket = connector.get_ticket(ticket_id)
+        except ConfigError:
+            continue
+        except RateLimited:
+            log.warning("SLA sweep stopped early: the rate budget is spent")
+            break
+        observe(runtime, records, ticket, now)
+        if (platform, ticket_id) not in open_records and care.sla_at_risk(ticket, now, margin):
+            escalate_sla_risk(runtime, ticket, now, margin)
+            escalated.append((platform, ticket_id))
+    return escalated
+
+
+def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
+                      margin: timedelta) -> None:
+    """Write the ``sla_risk`` escalation once per ticket and due time (retries included)."""
+    settings = runtime.settings
+    draft = care.sla_risk_decision(ticket, now, margin)
+    note = handoff_note(ticket, draft.reasons, (), None)
+    actions = plan(Path.ESCALATE, draft.reasons, None, note, settings.tags, settings.routing)
+    decision = draft.model_copy(update={"actions": actions})
+    event_id = f"sla-sweep:{ticket.sla_due_at.isoformat() if ticket.sla_due_at else ''}"
+    decision_id = decision_id_for(ticket.platform, ticket.id, event_id)
+    connector = runtime.connector(ticket.platform)
+    ledger = Ledger(runtime.redis, decision_id)
+    timeout = settings.queue.job_timeout_seconds
+    with ticket_lock(runtime.redis, ticket.platform, ticket.id, ttl=timeout,
+                     wait=timeout / 4) as lock:
+        if ledger.planned() is None:
+            runtime.log.record_decision(decision_id, event_id, None, decision, 0.0)
+        decision = ledger.plan(decision)
+        for index, batch in enumerate(batches(decision.actions)):
+            if not ledger.is_done(index):
+                lock.check()
+                connector.apply(ticket, batch)
+                runtime.log.record_batch(decision_id, index, batch, None, 0.0)
+                ledger.mark_done(index)
+        after_decision(runtime, ticket, decision, decision_id)
+    log.info("escalated %s ticket %s: SLA due within %s", ticket.platform, ticket.id, margin)
