@@ -17,6 +17,7 @@ from connectors.sandbox import (
     freshdesk_shapes,
     gorgias_api,
     gorgias_shapes,
+    limits,
     zendesk_api,
     zendesk_shapes,
 )
@@ -82,6 +83,7 @@ def create_app(
     app.extensions[EXTENSION] = Sandbox(store, WebhookSender(store, webhook_url), account,
                                         freshdesk, gorgias)
     app.register_blueprint(control.blueprint)
+    app.register_blueprint(limits.blueprint)
     app.register_blueprint(zendesk_api.blueprint)
     app.register_blueprint(freshdesk_api.blueprint)
     app.register_blueprint(gorgias_api.blueprint)
@@ -108,6 +110,9 @@ def _count_and_inject() -> tuple[Response, int] | None:
     template = request.url_rule.rule.removeprefix(prefix).removesuffix(".json")
     template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"<\1>", template)
     store.count(platform, f"{request.method} {template}")
+    limited = limits.check(platform)
+    if limited is not None:
+        return limited
     fault = store.take_fault(request.method, request.path)
     if fault is None:
         return None
