@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 import redis
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from connectors.base import Connector
@@ -32,17 +32,21 @@ def create_app(
     connectors: Mapping[str, Connector],
     ready_checks: Mapping[str, Callable[[], None]] | None = None,
     admin_token: str | None = None,
+    admin: Blueprint | None = None,
 ) -> Flask:
     """Build the receiver for the given, already-verified `connectors`.
 
     `ready_checks` are extra dependencies for ``/readyz`` (name -> a callable that
     raises when the dependency is down), such as the decision-log database.
     ``/metrics`` answers only a request bearing `admin_token`; without a token
-    configured it is switched off (404).
+    configured it is switched off (404). `admin` is the ``/admin`` page
+    (`receiver.admin.admin_blueprint`), registered when given.
     """
     app = Flask("handoff.receiver")
     app.config["MAX_CONTENT_LENGTH"] = settings.receiver.max_body_bytes
     queue = make_queue(settings, connection)
+    if admin is not None:
+        app.register_blueprint(admin)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

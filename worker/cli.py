@@ -95,6 +95,10 @@ def worker(burst: bool) -> None:
         [queue], connection=runtime.redis, serializer=JSONSerializer,
         job_monitoring_interval=10, maintenance_interval=60,
     )
+    if not burst:
+        from worker.sla_sweep import schedule_sweep
+
+        schedule_sweep(runtime)
     rq_worker.work(burst=burst, with_scheduler=not burst)
 
 
@@ -141,7 +145,8 @@ def sandbox(host: str, port: int, webhook_url: str | None) -> None:
 @click.option("--samples", default="config/samples/tickets.jsonl", show_default=True,
               type=click.Path(exists=True, dir_okay=False))
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for all.")
-def demo(samples: str, timeout: float) -> None:
+@click.option("--stay", is_flag=True, help="Keep everything running (and /admin up) until Ctrl-C.")
+def demo(samples: str, timeout: float, stay: bool) -> None:
     """Run everything on embedded defaults and print the decision for each sample.
 
     Starts the embedded Redis, the sandbox helpdesk, the receiver and a worker,
@@ -151,7 +156,7 @@ def demo(samples: str, timeout: float) -> None:
     from worker.demo import run_demo
 
     try:
-        ok = run_demo(samples, timeout)
+        ok = run_demo(samples, timeout, stay)
     except ConfigError as exc:
         _fail_config(exc)
     except KeyboardInterrupt:

@@ -23,12 +23,15 @@ from typing import Any
 import click
 import httpx
 import redis
+import sqlalchemy as sa
 import yaml
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from core.errors import ConfigError
 from worker.config import config_path, load_settings
+from worker.decision_log import database_url
+from worker.escalations import Escalations
 from worker.processes import ProcessGroup, free_port, wait_http
 from worker.redis_conn import embedded_url, handoff_home, start_embedded
 
@@ -59,6 +62,7 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
         "HANDOFF_HOME": str(home),
         "HANDOFF_CONFIG": str(write_demo_config(home, f"http://127.0.0.1:{sandbox_port}", env)),
         **demo_credentials(),
+        "HANDOFF_ADMIN_TOKEN": env.get("HANDOFF_ADMIN_TOKEN") or secrets.token_urlsafe(18),
     })
     with ProcessGroup(home / "logs") as group:
         sandbox = group.start("sandbox", ["sandbox", "--port", str(sandbox_port),
@@ -73,8 +77,11 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
         yield stack
 
 
-def run_demo(samples_path: str, timeout: float) -> bool:
+def run_demo(samples_path: str, timeout: float, stay: bool = False) -> bool:
     """Run the demo; return True when every sample ticket was processed.
+
+    Prints the admin page's address and token; with `stay`, keeps everything
+    running until Ctrl-C so the page can be used.
 
     Raises ConfigError if the configuration or the samples are unusable.
     """
@@ -89,10 +96,30 @@ def run_demo(samples_path: str, timeout: float) -> bool:
         with running_stack(env, home) as stack:
             click.echo(f"sandbox {stack.sandbox_url}, receiver {stack.receiver_url}, "
                        f"1 worker; logs in {home / 'logs'}")
-            return process_samples(samples, stack.sandbox_url, env["REDIS_URL"], timeout)
+            ok = process_samples(samples, stack.sandbox_url, env["REDIS_URL"], timeout)
+            show_admin(stack, stay)
+            return ok
     finally:
         if embedded is not None:
             embedded.shutdown(nosave=True)
+
+
+def show_admin(stack: Stack, stay: bool) -> None:
+    """Print where the admin page is and how many escalations wait there."""
+    engine = sa.create_engine(database_url(stack.env))
+    try:
+        count = Escalations(engine).count_open()
+    finally:
+        engine.dispose()
+    click.echo(f"admin page: {stack.receiver_url}/admin/ (token: "
+               f"{stack.env['HANDOFF_ADMIN_TOKEN']}): {count} open escalation(s) to resolve "
+               "or dismiss")
+    if not stay:
+        click.echo("run `handoff demo --stay` to keep the stack (and the admin page) up")
+        return
+    click.echo("everything keeps running; press Ctrl-C to stop")
+    while all(proc.poll() is None for proc in stack.processes.values()):
+        time.sleep(0.5)
 
 
 def read_samples(path: Path) -> list[dict[str, Any]]:

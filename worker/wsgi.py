@@ -13,9 +13,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from connectors.registry import build_connectors
+from receiver.admin import admin_blueprint
 from receiver.app import create_app
+from worker import simulation_report
 from worker.config import load_settings
 from worker.decision_log import DecisionLog, database_url
+from worker.escalations import Escalations
 from worker.logs import configure
 from worker.redis_conn import connect
 
@@ -25,7 +28,9 @@ def build_app() -> Flask:
     configure()
     settings = load_settings(env=os.environ)
     database = DecisionLog(sa.create_engine(database_url(os.environ), pool_pre_ping=True))
+    token = os.environ.get("HANDOFF_ADMIN_TOKEN") or None
+    admin = (admin_blueprint(Escalations(database.engine), token, simulation_report.load)
+             if token else None)
     return create_app(settings, connect(os.environ), build_connectors(settings),
-                      ready_checks={"database": database.ping},
-                      admin_token=os.environ.get("HANDOFF_ADMIN_TOKEN") or None)
+                      ready_checks={"database": database.ping}, admin_token=token, admin=admin)
 

@@ -36,6 +36,9 @@ def test_demo_prints_a_decision_per_sample_and_exits_0(tmp_path: Path) -> None:
         row = next((line for line in lines if line.startswith(f"{sample['id']} ")), None)
         assert row is not None, f"no row for {sample['id']}"
         assert f" {sample['labels']['expect_path']} " in row, row
+    admin = next(line for line in lines if line.startswith("admin page: http://127.0.0.1:"))
+    escalations = sum(s["labels"]["expect_path"] == "escalate" for s in samples)
+    assert f": {escalations} open escalation(s) to resolve or dismiss" in admin, admin
 
 
 def test_ctrl_c_stops_every_child(tmp_path: Path) -> None:

@@ -1,0 +1,198 @@
+"""The admin page under ``/admin``: open escalations, recent decisions, the last simulation.
+
+Server-rendered with Jinja, no JavaScript. Access needs the admin token
+(``HANDOFF_ADMIN_TOKEN``): typed into the login form (a signed, HttpOnly,
+SameSite=Strict cookie follows), or sent as ``Authorization: Bearer TOKEN`` or
+HTTP basic auth with the token as the password. Without it every page answers
+401; with no token configured the page is off (404). Every form that changes
+something carries a CSRF token bound to the cookie.
+
+The data comes through `AdminStore`, which the worker side implements
+(`worker.escalations.Escalations`), so the receiver imports nothing from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
+
+COOKIE = "handoff_admin"
+COOKIE_MAX_AGE = 12 * 3600
+AGES: dict[str, tuple[str, timedelta | None, timedelta | None]] = {
+    "": ("any age", None, None),
+    "lt1h": ("under 1 hour", None, timedelta(hours=1)),
+    "1h": ("older than 1 hour", timedelta(hours=1), None),
+    "4h": ("older than 4 hours", timedelta(hours=4), None),
+    "24h": ("older than 1 day", timedelta(days=1), None),
+    "7d": ("older than 7 days", timedelta(days=7), None),
+}
+
+
+class AdminStore(Protocol):
+    """What the page reads and changes. `resolve` and `dismiss` raise ValueError when
+    the record is missing or already closed, or a dismissal has no note."""
+
+    def count_open(self) -> int: ...
+
+    def list_open(self, *, reason: str | None = None, platform: str | None = None,
+                  older_than: timedelta | None = None, newer_than: timedelta | None = None,
+                  now: datetime | None = None, limit: int = 200) -> list[dict[str, Any]]: ...
+
+    def open_facets(self) -> dict[str, list[str]]: ...
+
+    def resolve(self, record_id: int, by: str, now: datetime,
+                note: str | None = None) -> None: ...
+
+    def dismiss(self, record_id: int, note: str, by: str, now: datetime) -> None: ...
+
+    def recent_decisions(self, limit: int = 25) -> list[dict[str, Any]]: ...
+
+
+def age(opened: datetime, now: datetime) -> str:
+    """"3 h 12 min" style age of a record."""
+    minutes = max(0, int((now - opened).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 1440} days"
+
+
+def admin_blueprint(
+    store: AdminStore, token: str,
+    last_simulation: Callable[[], Mapping[str, Any] | None] = lambda: None,
+) -> Blueprint:
+    """The ``/admin`` blueprint for `store`, guarded by `token` (which must not be empty)."""
+    if not token:
+        raise ValueError("the admin page needs a token")
+    blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+    key = hmac.new(token.encode(), b"handoff-admin-cookie", hashlib.sha256).hexdigest()
+    signer = URLSafeTimedSerializer(key, salt="handoff-admin")
+
+    def session() -> dict[str, Any]:
+        raw = request.cookies.get(COOKIE, "")
+        try:
+            data = signer.loads(raw, max_age=COOKIE_MAX_AGE) if raw else {}
+        except BadSignature:
+            data = {}
+        return data if isinstance(data, dict) else {}
+
+    def header_ok() -> bool:
+        header = request.headers.get("Authorization", "")
+        offered = ""
+        if header.startswith("Bearer "):
+            offered = header.removeprefix("Bearer ").strip()
+        elif header.startswith("Basic "):
+            try:
+                decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            offered = decoded.partition(":")[2]
+        return bool(offered) and hmac.compare_digest(offered.encode(), token.encode())
+
+    def with_cookie(response: BaseResponse, data: dict[str, Any]) -> BaseResponse:
+        response.set_cookie(COOKIE, signer.dumps(data), max_age=COOKIE_MAX_AGE, httponly=True,
+                            samesite="Strict", secure=request.is_secure, path="/admin")
+        return response
+
+    def login_page(message: str, status: int) -> Response:
+        page = render_template("admin/login.html", message=message)
+        response = Response(page, status=status, mimetype="text/html")
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="handoff-admin"'
+        return response
+
+    @blueprint.before_request
+    def guard() -> Response | None:
+        if request.endpoint in ("admin.login", "admin.login_form"):
+            return None
+        data = session()
+        if not (data.get("auth") or header_ok()):
+            return login_page("Sign in with the admin token to see this page.", 401)
+        if request.method == "POST":
+            offered = request.form.get("csrf", "")
+            expected = str(data.get("csrf", ""))
+            if not (expected and hmac.compare_digest(offered.encode(), expected.encode())):
+                return login_page("The form had expired. Please try again.", 400)
+        return None
+
+    @blueprint.get("/login")
+    def login_form() -> Response:
+        return login_page("", 200)
+
+    @blueprint.post("/login")
+    def login() -> BaseResponse:
+        offered = request.form.get("token", "")
+        if not (offered and hmac.compare_digest(offered.encode(), token.encode())):
+            return login_page("That token is not right.", 401)
+        response = redirect(url_for("admin.index"), code=303)
+        return with_cookie(response, {"auth": True, "csrf": secrets.token_urlsafe(24)})
+
+    @blueprint.post("/logout")
+    def logout() -> BaseResponse:
+        response = redirect(url_for("admin.login_form"), code=303)
+        response.delete_cookie(COOKIE, path="/admin")
+        return response
+
+    @blueprint.get("/")
+    def index() -> Response:
+        now = datetime.now(UTC)
+        data = session()
+        csrf = str(data.get("csrf") or secrets.token_urlsafe(24))
+        reason = request.args.get("reason", "")
+        platform = request.args.get("platform", "")
+        age_key = request.args.get("age", "")
+        _, older, newer = AGES.get(age_key, AGES[""])
+        records = store.list_open(reason=reason or None, platform=platform or None,
+                                  older_than=older, newer_than=newer, now=now)
+        page = render_template(
+            "admin/index.html", count=store.count_open(), records=records, now=now,
+            age=age, facets=store.open_facets(), ages=AGES,
+            chosen={"reason": reason, "platform": platform, "age": age_key},
+            decisions=store.recent_decisions(25), simulation=last_simulation(), csrf=csrf,
+            message=request.args.get("msg", ""), signed_in=bool(data.get("auth")),
+        )
+        response = Response(page, mimetype="text/html")
+        if data.get("csrf") != csrf:
+            with_cookie(response, {"auth": bool(data.get("auth")), "csrf": csrf})
+        return response
+
+    def change(record_id: int, action: Callable[[datetime], None], done: str) -> BaseResponse:
+        try:
+            action(datetime.now(UTC))
+            message = f"Escalation #{record_id} {done}."
+        except ValueError as exc:
+            message = f"Nothing changed: {exc}."
+        back = request.form.get("back") or url_for("admin.index")
+        if not back.startswith("/admin"):
+            back = url_for("admin.index")
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}msg={_quote(message)}", code=303)
+
+    @blueprint.post("/escalations/<int:record_id>/resolve")
+    def resolve(record_id: int) -> BaseResponse:
+        return change(record_id, lambda now: store.resolve(record_id, "admin page", now),
+                      "marked resolved")
+
+    @blueprint.post("/escalations/<int:record_id>/dismiss")
+    def dismiss(record_id: int) -> BaseResponse:
+        note = request.form.get("note", "")
+        return change(record_id, lambda now: store.dismiss(record_id, note, "admin page", now),
+                      "dismissed")
+
+    return blueprint
+
+
+def _quote(text: str) -> str:
+    return quote(text, safe="")

@@ -1,0 +1,98 @@
+"""The admin page in a real headless Chromium, against the running stack's receiver.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package;
+without them the test is skipped with the reason (CI installs them in ``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import SAMPLES, create
+from worker.demo import Stack
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                       reason="needs chromium and chromedriver: "
+                              "apt-get install chromium chromium-driver"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1366,768"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for_open(stack: Stack, at_least: int, timeout: float = 90) -> int:
+    headers = {"Authorization": f"Bearer {stack.env['HANDOFF_ADMIN_TOKEN']}"}
+    deadline = time.monotonic() + timeout
+    count = 0
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{stack.receiver_url}/admin/", headers=headers, timeout=10)
+        if answer.status_code == 200:
+            count = answer.text.count('class="escalation"')
+            if count >= at_least:
+                return count
+        time.sleep(0.5)
+    raise AssertionError(f"only {count} open escalations after {timeout}s")
+
+
+def errors(driver: Any) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
+    stack: Stack, sandbox: httpx.Client, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    escalating = [k for k, s in SAMPLES.items()
+                  if s["labels"]["expect_path"] == "escalate"][:2]
+    for sample_id in escalating:
+        create(sandbox, sample_id)
+    before = wait_for_open(stack, len(escalating))
+
+    assert httpx.get(f"{stack.receiver_url}/admin/", timeout=10).status_code == 401
+
+    browser.get(f"{stack.receiver_url}/admin/")
+    assert "Sign in" in browser.find_element(By.TAG_NAME, "h2").text
+    # The only console error so far is the expected 401 of this very page.
+    assert all("401" in message for message in errors(browser))
+    browser.find_element(By.ID, "token").send_keys(stack.env["HANDOFF_ADMIN_TOKEN"])
+    browser.find_element(By.ID, "sign-in").click()
+    assert browser.find_element(By.ID, "open-count").text == str(before)
+
+    row = browser.find_elements(By.CSS_SELECTOR, "tr.escalation")[0]
+    record_id = row.get_attribute("data-id")
+    row.find_element(By.NAME, "note").send_keys("customer found the answer themselves")
+    row.find_element(By.CSS_SELECTOR, "button.dismiss").click()
+
+    assert browser.find_element(By.ID, "open-count").text == str(before - 1)
+    assert f"Escalation #{record_id} dismissed" in browser.find_element(By.ID, "message").text
+    ids = [r.get_attribute("data-id") for r in
+           browser.find_elements(By.CSS_SELECTOR, "tr.escalation")]
+    assert record_id not in ids
+    assert errors(browser) == []
