@@ -123,7 +123,9 @@ def _count_and_inject() -> tuple[Response, int] | None:
     answer = jsonify({"error": "SandboxFault",
                       "description": f"fault {fault.id} injected by the sandbox"})
     if fault.retry_after is not None:
-        answer.headers["Retry-After"] = f"{fault.retry_after:g}"
+        # Gorgias spells it "Retry-after"; clients must read it case-insensitively.
+        name = "Retry-after" if platform == gorgias_api.blueprint.name else "Retry-After"
+        answer.headers[name] = f"{fault.retry_after:g}"
     return answer, fault.status
 
 

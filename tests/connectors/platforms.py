@@ -27,6 +27,7 @@ from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
 from tests.connectors import fixtures_freshdesk as fd
 from tests.connectors import fixtures_gorgias as gg
 from tests.connectors import fixtures_zendesk as zd
+from tests.connectors.test_zendesk_setup import FakeZendesk
 
 NOW = datetime(2024, 5, 2, 9, 31, tzinfo=UTC)
 RECEIVER = "https://handoff.example"
@@ -60,7 +61,7 @@ class Platform:
     leading: list[str]  # messages read from the ticket itself, before the paged ones
     note_requests: list[Request]
     reply_requests: list[Request]
-    install_skip: str | None = None
+    probes_receiver: bool = True
     serve_install: Callable[[respx.MockRouter], None] = field(default=lambda api: None)
 
     def url(self, path: str) -> str:
@@ -109,6 +110,13 @@ def _zendesk_serve(api: respx.MockRouter, count: int, size: int, first: Answers)
             200, json=pages[request.url.params.get("page[after]")]))
 
 
+def _zendesk_install(api: respx.MockRouter) -> None:
+    # The stateful double written with Zendesk's install answers every call it makes.
+    fake = FakeZendesk(lambda secret: {"signing_secret": {"algorithm": "sha256",
+                                                          "secret": secret}})
+    api.route(host="acme.zendesk.com").mock(side_effect=fake)
+
+
 _ZD_PUT = ("PUT", f"/api/v2/tickets/{zd.TICKET_ID}.json")
 ZENDESK = Platform(
     name="zendesk", base=zd.BASE, auth=basic(f"{zd.EMAIL}/token", zd.API_TOKEN),
@@ -129,8 +137,7 @@ ZENDESK = Platform(
         "comment": {"html_body": REPLY_HTML, "public": True},
         "tags": ["shipping", "order", "handoff_auto_resolved"], "status": "solved",
         "safe_update": True, "updated_stamp": "2024-05-02T09:30:00Z"}})],
-    install_skip="Zendesk's install (webhook, signing secret, trigger) is exercised against "
-                 "its own API double in tests/connectors/test_zendesk_setup.py",
+    serve_install=_zendesk_install, probes_receiver=False,
 )
 
 

@@ -235,8 +235,6 @@ def test_client_errors_are_permanent_after_one_request(
 # -- install -------------------------------------------------------------------------------------
 
 def test_install_makes_its_setup_once(platform: Platform, api: respx.MockRouter) -> None:
-    if platform.install_skip:
-        pytest.skip(platform.install_skip)
     platform.serve_install(api)
     probe = api.post(f"{RECEIVER}/webhooks/{platform.name}").respond(
         400, json={"error": f"{platform.name}: ticket_id is missing"})
@@ -254,6 +252,7 @@ def test_install_makes_its_setup_once(platform: Platform, api: respx.MockRouter)
     assert len(writes) == len(first.created)
     assert writes_again == []
     assert second.created == ()
-    assert probe.call_count == 1
-    assert "Authorization" not in probe.calls.last.request.headers
-    assert "accepted the secret" in second.instructions
+    if platform.probes_receiver:
+        assert probe.call_count == 1
+        assert "Authorization" not in probe.calls.last.request.headers
+        assert "accepted the secret" in second.instructions

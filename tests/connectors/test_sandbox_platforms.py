@@ -181,3 +181,11 @@ def test_platforms_without_credentials_are_not_played() -> None:
     with pytest.raises(ValueError, match="every Gorgias credential"):
         create_app(webhook_url=None, zendesk_email="z@x.test", zendesk_api_token="z",
                    zendesk_signing_secret="z", gorgias_email="a@b.test")
+
+
+def test_gorgias_faults_spell_retry_after_its_own_way(stack: Stack) -> None:
+    stack.http.post("/sandbox/faults", json={"path": "/gorgias/api/macros", "status": 429,
+                                             "retry_after": 3})
+    answer = stack.http.get("/gorgias/api/macros", auth=(GG_EMAIL, GG_TOKEN))
+    assert answer.status_code == 429
+    assert (b"Retry-after", b"3") in answer.headers.raw
