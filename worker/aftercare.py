@@ -50,13 +50,30 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
     """
     records = store(runtime)
     now = _now()
+    held = care.in_holdout(ticket.platform, ticket.id, runtime.settings.aftercare.holdout_percent)
+    records.track_outcome(ticket.platform, ticket.id, held,
+                          ticket.status.value in ("solved", "closed"), now)
     observe(runtime, records, ticket, now)
+    if held:
+        return
     if decision.path is Path.ESCALATE:
         open_escalation(runtime, records, ticket, decision, decision_id, now)
     elif decision.path is Path.DRAFT and decision.reply:
         article = decision.sources[0].id if decision.sources else None
         records.record_draft(decision_id, ticket.platform, ticket.id, article,
                              category_of(runtime, article), decision.reply, now)
+
+
+def holdout(runtime: Runtime, decision_id: str, decision: Decision) -> Decision:
+    """`decision` without its actions when the ticket is in the holdout (and that noted),
+    else `decision` unchanged. The decision itself is logged either way."""
+    percent = runtime.settings.aftercare.holdout_percent
+    if decision.path is Path.SKIP or not care.in_holdout(decision.platform, decision.ticket_id,
+                                                         percent):
+        return decision
+    store(runtime).record_holdout(decision_id, decision.platform, decision.ticket_id,
+                                  decision.path.value, _now())
+    return decision.model_copy(update={"actions": ()})
 
 
 def category_of(runtime: Runtime, article_id: str | None) -> str:

@@ -81,6 +81,16 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
     report["tickets_per_second"] = round(len(rows) / elapsed, 1) if elapsed else None
     for key, value in report.items():
         click.echo(f"{key}: {value}")
+    _keep_for_admin_page({"file": tickets, **report})
+
+
+def _keep_for_admin_page(report: dict[str, Any]) -> None:
+    from worker import simulation_report
+
+    try:
+        simulation_report.save(report)
+    except OSError as exc:  # the report is printed anyway; the admin page just misses it
+        click.echo(f"note: could not keep the report for the admin page: {exc}", err=True)
 
 
 @click.command()

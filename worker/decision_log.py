@@ -115,6 +115,19 @@ holdouts = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Revision 0003: what became of each ticket, to compare the holdout with the rest.
+ticket_outcomes = sa.Table(
+    "ticket_outcomes",
+    metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("holdout", sa.Boolean, nullable=False),
+    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("solved_at", sa.DateTime(timezone=True)),
+    sa.Column("is_solved", sa.Boolean, nullable=False),
+    sa.Column("reopened", sa.Integer, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from core.aftercare import Outcome
 from core.redact import mask
-from worker.decision_log import decisions, drafts, escalations, holdouts
+from worker.decision_log import decisions, drafts, escalations, holdouts, ticket_outcomes
 
 
 class State(StrEnum):
@@ -235,6 +235,46 @@ class Escalations:
         query = sa.select(holdouts.c.path, sa.func.count()).group_by(holdouts.c.path)
         with self.engine.connect() as connection:
             return {str(p): int(n) for p, n in connection.execute(query)}
+
+    def track_outcome(self, platform: str, ticket_id: str, holdout: bool, solved: bool,
+                      now: datetime) -> None:
+        """Note the ticket's state as just seen: first seen, first solved, each reopening."""
+        table = ticket_outcomes
+        key = (table.c.platform == platform) & (table.c.ticket_id == ticket_id)
+        with self.engine.begin() as connection:
+            row = connection.execute(sa.select(table).where(key)).first()
+            if row is None:
+                connection.execute(table.insert().values(
+                    platform=platform, ticket_id=ticket_id, holdout=holdout, first_seen_at=now,
+                    solved_at=now if solved else None, is_solved=solved, reopened=0))
+                return
+            changes: dict[str, Any] = {"is_solved": solved}
+            if solved and row.solved_at is None:
+                changes["solved_at"] = now
+            if row.is_solved and not solved:
+                changes["reopened"] = row.reopened + 1
+            connection.execute(table.update().where(key).values(**changes))
+
+    def lift(self) -> dict[str, dict[str, float]]:
+        """Holdout against AI-handled tickets: count, solved share, mean hours to first
+        solved, and reopen rate (reopened at least once, of those solved)."""
+        table = ticket_outcomes
+        result: dict[str, dict[str, float]] = {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(table)).all()
+        for group, flag in (("holdout", True), ("ai", False)):
+            chosen = [r for r in rows if bool(r.holdout) is flag]
+            solved = [r for r in chosen if r.solved_at is not None]
+            hours = [(_utc(r.solved_at) - _utc(r.first_seen_at)).total_seconds() / 3600
+                     for r in solved]
+            result[group] = {
+                "tickets": len(chosen),
+                "solved": len(solved),
+                "mean_hours_to_solve": round(sum(hours) / len(hours), 2) if hours else 0.0,
+                "reopen_rate": round(sum(r.reopened > 0 for r in solved) / len(solved), 3)
+                if solved else 0.0,
+            }
+        return result
 
     # -- reads for the admin page and the sweep ------------------------------------------
 

@@ -14,7 +14,7 @@ from core.batching import Batch, batches
 from core.engine import decide
 from core.models import Decision, Ticket
 from receiver import metrics
-from worker.aftercare import after_decision
+from worker.aftercare import after_decision, holdout
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.logs import bind
@@ -60,7 +60,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
             runtime.log.record_decision(
                 decision_id, event_id, job.id if job else None, decision, decide_ms
             )
-            decision = ledger.plan(decision)
+            decision = ledger.plan(holdout(runtime, decision_id, decision))
         for index, batch in enumerate(batches(decision.actions)):
             if not ledger.is_done(index):
                 lock.check()

@@ -13,6 +13,7 @@ import pytest
 import redis
 import respx
 import yaml
+from click.testing import CliRunner
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
@@ -23,6 +24,7 @@ from tests.conftest import ROOT, serve_in_thread
 from tests.worker.test_pipeline import EMAIL, SECRET, TOKEN, ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import scheduled_keep_warm, store
+from worker.cli import main
 from worker.escalations import Escalations, State
 from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
@@ -66,7 +68,7 @@ def runtime(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch, {
-        "keep_warm": {"delay_seconds": 1, "max_updates": 1},
+        "keep_warm": {"delay_seconds": 2.5, "max_updates": 1},
         "sla_sweep": {"margin_minutes": 30},
         "notify": {"default": ["ops"], "kinds": {"ops": "slack"}},
     })
@@ -189,13 +191,13 @@ def test_keep_warm_update_goes_out_after_the_delay(
     deliver(runtime, ticket_id, "ev-1")
     work(runtime)  # before the delay: nothing is due
     assert keep_warm_updates(sandbox, ticket_id) == []
-    time.sleep(1.3)
+    time.sleep(2.8)
     work(runtime)
     [update] = keep_warm_updates(sandbox, ticket_id)
     assert "your request is with our" in update
     [record] = store(runtime).list_open()
     assert record["keep_warm_sent"] == 1
-    time.sleep(1.3)
+    time.sleep(2.8)
     work(runtime)  # max_updates is 1
     assert len(keep_warm_updates(sandbox, ticket_id)) == 1
 
@@ -207,7 +209,7 @@ def test_keep_warm_is_not_sent_when_a_human_replied_first(
     deliver(runtime, ticket_id, "ev-1")
     # No webhook for the reply: the job's own check just before sending must catch it.
     agent_reply(sandbox, ticket_id, "Hello, this is Sam; looking into it now.")
-    time.sleep(1.3)
+    time.sleep(2.8)
     work(runtime)
     assert keep_warm_updates(sandbox, ticket_id) == []
     [record] = store(runtime).list_open()
@@ -271,3 +273,49 @@ def test_slack_failure_does_not_affect_the_ticket(
     assert "handoff_escalated" in state["tags"]
     assert [public for public, _ in ai_comments(state)] == [False, True]
     assert store(runtime).count_open() == 1
+
+
+# -- holdout and the report --------------------------------------------------------------
+
+
+def test_holdout_tickets_are_logged_but_untouched_and_reported(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
+                           {"holdout_percent": 100})
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    assert ai_comments(ticket(sandbox, ticket_id)) == []
+    [logged] = runtime.log.recent()
+    assert (logged["ticket_id"], logged["path"]) == (ticket_id, "escalate")
+    records = store(runtime)
+    assert records.count_open() == 0
+    assert records.holdout_summary() == {"escalate": 1}
+    assert records.lift()["holdout"]["tickets"] == 1
+
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 0, result.output
+    assert "holdout: 1 ticket decision(s) logged without AI action (escalate: 1)" in result.output
+    runtime_module.current.cache_clear()
+
+
+def test_report_shows_acceptance_by_category_and_suggests_changes(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.aftercare import Outcome
+    from worker.decision_log import open_log
+
+    records = Escalations(open_log(database_url).engine)
+    now = datetime.now(UTC)
+    for n in range(6):
+        records.record_draft(f"b{n}", "zendesk", f"b{n}", "refunds", "BILLING", "draft", now)
+        records.judge(f"b{n}", Outcome.REJECTED, 0.9, now)
+        records.record_draft(f"o{n}", "zendesk", f"o{n}", "track_order", "ORDERS", "draft", now)
+        records.judge(f"o{n}", Outcome.ACCEPTED, 0.0, now)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 0, result.output
+    assert "BILLING: 6/6 drafts rejected; raise policy.draft_threshold" in result.output
+    assert "ORDERS: 6/6 drafts sent unchanged; consider lowering" in result.output
+    assert "track_order" in result.output

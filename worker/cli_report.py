@@ -1,0 +1,65 @@
+"""``handoff report``: escalations, draft feedback by category and article, and the holdout.
+
+Reads the decision log (``DATABASE_URL``, else SQLite under ``$HANDOFF_HOME``).
+Exit codes follow `worker.cli`: 0 success, 2 bad configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from core.aftercare import Outcome, suggestion
+from core.errors import ConfigError
+from worker.decision_log import database_url, open_log
+from worker.escalations import Escalations
+
+OUTCOMES = (Outcome.ACCEPTED, Outcome.EDITED, Outcome.REJECTED)
+
+
+def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
+    click.echo(f"\n{title}")
+    if not rows:
+        click.echo("  (no judged drafts yet)")
+        return
+    width = max(len(k) for k in rows) + 2
+    click.echo(f"  {'':{width}}drafts  accepted  edited  rejected  acceptance  mean edit")
+    for key, entry in rows.items():
+        counts = entry["counts"]
+        accepted = counts.get(Outcome.ACCEPTED, 0) + counts.get(Outcome.EDITED, 0)
+        share = accepted / entry["total"] if entry["total"] else 0.0
+        click.echo(f"  {key:{width}}{entry['total']:>6}  "
+                   + "  ".join(f"{counts.get(o, 0):>{len(o)}}" for o in OUTCOMES)
+                   + f"  {share:>10.0%}  {entry['mean_edit_ratio']:>9.2f}")
+
+
+@click.command()
+def report() -> None:
+    """Print open escalations, draft acceptance by category and article, suggested
+    threshold or exclusion changes, and the holdout share."""
+    try:
+        records = Escalations(open_log(database_url()).engine)
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+    open_records = records.list_open(limit=10_000)
+    click.echo(f"open escalations: {len(open_records)}")
+    by_reason: dict[str, int] = {}
+    for record in open_records:
+        by_reason[record["reason"]] = by_reason.get(record["reason"], 0) + 1
+    for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]):
+        click.echo(f"  {reason}: {count}")
+    categories = records.feedback("category")
+    _table("draft feedback by category (acceptance = accepted or edited)", categories)
+    _table("draft feedback by article", records.feedback("article"))
+    hints = [s for c, e in categories.items() if (s := suggestion(c, e["counts"]))]
+    click.echo("\nsuggestions")
+    for hint in hints or ["  none: no category has enough one-sided feedback yet"]:
+        click.echo(f"  {hint.strip()}")
+    held = records.holdout_summary()
+    click.echo(f"\nholdout: {sum(held.values())} ticket decision(s) logged without AI action"
+               + (f" ({', '.join(f'{p}: {n}' for p, n in sorted(held.items()))})" if held else ""))
+    for group, figures in records.lift().items():
+        click.echo(f"  {group:8} " + ", ".join(f"{k}: {v}" for k, v in figures.items()))
