@@ -7,9 +7,14 @@ Rate limits: https://support.freshdesk.com/support/solutions/articles/225439
 
 Freshdesk does not sign webhooks and sends no delivery id. A delivery proves
 itself with our secret, in the header `settings.secret_header` or as the HTTP
-basic-auth password ("Requires authentication" in the rule); the event id is a
-sha256 of the ticket id, ``triggered_event`` and the body, so a redelivery of
-the same body collapses while a new event on the ticket does not.
+basic-auth password ("Requires authentication" in the rule). With no delivery
+id, the event id is a sha256 of the ticket id, ``triggered_event``, the body and
+the minute it arrived. The body alone is not enough: it carries only ids (whether
+placeholder text is JSON-escaped is unconfirmed), so a customer's second reply
+sends the same body as the first and would be dropped as a duplicate for the
+whole dedupe window. Freshdesk retries a failed call after 5 minutes at the
+earliest, so the minute costs no real dedupe, and a repeat within the minute
+collapses (the job reloads the whole ticket anyway).
 
 UNCONFIRMED in the reference, so both forms are accepted and the one seen is
 logged at debug level: the Advanced JSON body wrapped in ``freshdesk_webhook``
@@ -91,7 +96,8 @@ class FreshdeskConnector(HttpConnector):
             max_total_wait_seconds=settings.max_total_wait_seconds,
         )
         self.settings = settings
-        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API.
+        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API;
+        # `clock` dates deliveries for their event ids.
         self.replay_window = timedelta(seconds=replay_window_seconds)
         self._clock = clock
         self._ai_user_id: str | None = settings.ai_user_id
@@ -154,7 +160,9 @@ class FreshdeskConnector(HttpConnector):
         return TicketEvent(
             platform=self.name,
             ticket_id=ticket_id,
-            event_id=tools.content_id(ticket_id, triggered, body=body),
+            event_id=tools.content_id(
+                ticket_id, triggered, self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+                body=body),
             kind=payloads.event_kind(triggered),
         )
 

@@ -146,7 +146,8 @@ ZENDESK = Platform(
 def _freshdesk(sleep: Sleep) -> Connector:
     settings = FreshdeskSettings(domain=fd.DOMAIN, ai_user_id=str(fd.AI_USER_ID),
                                  api_token=fd.API_TOKEN, webhook_secret=fd.WEBHOOK_SECRET)
-    return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings), sleep=sleep)
+    return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings),
+                              clock=lambda: NOW, sleep=sleep)
 
 
 def _freshdesk_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:
@@ -201,7 +202,8 @@ FRESHDESK = Platform(
 def _gorgias(sleep: Sleep) -> Connector:
     settings = GorgiasSettings(domain=gg.DOMAIN, email=gg.EMAIL, ai_user_id=str(gg.AI_USER_ID),
                                api_token=gg.API_TOKEN, webhook_secret=gg.WEBHOOK_SECRET)
-    return GorgiasConnector(settings, GorgiasConnector.make_client(settings), sleep=sleep)
+    return GorgiasConnector(settings, GorgiasConnector.make_client(settings),
+                            clock=lambda: NOW, sleep=sleep)
 
 
 def _gorgias_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:

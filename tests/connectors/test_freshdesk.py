@@ -207,3 +207,15 @@ def test_install_without_a_secret_makes_one_and_skips_the_check(api: respx.MockR
     assert len(report.secrets["HANDOFF_FRESHDESK_WEBHOOK_SECRET"]) >= 32
     assert "test delivery" not in report.instructions
     assert all(call.request.url.host == "acme.freshdesk.com" for call in api.calls)
+
+
+def test_event_ids_collapse_within_a_minute_only() -> None:
+    moments = iter([datetime(2024, 5, 2, 9, 30, 5, tzinfo=UTC),
+                    datetime(2024, 5, 2, 9, 30, 55, tzinfo=UTC),
+                    datetime(2024, 5, 2, 9, 41, tzinfo=UTC)])
+    settings = FreshdeskSettings(domain=fx.DOMAIN, api_token=fx.API_TOKEN,
+                                 webhook_secret=fx.WEBHOOK_SECRET)
+    freshdesk = FreshdeskConnector(settings, httpx.Client(), clock=lambda: next(moments))
+    first, again, later = (freshdesk.parse_event({}, fx.REPLY_BODY) for _ in range(3))
+    assert first.event_id == again.event_id
+    assert later.event_id != first.event_id  # the customer's next reply sends the same body
