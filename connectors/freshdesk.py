@@ -20,6 +20,8 @@ UNCONFIRMED in the reference, so both forms are accepted and the one seen is
 logged at debug level: the Advanced JSON body wrapped in ``freshdesk_webhook``
 or flat; ``ticket_id`` rendered as a string or a number. Custom statuses (6 and
 up) are read as pending and logged. Article status 2 is taken as "published".
+Also unconfirmed: whether a reply posted after the status is set to resolved
+reopens the ticket (fields go first so a retried batch never repeats a reply).
 
 Per processed ticket: ``GET /tickets/{id}?include=requester``, one
 ``GET /tickets/{id}/conversations`` per 100 messages, ``GET /contacts/{id}``

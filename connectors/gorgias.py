@@ -17,7 +17,9 @@ whether ``GET /api/tickets/{id}`` embeds every message (we page through
 current user (set `ai_user_id` to skip it), whether a snoozed ticket reports
 ``closed`` (a future ``snooze_datetime`` reads as pending either way), and
 whether an email reply's ``from`` must be an email-integration address (we use
-the address the customer last wrote to, else the API user's email).
+the address the customer last wrote to, else the API user's email); and whether
+a message posted after the status is set to closed reopens the ticket (fields
+are written first so a retried batch never repeats a reply).
 
 Per processed ticket: ``GET /api/tickets/{id}``, plus one ``GET /api/messages``
 per 100 messages when the embedded list may be truncated; per batch written:
