@@ -29,6 +29,7 @@ MEDIUM_CONFIDENCE = "medium_confidence"
 LOW_CONFIDENCE = "low_confidence"
 UNFILLED_PLACEHOLDER = "unfilled_placeholder"
 NEVER_AUTO = "never_auto_resolve"
+AI_NEEDS_HUMAN = "ai_needs_human"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ def choose(
     auto_rule = f"policy.auto_resolve_threshold={policy.auto_resolve_threshold:g}"
     draft_rule = f"policy.draft_threshold={policy.draft_threshold:g}"
     shown = f"confidence {answer.confidence:.2f}" + (f" ({answer.doc.id})" if answer.doc else "")
+    if answer.needs_human:
+        detail = "the AI model said a person should handle this ticket"
+        return _escalate([Reason(code=AI_NEEDS_HUMAN, rule="scorer.needs_human", detail=detail)],
+                         vip)
     if answer.reply is None or not answer.sources:
         detail = "no knowledge article supports an answer"
         return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)

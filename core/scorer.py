@@ -70,6 +70,8 @@ class Answer(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     sources: tuple[Source, ...] = ()
     doc: KnowledgeDoc | None = None
+    # The scorer itself says a person should take this (an LLM's needs-human flag).
+    needs_human: bool = False
 
 
 class Scorer(Protocol):

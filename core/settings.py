@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import yaml
 from pydantic import (
@@ -258,6 +258,24 @@ class TagSettings(_Section):
     escalate: tuple[str, ...] = ("handoff_escalated",)
 
 
+class LLMSettings(_Section):
+    """An optional remote model behind the scorer interface; the key comes from the
+    environment variable named by `api_key_env`, never from the file."""
+
+    provider: Literal["openai", "anthropic"]
+    model: str
+    base_url: str | None = None
+    api_key_env: str = "HANDOFF_LLM_API_KEY"
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    max_tokens: int = Field(default=600, gt=0)
+
+    def api_base(self) -> str:
+        """`base_url`, else the provider's public API root."""
+        default = "https://api.openai.com/v1" if self.provider == "openai" \
+            else "https://api.anthropic.com"
+        return (self.base_url or default).rstrip("/")
+
+
 class Settings(_Section):
     """Everything Handoff reads at start-up."""
 
@@ -276,6 +294,8 @@ class Settings(_Section):
     # Values for ``[Website Name]``-style gaps in articles; a reply with a gap left is
     # never auto-resolved.
     placeholders: dict[str, str] = Field(default_factory=dict)
+    # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
+    llm: LLMSettings | None = None
 
 
 def parse_settings(text: str, source: str, env: Mapping[str, str], base_dir: Path) -> Settings:

@@ -9,14 +9,18 @@ re-embed an unchanged knowledge base on start-up.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 from core.calibration import DEFAULT, Calibration
 from core.embedding import WordLlamaEmbedder
 from core.errors import ConfigError
 from core.knowledge import KnowledgeDoc
+from core.llm import AnthropicMessages, LLMScorer, OpenAIChat, Provider
 from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
 from core.settings import Settings
@@ -31,9 +35,28 @@ def index_dir(settings: Settings) -> Path:
     return settings.index_dir or settings.knowledge_dir / INDEX_DIR
 
 
-def build_scorer(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = None) -> Scorer:
-    """The local hybrid scorer over the knowledge base; raise ConfigError when it is bad."""
-    return build_hybrid(settings, docs)
+def build_scorer(
+    settings: Settings,
+    docs: tuple[KnowledgeDoc, ...] | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> Scorer:
+    """The configured scorer: the local hybrid one, or an LLM over its retrieval.
+
+    Raises ConfigError for a bad knowledge base or an LLM without its API key.
+    """
+    hybrid = build_hybrid(settings, docs)
+    llm = settings.llm
+    if llm is None:
+        return hybrid
+    key = env.get(llm.api_key_env)
+    if not key:
+        raise ConfigError(f"llm.provider = {llm.provider!r}: set {llm.api_key_env}")
+    provider: Provider = (
+        OpenAIChat(llm.model, key, llm.max_tokens) if llm.provider == "openai"
+        else AnthropicMessages(llm.model, key, llm.max_tokens)
+    )
+    client = httpx.Client(base_url=llm.api_base(), timeout=llm.timeout_seconds)
+    return LLMScorer(hybrid, provider, client)
 
 
 def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = None) -> HybridScorer:
@@ -54,7 +77,10 @@ def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = Non
     if embeddings is None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            np.save(cached, scorer.embeddings)
+            # Written aside then renamed, so a worker starting alongside never reads half a file.
+            partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial.npy")
+            np.save(partial, scorer.embeddings)
+            os.replace(partial, cached)
         except OSError:
             pass  # a read-only knowledge directory only costs a re-embed next start
     return scorer

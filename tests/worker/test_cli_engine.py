@@ -56,3 +56,20 @@ def test_simulate_refuses_a_bad_line(tmp_path: Path) -> None:
                str(tmp_path / "o.jsonl"), "--quiet"],
     )
     assert result.exit_code == 2
+
+
+def test_llm_scorer_needs_its_key_from_the_environment(tmp_path: Path) -> None:
+    import pytest
+
+    from core.errors import ConfigError
+    from core.llm import LLMScorer
+    from core.settings import Settings
+    from worker.scoring import build_scorer
+
+    settings = Settings(
+        knowledge_dir=ROOT / "config" / "knowledge", index_dir=tmp_path,
+        llm={"provider": "anthropic", "model": "claude-test"},
+    )
+    with pytest.raises(ConfigError, match="HANDOFF_LLM_API_KEY"):
+        build_scorer(settings, env={})
+    assert isinstance(build_scorer(settings, env={"HANDOFF_LLM_API_KEY": "k"}), LLMScorer)

@@ -1,0 +1,194 @@
+"""LLM scorers over httpx, behind the same `Scorer` interface (no vendor SDKs).
+
+    LLMScorer(retriever, provider, client)
+        retriever: the local HybridScorer, which picks the candidate articles;
+        provider:  OpenAIChat (any OpenAI-compatible /chat/completions endpoint)
+                   or AnthropicMessages (/v1/messages);
+        client:    an httpx.Client the caller builds once per process.
+
+The model gets the customer's thread and the top retrieved articles and must
+return one JSON object: ``{"answer": str, "sources": [article ids],
+"confidence": 0..1, "needs_human": bool}``.
+
+Grounding: an answer that cites no source, or cites an id that was not among
+the retrieved articles, keeps its text as a draft for an agent but gets no
+sources and a confidence of at most `UNGROUNDED_CAP`, so it can never be
+auto-resolved. The confidence used is the lower of the model's own rating and
+the retriever's calibrated confidence.
+
+Failure: a timeout, a transport error, a non-2xx status or a reply that is not
+the JSON asked for raises `ScorerError`; the engine then escalates with reason
+``ai_unavailable``. Nothing from httpx leaks out of this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import httpx
+
+from core.errors import ScorerError
+from core.knowledge import KnowledgeDoc
+from core.models import Role, Source, Ticket
+from core.retrieval import HybridScorer
+from core.scorer import Answer
+from core.text import unfilled_placeholders
+
+CANDIDATES = 3
+UNGROUNDED_CAP = 0.3
+PLACEHOLDER_CAP = 0.6
+SYSTEM_PROMPT = (
+    "You answer customer support tickets using ONLY the knowledge articles given. "
+    "Reply with one JSON object and nothing else: "
+    '{"answer": "<reply to the customer>", "sources": ["<ids of the articles you used>"], '
+    '"confidence": <0 to 1, how sure you are the articles answer the question>, '
+    '"needs_human": <true if a person should handle this>}. '
+    "If the articles do not answer the question, or the customer asks for a person, "
+    'set "needs_human" to true and "sources" to [].'
+)
+
+
+class Provider(Protocol):
+    """Builds one HTTP request for a chat model and extracts the reply text."""
+
+    name: str
+
+    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """(path, headers, JSON body) of the call."""
+        ...
+
+    def text(self, payload: dict[str, Any]) -> str:
+        """The model's reply text; raises KeyError, IndexError or TypeError when absent."""
+        ...
+
+
+class OpenAIChat:
+    """An OpenAI-compatible chat completions endpoint (``POST {base}/chat/completions``)."""
+
+    name = "openai"
+
+    def __init__(self, model: str, api_key: str, max_tokens: int = 600) -> None:
+        self.model, self._key, self.max_tokens = model, api_key, max_tokens
+
+    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+        body = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "temperature": 0,
+            "response_format": {"type": "json_object"},
+            "messages": [{"role": "system", "content": system},
+                         {"role": "user", "content": user}],
+        }
+        return "/chat/completions", {"Authorization": f"Bearer {self._key}"}, body
+
+    def text(self, payload: dict[str, Any]) -> str:
+        return str(payload["choices"][0]["message"]["content"])
+
+
+class AnthropicMessages:
+    """Anthropic's Messages API (``POST {base}/v1/messages``)."""
+
+    name = "anthropic"
+    version = "2023-06-01"
+
+    def __init__(self, model: str, api_key: str, max_tokens: int = 600) -> None:
+        self.model, self._key, self.max_tokens = model, api_key, max_tokens
+
+    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+        body = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "temperature": 0,
+            "system": system,
+            "messages": [{"role": "user", "content": user}],
+        }
+        headers = {"x-api-key": self._key, "anthropic-version": self.version}
+        return "/v1/messages", headers, body
+
+    def text(self, payload: dict[str, Any]) -> str:
+        return "".join(
+            str(block["text"]) for block in payload["content"] if block.get("type") == "text"
+        )
+
+
+class LLMScorer:
+    """Retrieve locally, let a remote model write the answer, keep it grounded."""
+
+    def __init__(self, retriever: HybridScorer, provider: Provider, client: httpx.Client) -> None:
+        self._retriever = retriever
+        self._provider = provider
+        self._client = client
+        self.frustration = retriever.frustration
+
+    def answer(self, ticket: Ticket) -> Answer:
+        """Answer `ticket`; raise ScorerError when the model cannot be used (see module doc)."""
+        local = self._retriever.answer(ticket)
+        _, order, scores = self._retriever.features(ticket)
+        candidates = [self._retriever.docs[i] for i in order[:CANDIDATES]]
+        path, headers, body = self._provider.request(SYSTEM_PROMPT, prompt(ticket, candidates))
+        try:
+            response = self._client.post(path, headers=headers, json=body)
+        except httpx.TimeoutException as exc:
+            raise ScorerError(f"{self._provider.name}: timed out") from exc
+        except httpx.HTTPError as exc:
+            raise ScorerError(f"{self._provider.name}: {type(exc).__name__}") from exc
+        if response.status_code >= 300:
+            raise ScorerError(f"{self._provider.name}: HTTP {response.status_code}")
+        reply = parse_reply(self._provider, response)
+        by_id = {self._retriever.docs[i].id: (i, self._retriever.docs[i])
+                 for i in order[:CANDIDATES]}
+        cited = list(dict.fromkeys(reply["sources"]))
+        grounded = bool(cited) and all(c in by_id for c in cited)
+        text = reply["answer"].strip() or None
+        if reply["needs_human"] or text is None:
+            return Answer(reply=text, confidence=0.0, needs_human=True)
+        if not grounded:
+            return Answer(reply=text, confidence=min(reply["confidence"], UNGROUNDED_CAP))
+        confidence = min(reply["confidence"], local.confidence)
+        if unfilled_placeholders(text):
+            confidence = min(confidence, PLACEHOLDER_CAP)
+        sources = tuple(
+            Source(id=c, title=by_id[c][1].title, score=round(scores[by_id[c][0]], 4))
+            for c in cited
+        )
+        return Answer(reply=text, confidence=round(confidence, 4), sources=sources,
+                      doc=by_id[cited[0]][1])
+
+
+def prompt(ticket: Ticket, docs: Sequence[KnowledgeDoc]) -> str:
+    """The user message: the articles, then the thread (oldest first)."""
+    parts = ["Knowledge articles:"]
+    for doc in docs:
+        parts.append(f"--- id: {doc.id}\ntitle: {doc.title}\n{doc.body}")
+    parts.append("Ticket thread (oldest first):")
+    if ticket.subject.strip():
+        parts.append(f"subject: {ticket.subject}")
+    for message in ticket.messages:
+        if message.public and message.author is not Role.SYSTEM:
+            parts.append(f"{message.author.value}: {message.text}")
+    return "\n\n".join(parts)
+
+
+def parse_reply(provider: Provider, response: httpx.Response) -> dict[str, Any]:
+    """The model's JSON object, checked; raises ScorerError when it is not what was asked."""
+    try:
+        text = provider.text(response.json()).strip()
+        if text.startswith("```"):
+            text = text.strip("`").removeprefix("json").strip()
+        data = json.loads(text)
+        answer = data["answer"]
+        sources = data.get("sources") or []
+        confidence = float(data["confidence"])
+        needs_human = bool(data.get("needs_human", False))
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ScorerError(f"{provider.name}: malformed reply ({type(exc).__name__})") from exc
+    if not isinstance(answer, str) or not isinstance(sources, list):
+        raise ScorerError(f"{provider.name}: malformed reply (wrong field types)")
+    return {
+        "answer": answer,
+        "sources": [str(s) for s in sources],
+        "confidence": min(1.0, max(0.0, confidence)),
+        "needs_human": needs_human,
+    }
