@@ -30,7 +30,7 @@ from connectors.ratelimit import CallBudget
 from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
-from core.settings import RateBudget, ZendeskSettings
+from core.settings import ZendeskSettings
 
 logger = logging.getLogger("connectors.zendesk")
 
@@ -58,8 +58,6 @@ class ZendeskConnector(HttpConnector):
     signature_header: ClassVar[str] = "x-zendesk-webhook-signature"
     timestamp_header: ClassVar[str] = "x-zendesk-webhook-signature-timestamp"
     invocation_header: ClassVar[str] = "x-zendesk-webhook-invocation-id"
-    # Update Ticket has its own account-wide limit, below the plan's, that agents share.
-    update_ticket_budget: ClassVar[RateBudget] = RateBudget(calls=100, per_seconds=60)
 
     def __init__(
         self,
@@ -77,7 +75,7 @@ class ZendeskConnector(HttpConnector):
         )
         self.settings = settings
         self._update_budget = (
-            budget.endpoint("ticket-update", self.update_ticket_budget) if budget is not None
+            budget.endpoint("ticket-update", settings.update_ticket_budget) if budget is not None
             else None
         )
         self.replay_window = timedelta(seconds=replay_window_seconds)

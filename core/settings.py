@@ -75,6 +75,8 @@ class ZendeskSettings(_PlatformSettings):
 
     subdomain: str | None = None
     email: str
+    # Update Ticket has its own account-wide limit, below the plan's, that agents share.
+    update_ticket_budget: RateBudget = RateBudget(calls=100, per_seconds=60)
     api_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
 

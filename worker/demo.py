@@ -146,17 +146,23 @@ def demo_credentials() -> dict[str, str]:
 
 
 def write_demo_config(home: Path, sandbox_url: str, env: dict[str, str]) -> Path:
-    """The user's settings with all three platforms pointed at the sandbox."""
+    """The user's settings with all three platforms pointed at the sandbox.
+
+    Raises ConfigError if the user's file is invalid.
+    """
     source = config_path(env=env)
     settings = load_settings(source, env={})  # validates the user's file first
     raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    raw["platforms"] = {
+    sandbox = {
         "zendesk": {"base_url": f"{sandbox_url}/zendesk/api/v2", "email": DEMO_EMAIL,
                     "ai_user_id": "900"},
         "freshdesk": {"base_url": f"{sandbox_url}/freshdesk/api/v2", "ai_user_id": "900"},
         "gorgias": {"base_url": f"{sandbox_url}/gorgias/api", "email": DEMO_EMAIL,
                     "ai_user_id": "900"},
     }
+    # Tuning in the user's file (rate budgets, retries) stays; the address becomes the sandbox.
+    own = raw.get("platforms") or {}
+    raw["platforms"] = {name: {**(own.get(name) or {}), **where} for name, where in sandbox.items()}
     raw["knowledge_dir"] = str(settings.knowledge_dir.resolve())
     target = home / "demo-config.yaml"
     target.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")

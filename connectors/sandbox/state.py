@@ -108,7 +108,7 @@ class Fault:
         return {"id": self.id, "method": self.method, "path": self.path.pattern,
                 "status": self.status, "times": self.times,
                 "retry_after": self.retry_after, "latency_ms": self.latency_ms,
-                "skip": self.skip, "every": self.every}
+                "skip": self.skip, "every": self.every, "matched": self.seen}
 
 
 class Store:
