@@ -9,20 +9,26 @@ anything but the ticket's own fields (evaluation labels never reach it).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.actions import plan
 from core.errors import ScorerError
 from core.guards import guard
 from core.handoff_note import draft_note, handoff_note
-from core.models import Decision, Path, Ticket
+from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.policy import choose
 from core.scorer import Answer, Scorer
 from core.settings import Settings
 from core.triggers import article_topics, detect
 
 
-def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
+def decide(
+    ticket: Ticket, scorer: Scorer, settings: Settings, now: datetime | None = None
+) -> Decision:
     """Decide what to do with `ticket` and plan the writes.
 
+    `now` is the time SLA risk is measured from; by default the ticket's latest
+    activity, so the engine itself never reads a clock.
     A `ScorerError` from `scorer` is not raised: the ticket escalates with reason
     ``ai_unavailable``. Any other exception from the scorer is a bug and propagates.
     """
@@ -35,15 +41,20 @@ def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
             confidence=0.0,
             reasons=(skip,),
         )
-    signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None))
+    signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)
     answer, failure = _answer(ticket, scorer)
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
-    verdict = choose(signals, answer, failure, settings.policy, risk)
+    verdict = choose(signals, answer, failure, settings.policy, risk,
+                     settings.triggers.knowledge_languages)
     note = ""
     if verdict.path is Path.ESCALATE:
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
     elif verdict.path is Path.DRAFT and answer is not None:
         note = draft_note(answer, verdict.reasons)
+    actions = _shadowed(verdict.path, verdict.reasons, note, settings)
+    if actions is None:
+        actions = plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
+                       settings.tags, settings.routing)
     return Decision(
         ticket_id=ticket.id,
         platform=ticket.platform,
@@ -53,15 +64,21 @@ def decide(ticket: Ticket, scorer: Scorer, settings: Settings) -> Decision:
         reasons=verdict.reasons,
         sources=answer.sources if answer else (),
         reply=answer.reply if answer else None,
-        actions=plan(
-            verdict.path,
-            verdict.reasons,
-            answer.reply if answer else None,
-            note,
-            settings.tags,
-            settings.routing,
-        ),
+        actions=actions,
     )
+
+
+def _shadowed(
+    path: Path, reasons: tuple[Reason, ...], note: str, settings: Settings
+) -> tuple[Action, ...] | None:
+    """Shadow mode's writes (at most one internal note), or None outside shadow mode."""
+    if settings.policy.mode != "shadow":
+        return None
+    if not settings.policy.shadow_note:
+        return ()
+    why = "; ".join(f"{r.code} ({r.rule})" for r in reasons)
+    body = f"Shadow mode: Handoff would have chosen {path.value}. Why: {why}."
+    return (InternalNote(body=f"{body}\n\n{note}" if note else body),)
 
 
 def _answer(ticket: Ticket, scorer: Scorer) -> tuple[Answer | None, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from core.context import LANGUAGE, LOOP, UNDETERMINED
 from core.models import Path, Reason, Signal
 from core.scorer import Answer
 from core.settings import PolicySettings
@@ -30,6 +31,7 @@ LOW_CONFIDENCE = "low_confidence"
 UNFILLED_PLACEHOLDER = "unfilled_placeholder"
 NEVER_AUTO = "never_auto_resolve"
 AI_NEEDS_HUMAN = "ai_needs_human"
+DRAFT_ONLY = "draft_only"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def choose(
     failure: str,
     policy: PolicySettings,
     article_risk: Sequence[str] = (),
+    languages: Sequence[str] = (),
 ) -> Verdict:
     """Pick the path for a ticket that passed the guards. Never raises.
 
@@ -54,13 +57,15 @@ def choose(
     such an article can be drafted but never auto-resolves.
     """
     vip = next((s for s in signals if s.name == VIP), None)
-    forced = [_signal_reason(s) for s in signals if _forces_escalation(s)]
+    forced = [_signal_reason(s) for s in signals if _forces_escalation(s, policy)]
     if answer is None:
         forced.append(Reason(code=AI_UNAVAILABLE, rule="scorer", detail=failure))
     if forced or answer is None:
         return _escalate(forced, vip)
-    auto_rule = f"policy.auto_resolve_threshold={policy.auto_resolve_threshold:g}"
-    draft_rule = f"policy.draft_threshold={policy.draft_threshold:g}"
+    category = answer.doc.category if answer.doc else None
+    auto_at, draft_at, where = policy.thresholds(category)
+    auto_rule = f"{where}.auto_resolve_threshold={auto_at:g}"
+    draft_rule = f"{where}.draft_threshold={draft_at:g}"
     shown = f"confidence {answer.confidence:.2f}" + (f" ({answer.doc.id})" if answer.doc else "")
     if answer.needs_human:
         detail = "the AI model said a person should handle this ticket"
@@ -69,16 +74,40 @@ def choose(
     if answer.reply is None or not answer.sources:
         detail = "no knowledge article supports an answer"
         return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)
-    if answer.confidence >= policy.auto_resolve_threshold:
-        if article_risk:
-            detail = f"{shown}, but the article answers a high-risk topic ({article_risk[0]})"
-            return _one(Path.DRAFT, NEVER_AUTO, "policy.never_auto_resolve_high_risk_articles",
-                        detail)
-        return _confident(answer, vip, auto_rule, shown)
-    if answer.confidence >= policy.draft_threshold:
+    capped = _never_auto(signals, article_risk, category, policy, languages)
+    if answer.confidence >= auto_at:
+        if capped is not None:
+            rule, why = capped
+            return _one(Path.DRAFT, NEVER_AUTO, rule, f"{shown}, but {why}")
+        verdict = _confident(answer, vip, auto_rule, shown)
+        if verdict.path is Path.AUTO_RESOLVE and policy.mode == "draft_only":
+            return _one(Path.DRAFT, DRAFT_ONLY, "policy.mode=draft_only",
+                        f"{shown} would auto-resolve; draft-only mode reviews every reply")
+        return verdict
+    if answer.confidence >= draft_at:
         return _one(Path.DRAFT, MEDIUM_CONFIDENCE, draft_rule, f"{shown} is below auto-resolve")
     detail = f"{shown} is below the draft threshold"
     return _escalate([Reason(code=LOW_CONFIDENCE, rule=draft_rule, detail=detail)], vip)
+
+
+def _never_auto(
+    signals: Sequence[Signal], article_risk: Sequence[str], category: str | None,
+    policy: PolicySettings, languages: Sequence[str] = (),
+) -> tuple[str, str] | None:
+    """(rule, why) when something caps the path at a draft, else None."""
+    language = next((str(s.value) for s in signals if s.name == LANGUAGE), UNDETERMINED)
+    if languages and language != UNDETERMINED and language not in languages:
+        return "triggers.knowledge_languages", f"the knowledge base has no {language} articles"
+    for signal in signals:
+        if signal.name.startswith(f"{HIGH_RISK}:"):
+            topic = signal.name.split(":", 1)[1]
+            return "policy.never_auto_resolve", f"the ticket raises {topic}"
+    if category and category in policy.never_auto_resolve:
+        return "policy.never_auto_resolve", f"category {category} is never auto-resolved"
+    if article_risk:
+        why = f"the article answers a high-risk topic ({article_risk[0]})"
+        return "policy.never_auto_resolve_high_risk_articles", why
+    return None
 
 
 def _confident(answer: Answer, vip: Signal | None, rule: str, shown: str) -> Verdict:
@@ -102,11 +131,17 @@ def _escalate(reasons: list[Reason], vip: Signal | None) -> Verdict:
     return Verdict(Path.ESCALATE, tuple(reasons))
 
 
-def _forces_escalation(signal: Signal) -> bool:
-    return signal.name == HUMAN_REQUEST or signal.name.startswith(f"{HIGH_RISK}:")
+def _forces_escalation(signal: Signal, policy: PolicySettings) -> bool:
+    if signal.name in (HUMAN_REQUEST, LOOP):
+        return True
+    if signal.name.startswith(f"{HIGH_RISK}:"):
+        return policy.escalates(signal.name.split(":", 1)[1])
+    return False
 
 
 def _signal_reason(signal: Signal) -> Reason:
+    if signal.name == LOOP:
+        return Reason(code=LOOP, rule=str(signal.value), detail=signal.evidence)
     what = "asked for a person" if signal.name == HUMAN_REQUEST else "raised a high-risk topic"
     return Reason(
         code=signal.name, rule=str(signal.value), detail=f'the customer {what}: "{signal.evidence}"'

@@ -160,9 +160,50 @@ class QueueSettings(_Section):
     retry_intervals_seconds: tuple[int, ...] = (10, 60, 300)
 
 
+class CategoryPolicy(_Section):
+    """Overrides for the articles of one knowledge category; unset keys keep the defaults."""
+
+    auto_resolve_threshold: float | None = Field(default=None, ge=0, le=1)
+    draft_threshold: float | None = Field(default=None, ge=0, le=1)
+
+
 class PolicySettings(_Section):
+    """Thresholds, overrides and modes.
+
+    - `categories`: per knowledge-category thresholds (keyed by the article's category).
+    - `never_auto_resolve`: high-risk topics or article categories that may be drafted
+      but never auto-resolved; any other high-risk topic escalates (`always_escalate`
+      "*" means every topic not listed in `never_auto_resolve`).
+    - `mode`: ``live`` acts; ``shadow`` decides and logs, writing at most an internal
+      note (`shadow_note`); ``draft_only`` turns every auto-resolve into a draft.
+    """
+
     auto_resolve_threshold: float = Field(default=0.9, ge=0, le=1)
     draft_threshold: float = Field(default=0.5, ge=0, le=1)
+    categories: dict[str, CategoryPolicy] = Field(default_factory=dict)
+    never_auto_resolve: tuple[str, ...] = ()
+    always_escalate: tuple[str, ...] = ("*",)
+    mode: Literal["live", "shadow", "draft_only"] = "live"
+    shadow_note: bool = True
+
+    def thresholds(self, category: str | None) -> tuple[float, float, str]:
+        """(auto-resolve, draft) thresholds for an article category, and the rule's name."""
+        override = self.categories.get(category or "")
+        if override is None:
+            return self.auto_resolve_threshold, self.draft_threshold, "policy"
+        auto = override.auto_resolve_threshold
+        draft = override.draft_threshold
+        return (
+            self.auto_resolve_threshold if auto is None else auto,
+            self.draft_threshold if draft is None else draft,
+            f"policy.categories.{category}",
+        )
+
+    def escalates(self, topic: str) -> bool:
+        """Whether a high-risk `topic` forces escalation (else it only blocks auto-resolve)."""
+        if topic in self.always_escalate:
+            return True
+        return "*" in self.always_escalate and topic not in self.never_auto_resolve
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -193,6 +234,15 @@ class TriggerSettings(_Section):
     high_risk_except: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(lexicon.HIGH_RISK_EXCEPT)
     )
+    # VIP: ticket or requester tags, requester organisations, or custom field values.
+    vip_tags: tuple[str, ...] = ("vip",)
+    vip_organizations: tuple[str, ...] = ()
+    vip_fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    sla_margin_minutes: int = Field(default=60, ge=0)
+    loop_ai_turns: int = Field(default=2, ge=1)
+    restate_similarity: float = Field(default=0.6, gt=0, le=1)
+    # Languages the knowledge base is written in; others never auto-resolve.
+    knowledge_languages: tuple[str, ...] = ("en",)
 
     @field_validator("human_request")
     @classmethod

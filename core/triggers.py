@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 
+from core.context import context_signals
 from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
-from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE, VIP_TAG
+from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE
 from core.models import Signal, Ticket
 from core.sentiment import sentiment
 from core.settings import TriggerSettings
@@ -41,7 +43,10 @@ _QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
 
 
 def detect(
-    ticket: Ticket, triggers: TriggerSettings, frustration: FrustrationModel | None = None
+    ticket: Ticket,
+    triggers: TriggerSettings,
+    frustration: FrustrationModel | None = None,
+    now: datetime | None = None,
 ) -> tuple[Signal, ...]:
     """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, sentiment.
 
@@ -55,13 +60,14 @@ def detect(
     if human is not None:
         signals.append(human)
     signals.extend(high_risk(repaired, triggers.high_risk, triggers.high_risk_except))
-    vip = vip_signal(ticket)
+    vip = vip_signal(ticket, triggers)
     if vip is not None:
         signals.append(vip)
     model = frustration or default_frustration()
     upset = model.signal([m.text for m in ticket.customer_messages()] or [ticket.subject])
     if upset is not None:
         signals.append(upset)
+    signals.extend(context_signals(ticket, triggers, now))
     signals.append(sentiment(texts))
     return tuple(signals)
 
@@ -140,13 +146,26 @@ def _article_topics(
     return tuple(s.name.split(":", 1)[1] for s in found)
 
 
-def vip_signal(ticket: Ticket) -> Signal | None:
-    """``vip`` when the requester is flagged VIP or carries, or the ticket carries, a vip tag."""
+def vip_signal(ticket: Ticket, triggers: TriggerSettings | None = None) -> Signal | None:
+    """``vip`` from ``requester.vip``, a configured tag on the ticket or requester, the
+    requester's organisation, or a configured custom-field value."""
+    triggers = triggers or TriggerSettings()
     if ticket.requester.vip:
         return Signal(name=VIP, value="requester.vip", evidence="requester.vip = true")
+    wanted = {t.lower() for t in triggers.vip_tags}
     for field, tags in (("ticket.tags", ticket.tags), ("requester.tags", ticket.requester.tags)):
-        if any(tag.lower() == VIP_TAG for tag in tags):
-            return Signal(name=VIP, value=field, evidence=f"{field} contains '{VIP_TAG}'")
+        hit = next((tag for tag in tags if tag.lower() in wanted), None)
+        if hit is not None:
+            return Signal(name=VIP, value=field, evidence=f"{field} contains '{hit.lower()}'")
+    organization = (ticket.requester.organization or "").strip().lower()
+    if organization and organization in {o.lower() for o in triggers.vip_organizations}:
+        return Signal(name=VIP, value="triggers.vip_organizations",
+                      evidence=f"requester.organization = {ticket.requester.organization!r}")
+    for name, values in triggers.vip_fields.items():
+        value = ticket.custom_fields.get(name, "")
+        if value and value.lower() in {v.lower() for v in values}:
+            return Signal(name=VIP, value=f"triggers.vip_fields.{name}",
+                          evidence=f"custom field {name} = {value!r}")
     return None
 
 
