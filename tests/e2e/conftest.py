@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
+import yaml
 
 from tests.conftest import ROOT
 from worker.demo import Stack, read_samples, running_stack
@@ -21,6 +24,24 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
            "HANDOFF_CONFIG": str(ROOT / "config" / "handoff.yaml")}
     with running_stack(env, tmp_path_factory.mktemp("home")) as running:
+        yield running
+
+
+@contextmanager
+def tuned_stack(
+    redis_url: str, home: Path, changes: dict[str, Any], workers: int = 1
+) -> Iterator[Stack]:
+    """A stack whose settings are the shipped ones with `changes` on top (one level deep)."""
+    redis.Redis.from_url(redis_url).flushdb()
+    config = yaml.safe_load((ROOT / "config" / "handoff.yaml").read_text())
+    for section, value in changes.items():
+        current = config.get(section)
+        config[section] = {**current, **value} if isinstance(current, dict) else value
+    config["knowledge_dir"] = str(ROOT / "config" / "knowledge")
+    (home / "tuned.yaml").write_text(yaml.safe_dump(config))
+    env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
+           "HANDOFF_CONFIG": str(home / "tuned.yaml")}
+    with running_stack(env, home, workers=workers) as running:
         yield running
 
 

@@ -16,15 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import redis
-import yaml
 from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
-from tests.conftest import ROOT, zendesk_headers
-from tests.e2e.conftest import SAMPLES
-from worker.demo import Stack, running_stack
+from tests.conftest import zendesk_headers
+from tests.e2e.conftest import SAMPLES, tuned_stack
+from worker.demo import Stack
 
 pytestmark = pytest.mark.e2e
 TICKETS, WEBHOOKS, DUPLICATE_SHARE = 200, 5_000, 0.2
@@ -33,19 +32,12 @@ EXPECTED_WRITES = {"auto_resolve": [True], "draft": [False], "escalate": [False,
 
 @pytest.fixture(scope="module")
 def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    redis.Redis.from_url(redis_url).flushdb()
-    home = tmp_path_factory.mktemp("home")
-    config = yaml.safe_load((ROOT / "config" / "handoff.yaml").read_text())
     # The sandbox has no plan limits: lift the budgets so the test measures the pipeline.
     unlimited = {"calls": 1_000_000, "per_seconds": 60}
-    config["platforms"] = {"zendesk": {"subdomain": "load", "email": "ai@example.com",
-                                       "rate_budget": unlimited,
-                                       "update_ticket_budget": unlimited}}
-    config["knowledge_dir"] = str(ROOT / "config" / "knowledge")
-    (home / "load.yaml").write_text(yaml.safe_dump(config))
-    env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
-           "HANDOFF_CONFIG": str(home / "load.yaml")}
-    with running_stack(env, home, workers=2) as running:
+    platforms = {"zendesk": {"subdomain": "load", "email": "ai@example.com",
+                             "rate_budget": unlimited, "update_ticket_budget": unlimited}}
+    home = tmp_path_factory.mktemp("home")
+    with tuned_stack(redis_url, home, {"platforms": platforms}, workers=2) as running:
         yield running
 
 
