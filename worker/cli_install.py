@@ -50,7 +50,7 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
     for item in report.existing:
         click.echo(f"found:   {item}")
     if not report.created:
-        click.echo("nothing to create: Handoff was already installed")
+        click.echo("nothing to create")
     for variable, value in report.secrets.items():
         click.echo(f"{variable}={value}")
     if report.instructions:
