@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.messages import customer_message as localised_message
 from core.models import (
     Action,
     AddTags,
@@ -63,9 +64,13 @@ def plan(
     note: str,
     tags: TagSettings,
     routing: RoutingSettings,
+    language: str = "en",
+    after_hours: str | None = None,
 ) -> tuple[Action, ...]:
     """The actions for `path`. `reply` is the answer (auto-resolve), `note` the internal
-    note (draft and escalate). Never raises; an auto-resolve without a reply plans nothing.
+    note (draft and escalate). The customer's escalation message is in `language` where
+    a template exists, and says when people are back if `after_hours` holds the hours.
+    Never raises; an auto-resolve without a reply plans nothing.
     """
     if path is Path.AUTO_RESOLVE and reply:
         return (
@@ -76,12 +81,17 @@ def plan(
     if path is Path.DRAFT:
         return (InternalNote(body=note), AddTags(tags=tags.draft))
     if path is Path.ESCALATE:
-        return _escalation(reasons, note, tags, routing)
+        return _escalation(reasons, note, tags, routing, language, after_hours)
     return ()
 
 
 def _escalation(
-    reasons: Sequence[Reason], note: str, tags: TagSettings, routing: RoutingSettings
+    reasons: Sequence[Reason],
+    note: str,
+    tags: TagSettings,
+    routing: RoutingSettings,
+    language: str = "en",
+    after_hours: str | None = None,
 ) -> tuple[Action, ...]:
     reason_tags = (tag_safe(REASON_TAG_PREFIX + r.code) for r in reasons)
     actions: list[Action] = [
@@ -94,7 +104,10 @@ def _escalation(
     if route.priority is not None:
         actions.append(SetPriority(priority=route.priority))
     actions.append(SetStatus(status=Status.OPEN))
-    actions.append(PublicReply(body=customer_message(reasons)))
+    if language == "en" and after_hours is None:
+        actions.append(PublicReply(body=customer_message(reasons)))
+    else:
+        actions.append(PublicReply(body=localised_message(reasons, language, after_hours)))
     return tuple(actions)
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.actions import plan
+from core.context import LANGUAGE
 from core.errors import ScorerError
 from core.guards import guard
 from core.handoff_note import draft_note, handoff_note
+from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.policy import choose
 from core.scorer import Answer, Scorer
@@ -53,8 +55,10 @@ def decide(
         note = draft_note(answer, verdict.reasons)
     actions = _shadowed(verdict.path, verdict.reasons, note, settings)
     if actions is None:
+        language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
         actions = plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
-                       settings.tags, settings.routing)
+                       settings.tags, settings.routing, language,
+                       closed(settings.routing.business_hours, now or _last_activity(ticket)))
     return Decision(
         ticket_id=ticket.id,
         platform=ticket.platform,
@@ -66,6 +70,11 @@ def decide(
         reply=answer.reply if answer else None,
         actions=actions,
     )
+
+
+def _last_activity(ticket: Ticket) -> datetime | None:
+    times = [m.created_at for m in ticket.messages]
+    return max(times) if times else ticket.updated_at
 
 
 def _shadowed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.frustration import FRUSTRATION
 from core.models import Reason, Signal, Ticket
 from core.policy import for_primary
 from core.scorer import Answer
@@ -49,6 +50,19 @@ NEXT_STEPS: dict[str, str] = {
         "add a help-center article for it."
     ),
     "vip": "VIP customer: reply personally and promptly.",
+    "high_risk:account": (
+        "Verify the requester owns the account before changing or deleting anything, then "
+        "confirm what was done and what data is kept."
+    ),
+    "high_risk:complaint": (
+        "Acknowledge the complaint personally, log it, and tell the customer what happens next "
+        "and by when."
+    ),
+    "loop": (
+        "The AI's answers did not help: read what was already said, don't repeat it, and "
+        "answer the actual question."
+    ),
+    "ai_needs_human": "The AI model judged this needs a person: answer directly.",
 }
 DEFAULT_NEXT_STEP = "Read the thread and reply to the customer."
 
@@ -110,8 +124,13 @@ def _summary(ticket: Ticket) -> str:
 def _sentiment(signals: Sequence[Signal]) -> str:
     signal = next((s for s in signals if s.name == SENTIMENT), None)
     if signal is None:
-        return NEUTRAL
-    return f"{signal.value} ({signal.evidence})" if signal.evidence else str(signal.value)
+        text = NEUTRAL
+    else:
+        text = f"{signal.value} ({signal.evidence})" if signal.evidence else str(signal.value)
+    upset = next((s for s in signals if s.name == FRUSTRATION), None)
+    if upset is not None:
+        text += f"; frustrated, score {upset.value} ({upset.evidence})"
+    return text
 
 
 def _attempt(answer: Answer | None, failure: str) -> str:

@@ -272,12 +272,22 @@ class Route(_Section):
     priority: Priority | None = None
 
 
+class BusinessHours(_Section):
+    """When people answer; outside these hours the customer is told so."""
+
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    start: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
+    end: str = Field(default="17:00", pattern=r"^\d\d:\d\d$")
+    utc_offset_hours: float = Field(default=0.0, ge=-14, le=14)
+
+
 class RoutingSettings(_Section):
     """Where escalations go. Keys of `by_reason` are reason codes such as
     ``human_request`` or ``high_risk:refund``; the most specific match wins."""
 
     default: Route = Route()
     by_reason: dict[str, Route] = Field(default_factory=dict)
+    business_hours: BusinessHours | None = None
 
 
 class ExclusionSettings(_Section):
@@ -346,6 +356,8 @@ class Settings(_Section):
     # Values for ``[Website Name]``-style gaps in articles; a reply with a gap left is
     # never auto-resolved.
     placeholders: dict[str, str] = Field(default_factory=dict)
+    # Also index each configured helpdesk's own articles and macros (at worker start).
+    knowledge_from_helpdesk: bool = False
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
 

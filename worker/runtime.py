@@ -25,7 +25,7 @@ from receiver import metrics
 from worker.config import load_settings
 from worker.decision_log import DecisionLog, database_url, open_log
 from worker.redis_conn import connect
-from worker.scoring import build_scorer
+from worker.scoring import build_scorer, gather_knowledge
 
 
 @dataclass
@@ -50,9 +50,9 @@ def build_runtime(settings: Settings, connection: redis.Redis, database_url: str
 
     Raises ConfigError on a bad configuration or an unusable database.
     """
-    scorer = build_scorer(settings)
     log = open_log(database_url, lock=connection)
     connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
+    scorer = build_scorer(settings, gather_knowledge(settings, connectors))
     for name, connector in connectors.items():
         if isinstance(connector, HttpConnector):
             connector.client.event_hooks["response"].append(_count_calls(name))

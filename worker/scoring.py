@@ -9,6 +9,7 @@ re-embed an unchanged knowledge base on start-up.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,9 +17,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from connectors.base import Connector
 from core.calibration import DEFAULT, Calibration
 from core.embedding import WordLlamaEmbedder
-from core.errors import ConfigError
+from core.errors import ConfigError, HandoffError
 from core.knowledge import KnowledgeDoc
 from core.llm import AnthropicMessages, LLMScorer, OpenAIChat, Provider
 from core.retrieval import HybridScorer, index_key
@@ -26,8 +28,35 @@ from core.scorer import Scorer
 from core.settings import Settings
 from worker.config import load_knowledge
 
+log = logging.getLogger("worker.scoring")
+
 INDEX_DIR = ".handoff-index"
 CALIBRATION_FILE = "calibration.json"
+
+
+def gather_knowledge(
+    settings: Settings, connectors: Mapping[str, Connector]
+) -> tuple[KnowledgeDoc, ...]:
+    """The local articles, plus each helpdesk's articles and macros when
+    `knowledge_from_helpdesk` is on. A helpdesk that fails is logged and left out (the
+    local articles still load); a helpdesk article whose id a local one uses is dropped.
+    Raises ConfigError for a bad local knowledge base.
+    """
+    docs = list(load_knowledge(settings.knowledge_dir))
+    if not settings.knowledge_from_helpdesk:
+        return tuple(docs)
+    seen = {d.id for d in docs}
+    for name, connector in sorted(connectors.items()):
+        try:
+            remote = connector.list_knowledge()
+        except HandoffError as exc:
+            log.warning("knowledge from %s unavailable, using local articles: %s", name, exc)
+            continue
+        for doc in remote:
+            if doc.id not in seen:
+                seen.add(doc.id)
+                docs.append(doc)
+    return tuple(docs)
 
 
 def index_dir(settings: Settings) -> Path:

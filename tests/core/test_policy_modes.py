@@ -131,3 +131,34 @@ def test_uncovered_language_never_auto_resolves() -> None:
     assert verdict.reasons[0].rule == "triggers.knowledge_languages"
     assert choose(signals, sure(), "", PolicySettings(), languages=("en", "fr")).path \
         is Path.AUTO_RESOLVE
+
+
+def test_customer_message_in_their_language_and_honest_after_hours() -> None:
+    from datetime import UTC, datetime
+
+    from core.messages import closed, customer_message
+    from core.models import Reason
+    from core.settings import BusinessHours
+
+    human = [Reason(code="human_request", rule="r")]
+    assert "persona" in customer_message(human, "es")
+    assert "connecting you" in customer_message(human, "xx")
+    hours = BusinessHours(days=(0, 1, 2, 3, 4), start="09:00", end="17:00")
+    saturday = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    monday = datetime(2026, 1, 12, 12, 0, tzinfo=UTC)
+    assert closed(hours, monday) is None
+    shown = closed(hours, saturday)
+    assert shown is not None
+    assert "offline" in customer_message(human, "en", shown)
+
+
+def test_escalation_note_has_five_parts_with_frustration_trend(lexical: LexicalScorer) -> None:
+    thread = ticket("Where is my order?", "It ships soon.",
+                    "Third time I'm asking, still nothing!! I want to talk to a person.",
+                    authors=(Role.CUSTOMER, Role.AI, Role.CUSTOMER))
+    decision = decide(thread, lexical, Settings())
+    note = next(a for a in decision.actions if isinstance(a, InternalNote)).body
+    for part in ("Reason:", "Summary:", "Customer sentiment:", "What the AI tried:",
+                 "Suggested next step:"):
+        assert part in note
+    assert "frustrated" in note

@@ -73,3 +73,30 @@ def test_llm_scorer_needs_its_key_from_the_environment(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="HANDOFF_LLM_API_KEY"):
         build_scorer(settings, env={})
     assert isinstance(build_scorer(settings, env={"HANDOFF_LLM_API_KEY": "k"}), LLMScorer)
+
+
+def test_helpdesk_knowledge_is_added_when_enabled(tmp_path: Path) -> None:
+    from typing import Any, cast
+
+    from core.errors import TransientError
+    from core.knowledge import KnowledgeDoc
+    from core.settings import Settings
+    from worker.scoring import gather_knowledge
+
+    remote = KnowledgeDoc(id="zd-1", title="Gift wrap", category="HELP",
+                          examples=("Do you gift wrap?",), body="Yes.")
+
+    class Helpdesk:
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def list_knowledge(self) -> list[KnowledgeDoc]:
+            if self.fail:
+                raise TransientError("down")
+            return [remote]
+
+    connectors = cast(Any, {"a": Helpdesk(False), "b": Helpdesk(True)})
+    local = Settings(knowledge_dir=ROOT / "config" / "knowledge")
+    assert "zd-1" not in {d.id for d in gather_knowledge(local, connectors)}
+    both = local.model_copy(update={"knowledge_from_helpdesk": True})
+    assert "zd-1" in {d.id for d in gather_knowledge(both, connectors)}
