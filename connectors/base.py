@@ -31,7 +31,8 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import httpx
 from tenacity import (
@@ -42,12 +43,15 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from core.errors import PermanentError, RateLimited, TransientError
+from core.errors import ConfigError, PermanentError, RateLimited, TransientError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, Ticket, TicketEvent
+from core.settings import PlatformSettings
 
 if TYPE_CHECKING:
     from connectors.ratelimit import CallBudget
+
+SettingsT = TypeVar("SettingsT", bound=PlatformSettings)
 
 
 class HeaderItems(Protocol):
@@ -243,3 +247,63 @@ def retry_after_seconds(headers: Mapping[str, str], default: float = 1.0) -> flo
         return max(0.0, float(value)) if value is not None else default
     except ValueError:
         return default
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock of every connector)."""
+    return datetime.now(UTC)
+
+
+class AccountConnector(HttpConnector, Generic[SettingsT]):
+    """`HttpConnector` for one helpdesk account: what every platform's class shares.
+
+    It keeps the account's settings, the replay window for webhook timestamps, the
+    clock (injectable for tests) and our own API user's id when configured, and
+    builds the account's `httpx.Client`. Subclasses declare `name` and
+    `basic_auth`.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(
+        self,
+        settings: SettingsT,
+        client: httpx.Client,
+        *,
+        replay_window_seconds: int = 300,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        budget: CallBudget | None = None,
+    ) -> None:
+        super().__init__(
+            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
+            max_total_wait_seconds=settings.max_total_wait_seconds,
+        )
+        self.settings = settings
+        self.replay_window = timedelta(seconds=replay_window_seconds)
+        self._clock = clock
+        self._ai_user_id: str | None = settings.ai_user_id
+
+    @classmethod
+    def basic_auth(cls, settings: SettingsT, token: str) -> httpx.BasicAuth:
+        """The account's HTTP basic credentials for API token `token`."""
+        raise NotImplementedError
+
+    @classmethod
+    def make_client(cls, settings: SettingsT) -> httpx.Client:
+        """An `httpx.Client` with the account's base URL, API-token auth and timeouts.
+
+        Raises ConfigError when no API token is configured.
+        """
+        token = getattr(settings, "api_token", None)
+        value = token.get_secret_value() if token is not None else ""
+        if not value:
+            raise ConfigError(
+                f"platforms.{cls.name}: no API token; set HANDOFF_{cls.name.upper()}_API_TOKEN"
+            )
+        return httpx.Client(
+            base_url=settings.api_base(),
+            auth=cls.basic_auth(settings, value),
+            timeout=httpx.Timeout(settings.timeout_seconds),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )

@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC
 from typing import Any, ClassVar
 
 import httpx
@@ -44,10 +43,8 @@ import httpx
 from connectors import freshdesk_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, HttpConnector, InstallReport
-from connectors.ratelimit import CallBudget
+from connectors.base import AccountConnector, HeaderItems, InstallReport
 from core.errors import (
-    ConfigError,
     PayloadError,
     PermanentError,
     SignatureError,
@@ -67,11 +64,7 @@ SECRET_VARIABLE = "HANDOFF_FRESHDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable 
 
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class FreshdeskConnector(HttpConnector):
+class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
     """One Freshdesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
@@ -83,43 +76,10 @@ class FreshdeskConnector(HttpConnector):
     auth_scheme: ClassVar[str] = "basic {api_token}:X"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
 
-    def __init__(
-        self,
-        settings: FreshdeskSettings,
-        client: httpx.Client,
-        *,
-        replay_window_seconds: int = 300,
-        clock: Callable[[], datetime] = _utc_now,
-        sleep: Callable[[float], None] = time.sleep,
-        budget: CallBudget | None = None,
-    ) -> None:
-        super().__init__(
-            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
-            max_total_wait_seconds=settings.max_total_wait_seconds,
-        )
-        self.settings = settings
-        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API;
-        # `clock` dates deliveries for their event ids.
-        self.replay_window = timedelta(seconds=replay_window_seconds)
-        self._clock = clock
-        self._ai_user_id: str | None = settings.ai_user_id
-
     @classmethod
-    def make_client(cls, settings: FreshdeskSettings) -> httpx.Client:
-        """An `httpx.Client` with the account's base URL, API-key auth and timeouts.
-
-        Raises ConfigError when no API token is configured.
-        """
-        token = settings.api_token.get_secret_value() if settings.api_token else ""
-        if not token:
-            raise ConfigError("platforms.freshdesk: no API token; "
-                              "set HANDOFF_FRESHDESK_API_TOKEN")
-        return httpx.Client(
-            base_url=settings.api_base(),
-            auth=httpx.BasicAuth(token, "X"),
-            timeout=httpx.Timeout(settings.timeout_seconds),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-        )
+    def basic_auth(cls, settings: FreshdeskSettings, token: str) -> httpx.BasicAuth:
+        """Freshdesk API keys: the key as the user and any password (``X``)."""
+        return httpx.BasicAuth(token, "X")
 
     # -- webhooks ---------------------------------------------------------------
 

@@ -34,7 +34,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -42,9 +42,9 @@ import httpx
 from connectors import gorgias_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, HttpConnector, InstallReport
+from connectors.base import AccountConnector, HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
-from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
+from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import GorgiasSettings
@@ -58,11 +58,7 @@ _MAX_PAGES = 100
 _ROUTES_KEPT = 256
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class GorgiasConnector(HttpConnector):
+class GorgiasConnector(AccountConnector[GorgiasSettings]):
     """One Gorgias account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
@@ -80,37 +76,19 @@ class GorgiasConnector(HttpConnector):
         client: httpx.Client,
         *,
         replay_window_seconds: int = 300,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         budget: CallBudget | None = None,
     ) -> None:
-        super().__init__(
-            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
-            max_total_wait_seconds=settings.max_total_wait_seconds,
-        )
-        self.settings = settings
-        # Unsigned deliveries carry no timestamp: the window is kept for a uniform API.
-        self.replay_window = timedelta(seconds=replay_window_seconds)
-        self._clock = clock
-        self._ai_user_id: str | None = settings.ai_user_id
+        super().__init__(settings, client, replay_window_seconds=replay_window_seconds,
+                         clock=clock, sleep=sleep, budget=budget)
         # Where a reply to each recently read ticket goes; read in get_ticket, used in apply.
         self._routes: OrderedDict[str, payloads.ReplyRoute] = OrderedDict()
 
     @classmethod
-    def make_client(cls, settings: GorgiasSettings) -> httpx.Client:
-        """An `httpx.Client` with the account's base URL, API-key auth and timeouts.
-
-        Raises ConfigError when no API token is configured.
-        """
-        token = settings.api_token.get_secret_value() if settings.api_token else ""
-        if not token:
-            raise ConfigError("platforms.gorgias: no API token; set HANDOFF_GORGIAS_API_TOKEN")
-        return httpx.Client(
-            base_url=settings.api_base(),
-            auth=httpx.BasicAuth(settings.email, token),
-            timeout=httpx.Timeout(settings.timeout_seconds),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-        )
+    def basic_auth(cls, settings: GorgiasSettings, token: str) -> httpx.BasicAuth:
+        """Gorgias private apps: the user's e-mail as the user, the API key as the password."""
+        return httpx.BasicAuth(settings.email, token)
 
     # -- webhooks ---------------------------------------------------------------
 

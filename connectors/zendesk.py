@@ -17,7 +17,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -25,9 +25,9 @@ import httpx
 from connectors import pagination
 from connectors import zendesk_payloads as payloads
 from connectors import zendesk_setup as setup
-from connectors.base import HeaderItems, HttpConnector, InstallReport
+from connectors.base import AccountConnector, HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
-from core.errors import ConfigError, PayloadError, PermanentError, SignatureError
+from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import ZendeskSettings
@@ -40,11 +40,7 @@ _MAX_COMMENT_PAGES = 60
 # Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
 _MAX_LIST_PAGES = 500
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class ZendeskConnector(HttpConnector):
+class ZendeskConnector(AccountConnector[ZendeskSettings]):
     """One Zendesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
@@ -65,38 +61,21 @@ class ZendeskConnector(HttpConnector):
         client: httpx.Client,
         *,
         replay_window_seconds: int = 300,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         budget: CallBudget | None = None,
     ) -> None:
-        super().__init__(
-            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
-            max_total_wait_seconds=settings.max_total_wait_seconds,
-        )
-        self.settings = settings
+        super().__init__(settings, client, replay_window_seconds=replay_window_seconds,
+                         clock=clock, sleep=sleep, budget=budget)
         self._update_budget = (
             budget.endpoint("ticket-update", settings.update_ticket_budget) if budget is not None
             else None
         )
-        self.replay_window = timedelta(seconds=replay_window_seconds)
-        self._clock = clock
-        self._ai_user_id: str | None = settings.ai_user_id
 
     @classmethod
-    def make_client(cls, settings: ZendeskSettings) -> httpx.Client:
-        """An `httpx.Client` with the account's base URL, API-token auth and timeouts.
-
-        Raises ConfigError when no API token is configured.
-        """
-        token = settings.api_token.get_secret_value() if settings.api_token else ""
-        if not token:
-            raise ConfigError("platforms.zendesk: no API token; set HANDOFF_ZENDESK_API_TOKEN")
-        return httpx.Client(
-            base_url=settings.api_base(),
-            auth=httpx.BasicAuth(f"{settings.email}/token", token),
-            timeout=httpx.Timeout(settings.timeout_seconds),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-        )
+    def basic_auth(cls, settings: ZendeskSettings, token: str) -> httpx.BasicAuth:
+        """Zendesk API tokens: ``{email}/token`` as the user, the token as the password."""
+        return httpx.BasicAuth(f"{settings.email}/token", token)
 
     # -- webhooks ---------------------------------------------------------------
 

@@ -47,7 +47,7 @@ class RateBudget(_Section):
     per_seconds: float = Field(gt=0)
 
 
-class _PlatformSettings(_Section):
+class PlatformSettings(_Section):
     """What every helpdesk account has: an address, timeouts, retries and a rate budget.
 
     `base_url` overrides the address built from the account name (sandbox, proxies).
@@ -70,7 +70,7 @@ class _PlatformSettings(_Section):
         raise NotImplementedError
 
 
-class ZendeskSettings(_PlatformSettings):
+class ZendeskSettings(PlatformSettings):
     """One Zendesk account (https://{subdomain}.zendesk.com). Default budget: 700/min."""
 
     subdomain: str | None = None
@@ -90,7 +90,7 @@ class ZendeskSettings(_PlatformSettings):
         return f"https://{self.subdomain}.zendesk.com/api/v2"
 
 
-class FreshdeskSettings(_PlatformSettings):
+class FreshdeskSettings(PlatformSettings):
     """One Freshdesk account (https://{domain}.freshdesk.com). Default budget: 200/min.
 
     Freshdesk does not sign webhooks: deliveries must carry `webhook_secret` in the
@@ -112,7 +112,7 @@ class FreshdeskSettings(_PlatformSettings):
         return f"https://{self.domain}.freshdesk.com/api/v2"
 
 
-class GorgiasSettings(_PlatformSettings):
+class GorgiasSettings(PlatformSettings):
     """One Gorgias account (https://{domain}.gorgias.com). Default budget: 40 per 20 s.
 
     Gorgias does not sign HTTP-integration calls: deliveries must carry

@@ -68,6 +68,12 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
     stack: Stack, sandbox: httpx.Client, browser: Any
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def badge_shows(count: int) -> None:
+        WebDriverWait(browser, 20).until(
+            ec.text_to_be_present_in_element((By.ID, "open-count"), str(count)))
 
     escalating = [k for k, s in SAMPLES.items()
                   if s["labels"]["expect_path"] == "escalate"][:2]
@@ -83,6 +89,7 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
     assert all("401" in message for message in errors(browser))
     browser.find_element(By.ID, "token").send_keys(stack.env["HANDOFF_ADMIN_TOKEN"])
     browser.find_element(By.ID, "sign-in").click()
+    badge_shows(before)
     assert browser.find_element(By.ID, "open-count").text == str(before)
 
     row = browser.find_elements(By.CSS_SELECTOR, "tr.escalation")[0]
@@ -90,6 +97,7 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
     row.find_element(By.NAME, "note").send_keys("customer found the answer themselves")
     row.find_element(By.CSS_SELECTOR, "button.dismiss").click()
 
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "message")))
     assert browser.find_element(By.ID, "open-count").text == str(before - 1)
     assert f"Escalation #{record_id} dismissed" in browser.find_element(By.ID, "message").text
     ids = [r.get_attribute("data-id") for r in
