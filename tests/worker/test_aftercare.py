@@ -237,6 +237,25 @@ def test_sla_sweep_escalates_only_tickets_due_within_the_margin(
     assert run_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
 
 
+def test_sla_sweep_reads_at_most_max_tickets_per_run(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str, database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
+                           {"sla_sweep": {"margin_minutes": 30, "max_tickets": 1}})
+    due = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    first, second = (create(sandbox, {**sample_for("draft"), "sla_due_at": due}) for _ in "ab")
+    for ticket_id in (first, second):
+        deliver(runtime, ticket_id, f"ev-{ticket_id}")
+    sandbox.delete("/sandbox/stats")
+    assert len(run_sweep(runtime, datetime.now(UTC))) == 1
+    reads = sandbox.get("/sandbox/stats").json()["zendesk"]["routes"]["GET /tickets/<ticket_id>"]
+    assert reads == 1
+    assert len(run_sweep(runtime, datetime.now(UTC))) == 1  # the other one, next run
+    assert {r["ticket_id"] for r in store(runtime).list_open()} == {first, second}
+    runtime_module.current.cache_clear()
+
+
 # -- feedback ----------------------------------------------------------------------------
 
 
