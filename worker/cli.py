@@ -16,7 +16,7 @@ from core.errors import ConfigError
 from worker.cli_engine import calibrate, simulate
 from worker.cli_install import install
 from worker.cli_ops import failed, replay
-from worker.cli_report import report
+from worker.cli_report import escalations, report
 from worker.logs import FORMATS, configure
 
 EXIT_FAILED = 1
@@ -170,5 +170,6 @@ main.add_command(failed)
 main.add_command(install)
 main.add_command(replay)
 main.add_command(report)
+main.add_command(escalations)
 main.add_command(simulate)
 main.add_command(calibrate)

@@ -1,4 +1,5 @@
-"""``handoff report``: escalations, draft feedback by category and article, and the holdout.
+"""``handoff report`` (escalations, draft feedback by category and article, the holdout)
+and ``handoff escalations`` (list, resolve or dismiss records by hand).
 
 Reads the decision log (``DATABASE_URL``, else SQLite under ``$HANDOFF_HOME``).
 Exit codes follow `worker.cli`: 0 success, 2 bad configuration.
@@ -7,6 +8,8 @@ Exit codes follow `worker.cli`: 0 success, 2 bad configuration.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -14,9 +17,59 @@ import click
 from core.aftercare import Outcome, suggestion
 from core.errors import ConfigError
 from worker.decision_log import database_url, open_log
-from worker.escalations import Escalations
+from worker.escalations import Escalations, TransitionError
 
 OUTCOMES = (Outcome.ACCEPTED, Outcome.EDITED, Outcome.REJECTED)
+
+
+def _records() -> Escalations:
+    try:
+        return Escalations(open_log(database_url()).engine)
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def escalations() -> None:
+    """List open escalation records; resolve or dismiss one by hand."""
+
+
+@escalations.command("list")
+def list_open() -> None:
+    """Open records, oldest first: id, age, severity, reason, ticket, summary."""
+    now = datetime.now(UTC)
+    rows = _records().list_open(limit=10_000, now=now)
+    for r in rows:
+        hours = (now - r["opened_at"]).total_seconds() / 3600
+        click.echo(f"{r['id']:>5}  {hours:6.1f} h  {r['severity']:6}  {r['reason']:24}  "
+                   f"{r['platform']} #{r['ticket_id']}  {r['summary']}")
+    click.echo(f"{len(rows)} open escalation(s)", err=True)
+
+
+@escalations.command()
+@click.argument("record_id", type=int)
+def resolve(record_id: int) -> None:
+    """Mark record RECORD_ID resolved. Exit 1 if it is missing or already closed."""
+    _close(lambda r: r.resolve(record_id, "cli", datetime.now(UTC)), f"resolved {record_id}")
+
+
+@escalations.command()
+@click.argument("record_id", type=int)
+@click.option("--note", required=True, help="Why the escalation was not needed.")
+def dismiss(record_id: int, note: str) -> None:
+    """Dismiss record RECORD_ID with a note. Exit 1 if it is missing or already closed."""
+    _close(lambda r: r.dismiss(record_id, note, "cli", datetime.now(UTC)),
+           f"dismissed {record_id}")
+
+
+def _close(action: Callable[[Escalations], None], done: str) -> None:
+    try:
+        action(_records())
+    except TransitionError as exc:
+        click.echo(f"nothing changed: {exc}", err=True)
+        sys.exit(1)
+    click.echo(done)
 
 
 def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
@@ -39,11 +92,7 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 def report() -> None:
     """Print open escalations, draft acceptance by category and article, suggested
     threshold or exclusion changes, and the holdout share."""
-    try:
-        records = Escalations(open_log(database_url()).engine)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    records = _records()
     open_records = records.list_open(limit=10_000)
     click.echo(f"open escalations: {len(open_records)}")
     by_reason: dict[str, int] = {}

@@ -338,3 +338,30 @@ def test_report_shows_acceptance_by_category_and_suggests_changes(
     assert "BILLING: 6/6 drafts rejected; raise policy.draft_threshold" in result.output
     assert "ORDERS: 6/6 drafts sent unchanged; consider lowering" in result.output
     assert "track_order" in result.output
+
+
+def test_escalations_cli_lists_resolves_and_dismisses(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.decision_log import open_log
+    from worker.escalations import NewEscalation
+
+    records = Escalations(open_log(database_url).engine)
+    ids = [records.open(NewEscalation(
+        decision_id=f"d{n}", platform="zendesk", ticket_id=str(n), reason="human_request",
+        reasons=("human_request",), severity="medium", agent=None, ticket_url=None,
+        customer=None, summary=f"ticket {n}", status_at_open="open"), datetime.now(UTC))[0]
+        for n in (1, 2)]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    runner = CliRunner()
+    listed = runner.invoke(main, ["escalations", "list"])
+    assert listed.exit_code == 0
+    assert "zendesk #1  ticket 1" in listed.output
+    assert runner.invoke(main, ["escalations", "resolve", str(ids[0])]).exit_code == 0
+    assert runner.invoke(main, ["escalations", "dismiss", str(ids[1])]).exit_code == 2
+    dismissed = runner.invoke(main, ["escalations", "dismiss", str(ids[1]), "--note", "spam"])
+    assert (dismissed.exit_code, dismissed.output.splitlines()[-1]) == (0, f"dismissed {ids[1]}")
+    again = runner.invoke(main, ["escalations", "resolve", str(ids[1])])
+    assert again.exit_code == 1
+    assert "already dismissed" in again.output
+    assert records.count_open() == 0
