@@ -3,7 +3,9 @@
 Three kinds of evidence per customer message, combined into a score:
 - VADER (`vadersentiment` package): the compound polarity, negative counts;
 - rules (`FRUSTRATION_CUES` in `core.lexicon`): "still waiting", "third time I'm
-  writing", "on hold for hours", "thanks for nothing", "!!!", shouting;
+  writing", "on hold for hours", "thanks for nothing", "!!!", shouting; plus weak
+  markers (`WEAK_FRUSTRATION_CUES`: negation, time spans, "why", "still") that
+  count only when two or more appear together;
 - semantic similarity (the scorer's `Embedder`, when given) to short frustrated
   and calm example messages in `core.lexicon`: nearer the frustrated ones adds.
 The signal fires when the newest message's score reaches `THRESHOLD`, or when
@@ -24,7 +26,12 @@ from typing import Any
 import numpy as np
 
 from core.embedding import Embedder
-from core.lexicon import CALM_EXAMPLES, FRUSTRATED_EXAMPLES, FRUSTRATION_CUES
+from core.lexicon import (
+    CALM_EXAMPLES,
+    FRUSTRATED_EXAMPLES,
+    FRUSTRATION_CUES,
+    WEAK_FRUSTRATION_CUES,
+)
 from core.models import Signal
 from core.text import unique
 
@@ -41,6 +48,9 @@ SEMANTIC_NEIGHBOURS = 3
 MAX_EVIDENCE = 4
 
 _CUES = tuple(re.compile(p, re.IGNORECASE) for p in FRUSTRATION_CUES)
+_WEAK = tuple(re.compile(p, re.IGNORECASE) for p in WEAK_FRUSTRATION_CUES)
+# Each weak marker adds this much, but only when at least two are present.
+WEAK_WEIGHT = 0.3
 # Shouting is whole words in capitals, not airport codes or acronyms.
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
 
@@ -114,9 +124,13 @@ def _read(model: FrustrationModel, text: str) -> Reading:
     cues = [m.group(0).strip() for p in _CUES for m in [p.search(text)] if m]
     if len(_SHOUT.findall(text)) >= 2 and "!" in text:
         cues.append("SHOUTING")
+    weak = sum(1 for p in _WEAK if p.search(text))
     semantic = model.semantic(text)
     polarity = -compound if compound < 0 else -POSITIVE_DAMPING * compound
     score = VADER_WEIGHT * polarity + CUE_WEIGHT * len(cues) + SEMANTIC_WEIGHT * semantic
+    if weak >= 2:
+        score += WEAK_WEIGHT * weak
+        cues.append(f"{weak} weak markers")
     return Reading(round(score, 4), compound, tuple(cues), round(semantic, 4))
 
 

@@ -270,6 +270,15 @@ FRUSTRATION_CUES: tuple[str, ...] = (
     r"\b(?:ainda\s+n[ãa]o|estou\s+esperando|de\s+novo|absurdo|p[ée]ssimo|vergonha)\b",
 )
 
+# Weak complaint markers: alone they mean little ("I do not know how"), but two or
+# more together (a negation and a time span, "why" and "still") usually mean trouble.
+WEAK_FRUSTRATION_CUES: tuple[str, ...] = (
+    r"\b(?:not|no|never|won'?t|nothing|nobody|nunca|nada|jamais|rien|nie|nichts|nunca)\b",
+    r"\b(?:hours?|days?|weeks?|minutes?|horas?|d[ií]as|heures?|jours|stunden|tage|semanas)\b",
+    r"\b(?:why|por\s*qu[ée]|pourquoi|warum|por\s+que)\b",
+    r"\bstill\b|\bagain\b|\bwait\w*|\btodav[ií]a\b|\bencore\b|\bnoch\b|\bainda\b",
+)
+
 # Short messages the semantic part compares against; written for this project,
 # not taken from any data set.
 FRUSTRATED_EXAMPLES: tuple[str, ...] = (
