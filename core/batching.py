@@ -8,11 +8,13 @@ worker records each confirmed batch, so a retried job never posts a comment twic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from core.models import Action, InternalNote, PublicReply
+from core.models import Action, InternalNote, PublicReply, Role, Ticket
 
 Batch = tuple[Action, ...]
+_SPACE = re.compile(r"\s+")
 
 
 def batches(actions: Sequence[Action]) -> list[Batch]:
@@ -23,3 +25,23 @@ def batches(actions: Sequence[Action]) -> list[Batch]:
         return [fields] if fields else []
     first, *rest = comments
     return [(first, *fields), *((c,) for c in rest)]
+
+
+def already_on_ticket(ticket: Ticket, batch: Batch) -> bool:
+    """Whether the batch's comment already stands on `ticket`, written by the AI.
+
+    A worker can die after the helpdesk accepted a batch but before the ledger
+    recorded it; the retry then finds its own comment (same visibility, same text
+    once white space is folded, since helpdesks re-render HTML) and must not post
+    it again. A batch without a comment is never found: field changes are safe
+    to repeat.
+    """
+    comment = next((a for a in batch if isinstance(a, PublicReply | InternalNote)), None)
+    if comment is None:
+        return False
+    public = isinstance(comment, PublicReply)
+    wanted = _SPACE.sub(" ", comment.body).strip()
+    return any(
+        m.author is Role.AI and m.public == public and _SPACE.sub(" ", m.text).strip() == wanted
+        for m in ticket.messages
+    )

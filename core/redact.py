@@ -39,7 +39,7 @@ def _phone(match: re.Match[str]) -> str:
     # E.164 numbers have 7 to 15 digits; a leading +, an area code in brackets or two
     # separators tell a phone number from a date, an amount or an order reference.
     shaped = found.startswith("+") or "(" in found or len(re.findall(r"[ .-]", found)) >= 2
-    is_date = _DATE.fullmatch(found) is not None
+    is_date = _DATE.match(found) is not None
     return "[phone]" if 7 <= len(digits) <= 15 and shaped and not is_date else found
 
 

@@ -155,9 +155,15 @@ class ReceiverSettings(_Section):
 
 
 class QueueSettings(_Section):
+    """The RQ queue. A job whose worker died is noticed once its heartbeat lapses
+    (`heartbeat_seconds` + 60 s, rq's margin) at the next maintenance pass, and is
+    then retried like a failed one."""
+
     name: str = "handoff"
     job_timeout_seconds: int = Field(default=120, gt=0)
     retry_intervals_seconds: tuple[int, ...] = (10, 60, 300)
+    heartbeat_seconds: int = Field(default=10, gt=0)
+    maintenance_interval_seconds: int = Field(default=60, gt=0)
 
 
 class CategoryPolicy(_Section):

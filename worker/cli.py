@@ -90,11 +90,14 @@ def worker(burst: bool) -> None:
     except ConfigError as exc:
         _fail_config(exc)
     queue = make_queue(runtime.settings, runtime.redis)
-    # A short heartbeat and maintenance cycle let a job whose worker was killed be found
-    # abandoned and retried in about a minute instead of rq's default ten.
+    settings = runtime.settings.queue
     rq_worker = SimpleWorker(
         [queue], connection=runtime.redis, serializer=JSONSerializer,
-        job_monitoring_interval=10, maintenance_interval=60,
+        job_monitoring_interval=settings.heartbeat_seconds,
+        maintenance_interval=settings.maintenance_interval_seconds,
+        # rq waits for a job for worker_ttl - 15 s and runs maintenance only between waits:
+        # an idle worker must wake up often enough to find abandoned jobs.
+        worker_ttl=settings.maintenance_interval_seconds + 15,
     )
     if not burst:
         from worker.sla_sweep import schedule_sweep

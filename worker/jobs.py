@@ -10,7 +10,7 @@ from typing import Any
 from rq import get_current_job
 
 from connectors.base import Connector
-from core.batching import Batch, batches
+from core.batching import Batch, already_on_ticket, batches
 from core.engine import decide
 from core.models import Decision, Ticket
 from receiver import metrics
@@ -34,7 +34,8 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     The ticket is locked for the whole job, so two events for one ticket never
     act at once. Any helpdesk error (or a lost lock) propagates, so rq retries the
     job and finally moves it to the failed-job registry. Batches confirmed before
-    the error are not repeated.
+    the error are not repeated, nor is a comment the helpdesk already shows (the
+    worker died between the helpdesk's answer and the ledger's record).
     Returns a JSON-safe summary of the decision.
     """
     runtime = current()
@@ -62,10 +63,14 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
             )
             decision = ledger.plan(holdout(runtime, decision_id, decision))
         for index, batch in enumerate(batches(decision.actions)):
-            if not ledger.is_done(index):
+            if ledger.is_done(index):
+                continue
+            if already_on_ticket(ticket, batch):
+                log.warning("batch %d was written before a crash; not posting it again", index)
+            else:
                 lock.check()
                 _apply(runtime, connector, ticket, decision_id, index, batch)
-                ledger.mark_done(index)
+            ledger.mark_done(index)
         after_decision(runtime, ticket, decision, decision_id)
         log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)

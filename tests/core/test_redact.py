@@ -19,6 +19,7 @@ from core.redact import mask
         ("not a card 1234 5678 9012 3456", "not a card 1234 5678 9012 3456"),
         ("nothing personal here", "nothing personal here"),
         ("delivered 2026-01-05, ordered 05.01.2026", "delivered 2026-01-05, ordered 05.01.2026"),
+        ("retry at 2026-11-22 06:09:09.711", "retry at 2026-11-22 06:09:09.711"),
     ],
 )
 def test_mask(text: str, expected: str) -> None:
