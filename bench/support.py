@@ -6,6 +6,7 @@ Not a test module: nothing here is collected by pytest (it lives outside tests/)
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import redis
@@ -135,3 +137,87 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+@dataclass
+class BenchStack:
+    """Sandbox, receiver and workers as real processes, and the environment they share."""
+
+    sandbox_url: str
+    receiver_url: str
+    redis_url: str
+    env: dict[str, str]
+    workers: list[subprocess.Popen[bytes]]
+
+
+@contextlib.contextmanager
+def bench_stack(home: Path, redis_url: str, workers: int = 2,
+                platform_extra: dict[str, Any] | None = None) -> Iterator[BenchStack]:
+    """`handoff sandbox`, `handoff serve --workers 2` (the README's) and `workers` x
+    `handoff worker`, all three platforms pointed at the sandbox, as `handoff demo`
+    does (worker.demo.write_demo_config), plus `platform_extra` settings for each
+    platform (``{"*": {...every platform...}, "zendesk": {...}}``). Logs go to ``home/logs``."""
+    import yaml
+
+    from worker.demo import demo_credentials, write_demo_config
+
+    sandbox_port, receiver_port = free_port(), free_port()
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    receiver_url = f"http://127.0.0.1:{receiver_port}"
+    env = {**os.environ, "REDIS_URL": redis_url, "HANDOFF_HOME": str(home),
+           "PYTHONPATH": str(ROOT), **demo_credentials(),
+           "HANDOFF_CONFIG": os.environ.get("HANDOFF_CONFIG",
+                                            str(ROOT / "config" / "handoff.yaml"))}
+    config = write_demo_config(home, sandbox_url, env)
+    if platform_extra:
+        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+        for name, settings in raw["platforms"].items():
+            settings.update(platform_extra.get("*", {}))
+            settings.update(platform_extra.get(name, {}))
+        config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    env["HANDOFF_CONFIG"] = str(config)
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        sandbox = stack.enter_context(child(
+            handoff_cmd("sandbox", "--port", str(sandbox_port), "--webhook-url", receiver_url),
+            env, logs / "sandbox.log"))
+        receiver = stack.enter_context(child(
+            handoff_cmd("serve", "--port", str(receiver_port), "--workers", "2"),
+            env, logs / "receiver.log"))
+        procs = [stack.enter_context(child(handoff_cmd("worker"), env, logs / f"worker-{n}.log"))
+                 for n in range(workers)]
+        wait_ready(f"{sandbox_url}/sandbox/healthz", sandbox)
+        wait_ready(f"{receiver_url}/readyz", receiver)
+        yield BenchStack(sandbox_url, receiver_url, redis_url, env, procs)
+
+
+def read_samples() -> list[dict[str, Any]]:
+    """The sample tickets (config/samples/tickets.jsonl), canonical format."""
+    path = ROOT / "config" / "samples" / "tickets.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def finished_jobs(connection: redis.Redis, queue: str = "handoff") -> tuple[int, int]:
+    """(finished, failed) job counts of `queue`."""
+    from rq import Queue
+
+    q = Queue(queue, connection=connection)
+    return q.finished_job_registry.count, q.failed_job_registry.count
+
+
+def wait_jobs(connection: redis.Redis, expected: int, timeout: float,
+              poll: float = 0.1) -> float:
+    """Wait until `expected` jobs have ended (finished or failed); return the time.
+
+    Raises RuntimeError at the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, failed = finished_jobs(connection)
+        if done + failed >= expected:
+            return time.time()
+        time.sleep(poll)
+    done, failed = finished_jobs(connection)
+    raise RuntimeError(f"only {done} finished and {failed} failed of {expected} in {timeout}s")
