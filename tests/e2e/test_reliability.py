@@ -18,7 +18,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.conftest import zendesk_headers
-from tests.e2e.conftest import ai_comments, create
+from tests.e2e.conftest import SAMPLES, ai_comments, create
 from worker.demo import Stack
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +95,23 @@ def test_human_reply_between_event_and_action_means_nothing_is_posted(
     assert {r["path"] for r in results} == {"skip"}
     assert ai_comments(sandbox, ticket_id) == []
 
+
+
+def test_customer_markup_and_mentions_reach_the_agent_escaped(
+    stack: Stack, sandbox: httpx.Client
+) -> None:
+    body = {**SAMPLES["s-human-en"], "platform": "zendesk", "messages": [{
+        "author": "customer", "public": True, "created_at": "2026-01-05T10:00:00Z",
+        "body": 'Let me talk to a human <script>alert("x")</script> <b>@admin</b> now'}]}
+    ticket_id = str(sandbox.post("/sandbox/tickets", json=body).raise_for_status().json()
+                    ["ticket_id"])
+    settled(sandbox, stack, ticket_id, deliveries=1)
+
+    auth = (f"{stack.env['HANDOFF_ZENDESK_EMAIL']}/token", stack.env["HANDOFF_ZENDESK_API_TOKEN"])
+    comments = sandbox.get(f"/zendesk/api/v2/tickets/{ticket_id}/comments.json", auth=auth
+                           ).raise_for_status().json()["comments"]
+    [note] = [c for c in comments if not c["public"]]
+    assert "&lt;script&gt;" in note["html_body"]
+    assert "<script" not in note["html_body"]
+    assert "<b>" not in note["html_body"]
+    assert "&lt;b&gt;@admin&lt;/b&gt;" in note["html_body"]
