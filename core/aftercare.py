@@ -15,13 +15,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from core.models import Action, Decision, Message, Path, Reason, Role, Signal, Status, Ticket
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from core.platform_settings import Section as _Section
 
 
 class Severity(StrEnum):

@@ -19,10 +19,7 @@ from typing import Any, Literal, Self
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -33,118 +30,16 @@ from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.models import Priority
 
+# Re-exported: the platform sections are part of the one settings object.
+from core.platform_settings import FreshdeskSettings as FreshdeskSettings
+from core.platform_settings import GorgiasSettings as GorgiasSettings
+from core.platform_settings import PlatformSettings as PlatformSettings
+from core.platform_settings import PlatformsSettings as PlatformsSettings
+from core.platform_settings import RateBudget as RateBudget
+from core.platform_settings import Section as _Section
+from core.platform_settings import ZendeskSettings as ZendeskSettings
+
 SECRET_FIELDS = ("api_token", "signing_secret", "webhook_secret")
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RateBudget(_Section):
-    """Calls allowed per window for one helpdesk account, shared by every worker."""
-
-    calls: int = Field(gt=0)
-    per_seconds: float = Field(gt=0)
-
-
-class PlatformSettings(_Section):
-    """What every helpdesk account has: an address, timeouts, retries and a rate budget.
-
-    `base_url` overrides the address built from the account name (sandbox, proxies).
-    """
-
-    base_url: str | None = None
-    ai_user_id: str | None = None
-    timeout_seconds: float = Field(default=10.0, gt=0)
-    max_attempts: int = Field(default=4, ge=1, le=10)
-    max_total_wait_seconds: float = Field(default=30.0, ge=0)
-    rate_budget: RateBudget | None = None
-
-    def api_base(self) -> str:
-        """The API root; `base_url` when set, else the platform's own template."""
-        if self.base_url:
-            return self.base_url.rstrip("/")
-        return self._default_base()
-
-    def _default_base(self) -> str:
-        raise NotImplementedError
-
-
-class ZendeskSettings(PlatformSettings):
-    """One Zendesk account (https://{subdomain}.zendesk.com). Default budget: 700/min."""
-
-    subdomain: str | None = None
-    email: str
-    # Update Ticket has its own account-wide limit, below the plan's, that agents share.
-    update_ticket_budget: RateBudget = RateBudget(calls=100, per_seconds=60)
-    api_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _has_address(self) -> Self:
-        if not (self.subdomain or self.base_url):
-            raise ValueError("set either subdomain or base_url")
-        return self
-
-    def _default_base(self) -> str:
-        return f"https://{self.subdomain}.zendesk.com/api/v2"
-
-
-class FreshdeskSettings(PlatformSettings):
-    """One Freshdesk account (https://{domain}.freshdesk.com). Default budget: 200/min.
-
-    Freshdesk does not sign webhooks: deliveries must carry `webhook_secret` in the
-    header named `secret_header` (or as HTTP basic auth password).
-    """
-
-    domain: str | None = None
-    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
-    api_token: SecretStr | None = None
-    webhook_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _has_address(self) -> Self:
-        if not (self.domain or self.base_url):
-            raise ValueError("set either domain or base_url")
-        return self
-
-    def _default_base(self) -> str:
-        return f"https://{self.domain}.freshdesk.com/api/v2"
-
-
-class GorgiasSettings(PlatformSettings):
-    """One Gorgias account (https://{domain}.gorgias.com). Default budget: 40 per 20 s.
-
-    Gorgias does not sign HTTP-integration calls: deliveries must carry
-    `webhook_secret` in the header named `secret_header`.
-    """
-
-    domain: str | None = None
-    email: str
-    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
-    api_token: SecretStr | None = None
-    webhook_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _has_address(self) -> Self:
-        if not (self.domain or self.base_url):
-            raise ValueError("set either domain or base_url")
-        return self
-
-    def _default_base(self) -> str:
-        return f"https://{self.domain}.gorgias.com/api"
-
-
-class PlatformsSettings(_Section):
-    """Which helpdesks are enabled; an absent platform receives no webhooks."""
-
-    zendesk: ZendeskSettings | None = None
-    freshdesk: FreshdeskSettings | None = None
-    gorgias: GorgiasSettings | None = None
-
-    def enabled(self) -> dict[str, _Section]:
-        """The configured platforms, by registry name."""
-        return {name: value for name, value in self if value is not None}
 
 
 class ReceiverSettings(_Section):
