@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -37,7 +38,8 @@ from worker.demo import demo_credentials, write_demo_config
 
 LUA = ROOT / "bench" / "ingest.lua"
 CONFIG = ROOT / "config" / "handoff.yaml"
-APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()"}
+APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
+        "naive": "bench.naive_wsgi:build_app()"}
 
 
 def webhook_body(ticket_id: int) -> bytes:
@@ -105,6 +107,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (README: 2)")
+    parser.add_argument("--variants", default="ingest,ceiling",
+                        help="comma-separated: ingest (as shipped), ceiling (no enqueue), "
+                             "naive (rq's Queue.enqueue, the code before)")
     parser.add_argument("--profile", type=Path, help="py-spy one worker of each server on "
                         "the first run; raw profiles go to this directory")
     args = parser.parse_args()
@@ -120,26 +125,24 @@ def main() -> None:
         env["HANDOFF_CONFIG"] = str(write_demo_config(home, "http://127.0.0.1:9", env))
         secret = env["HANDOFF_ZENDESK_SIGNING_SECRET"]
         connection = redis.Redis.from_url(redis_url)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in APPS}
-        ratios: list[float] = []
-        ports = {name: free_port() for name in APPS}
-        with (
-            child(gunicorn_argv(APPS["ingest"], ports["ingest"], args.workers), env,
-                  home / "ingest.log") as ingest,
-            child(gunicorn_argv(APPS["ceiling"], ports["ceiling"], args.workers), env,
-                  home / "ceiling.log") as ceiling,
-        ):
-            for name, proc in (("ingest", ingest), ("ceiling", ceiling)):
+        variants = args.variants.split(",")
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+        ratios: dict[str, list[float]] = {name: [] for name in variants if name != "ceiling"}
+        ports = {name: free_port() for name in variants}
+        with contextlib.ExitStack() as stack:
+            servers = {name: stack.enter_context(child(
+                gunicorn_argv(APPS[name], ports[name], args.workers), env,
+                home / f"{name}.log")) for name in variants}
+            for name, proc in servers.items():
                 wait_ready(f"http://127.0.0.1:{ports[name]}/readyz", proc)
             data = home / "deliveries.lua"
             for run in range(args.runs):
-                order = ["ingest", "ceiling"] if run % 2 == 0 else ["ceiling", "ingest"]
+                order = variants if run % 2 == 0 else variants[::-1]
                 for name in order:
                     time.sleep(1)  # let the other server finish what its backlog held
                     connection.flushdb()
                     size = deliveries_file(data, secret)
-                    spy = profile(args.profile, name, run, ingest if name == "ingest" else ceiling,
-                                  args.seconds)
+                    spy = profile(args.profile, name, run, servers[name], args.seconds)
                     got = run_wrk(f"http://127.0.0.1:{ports[name]}", args.seconds,
                                   args.connections, data)
                     if spy is not None:
@@ -153,20 +156,23 @@ def main() -> None:
                           f"  max {got['max_us'] / 1000:7.1f} ms  non-2xx {got['non2xx']:.0f}"
                           f"  socket errors {got['socket_errors']:.0f}  queued {queued}"
                           f"  (body {size} B, load {load})", flush=True)
-                    if name == "ingest" and abs(queued - got["requests"]) > args.connections:
+                    if name != "ceiling" and abs(queued - got["requests"]) > args.connections:
                         raise SystemExit(f"ingest: {got['requests']:.0f} answered but "
                                          f"{queued} queued")
-                ratios.append(results["ingest"][-1]["rps"] / results["ceiling"][-1]["rps"])
+                for name in ratios:
+                    ratios[name].append(results[name][-1]["rps"] / results["ceiling"][-1]["rps"])
         connection.flushdb()
     shutil.rmtree(home, ignore_errors=True)
     print(f"ingestion, gunicorn sync x{args.workers}, wrk -t1 -c{args.connections} "
           f"-d{args.seconds}s, median (min, max) of {args.runs} runs:")
-    for name in APPS:
+    for name in variants:
         runs = results[name]
         print(f"  {name:8s} req/s {Figure.of([r['rps'] for r in runs]).fmt(0)}")
         for key, label in (("p50_us", "p50"), ("p99_us", "p99"), ("max_us", "max")):
             print(f"  {name:8s} {label} ms {Figure.of([r[key] / 1000 for r in runs]).fmt(1)}")
-    print(f"  ratio ingest/ceiling {Figure.of(ratios).fmt(2)}   (target >= 0.60, p99 <= 50 ms)")
+    for name, values in ratios.items():
+        print(f"  ratio {name}/ceiling {Figure.of(values).fmt(2)}   (target >= 0.60, "
+              "p99 <= 50 ms)")
 
 
 def profile(directory: Path | None, name: str, run: int, server: subprocess.Popen[bytes],

@@ -44,8 +44,12 @@ def one_run(tickets: int, calls: int, per: float, window: float,
     budget: dict[str, object] = {"rate_budget": {"calls": calls, "per_seconds": per}}
     if max_wait is not None:
         budget["max_total_wait_seconds"] = max_wait
+    # Zendesk's Update Ticket limit (100/min by default) scales with the budget, so the
+    # account budget under test is the one that binds.
+    update = {"update_ticket_budget": {"calls": calls, "per_seconds": per}}
     try:
-        with redis_server() as redis_url, bench_stack(home, redis_url, 2, {"*": budget}) as stack, \
+        extra = {"*": budget, "zendesk": update}
+        with redis_server() as redis_url, bench_stack(home, redis_url, 2, extra) as stack, \
                 httpx.Client(base_url=stack.sandbox_url, timeout=30) as sandbox:
             connection = redis.Redis.from_url(redis_url)
             for n in range(4):  # warm both workers: scorer, clients, connections

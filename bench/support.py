@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from worker.processes import free_port  # noqa: E402  (after the path fix above)
+
+# Stop cleanly (children terminated by the `finally` blocks) on SIGTERM, and on SIGINT
+# even when started in the background, where SIGINT arrives ignored.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass(frozen=True)
