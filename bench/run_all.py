@@ -19,12 +19,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    ["ingest.py", "--seconds", "20", "--runs", "3"],
+    ["ingest.py", "--seconds", "15", "--runs", "3"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",
      "--window", "1", "--max-wait", "10", "--runs", "3"],
     ["e2e.py", "--tickets", "600", "--runs", "3", "--latency-tickets", "90",
      "--latency-runs", "3"],
+    ["sweep.py", "--tickets", "10000", "--runs", "1"],
 ]
 QUICK = [
     ["ingest.py", "--seconds", "3", "--runs", "1"],
@@ -33,6 +34,7 @@ QUICK = [
      "--window", "1", "--max-wait", "5"],
     ["e2e.py", "--tickets", "60", "--runs", "1", "--latency-tickets", "15",
      "--latency-runs", "1", "--skip-paths"],
+    ["sweep.py", "--tickets", "500", "--runs", "1"],
 ]
 
 
