@@ -8,7 +8,7 @@ which `parse_settings` turns into a ConfigError naming the key.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -69,13 +69,14 @@ class ZendeskSettings(PlatformSettings):
         return f"https://{self.subdomain}.zendesk.com/api/v2"
 
 
-class FreshdeskSettings(PlatformSettings):
-    """One Freshdesk account (https://{domain}.freshdesk.com). Default budget: 200/min.
+class SharedSecretSettings(PlatformSettings):
+    """An account at ``https://{domain}.<helpdesk>`` whose webhooks are not signed.
 
-    Freshdesk does not sign webhooks: deliveries must carry `webhook_secret` in the
-    header named `secret_header` (or as HTTP basic auth password).
+    Deliveries must carry `webhook_secret` in the header named `secret_header`
+    (Freshdesk also accepts it as the HTTP basic-auth password).
     """
 
+    base_template: ClassVar[str]
     domain: str | None = None
     secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
     api_token: SecretStr | None = None
@@ -88,30 +89,20 @@ class FreshdeskSettings(PlatformSettings):
         return self
 
     def _default_base(self) -> str:
-        return f"https://{self.domain}.freshdesk.com/api/v2"
+        return self.base_template.format(domain=self.domain)
 
 
-class GorgiasSettings(PlatformSettings):
-    """One Gorgias account (https://{domain}.gorgias.com). Default budget: 40 per 20 s.
+class FreshdeskSettings(SharedSecretSettings):
+    """One Freshdesk account (https://{domain}.freshdesk.com). Default budget: 200/min."""
 
-    Gorgias does not sign HTTP-integration calls: deliveries must carry
-    `webhook_secret` in the header named `secret_header`.
-    """
+    base_template: ClassVar[str] = "https://{domain}.freshdesk.com/api/v2"
 
-    domain: str | None = None
+
+class GorgiasSettings(SharedSecretSettings):
+    """One Gorgias account (https://{domain}.gorgias.com). Default budget: 40 per 20 s."""
+
+    base_template: ClassVar[str] = "https://{domain}.gorgias.com/api"
     email: str
-    secret_header: str = "X-Handoff-Secret"  # noqa: S105 - a header name, not a secret
-    api_token: SecretStr | None = None
-    webhook_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _has_address(self) -> Self:
-        if not (self.domain or self.base_url):
-            raise ValueError("set either domain or base_url")
-        return self
-
-    def _default_base(self) -> str:
-        return f"https://{self.domain}.gorgias.com/api"
 
 
 class PlatformsSettings(Section):
