@@ -37,16 +37,29 @@ def _rows(path: str) -> list[dict[str, Any]]:
               help="Knowledge directory (default: the config's knowledge_dir).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write one JSON decision per line.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Where to write one JSON decision per line (required without --sweep).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--sweep", is_flag=True,
+              help="Evaluate every threshold pair from one engine pass (see docs/simulation.md).")
+@click.option("--max-wrong", help="With --sweep: recommend thresholds for at most this "
+              "wrong-answer rate among auto-resolutions, e.g. 1%.")
+@click.option("--min-auto", help="With --sweep: recommend thresholds auto-resolving at least "
+              "this share, e.g. 60%.")
+@click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="With --sweep: write a self-contained HTML report with charts.")
 def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
-             out_path: str, quiet: bool) -> None:
+             out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
+             min_auto: str | None, as_json: bool, html_path: str | None) -> None:
     """Run the engine over canonical TICKETS.jsonl and write DECISIONS.jsonl.
 
     Prints a summary, and the evaluation metrics when tickets carry `labels`
     (the engine never sees them). Writes nothing to any helpdesk.
+    With --sweep, streams the tickets once and reports every threshold pair.
     """
+    if not sweep and out_path is None:
+        raise click.UsageError("--out is required (unless --sweep)")
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
     from worker.config import load_settings
@@ -57,10 +70,17 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
         if knowledge_dir:
             settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
         scorer = build_scorer(settings)
+        if sweep:
+            from worker.sweep import run
+
+            sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
+                         html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
+                         quiet=quiet))
         rows = _rows(tickets)
     except ConfigError as exc:
         click.echo(f"configuration error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
+    assert out_path is not None  # checked above; --sweep has exited
     metrics = Metrics()
     started = time.perf_counter()
     with open(out_path, "w", encoding="utf-8") as out, click.progressbar(
