@@ -89,10 +89,19 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 
 
 @click.command()
-def report() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the report as one self-contained HTML file.")
+def report(as_json: bool, html_path: str | None) -> None:
     """Print open escalations, draft acceptance by category and article, suggested
     threshold or exclusion changes, and the holdout share."""
     records = _records()
+    if as_json or html_path:
+        from worker.report_formats import write
+
+        write(records, as_json, html_path)
+        if as_json:
+            return
     open_records = records.list_open(limit=10_000)
     click.echo(f"open escalations: {len(open_records)}")
     by_reason: dict[str, int] = {}

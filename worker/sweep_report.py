@@ -126,13 +126,14 @@ def chart_png(report: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#222}
+STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#222}
 table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border:1px solid #ccc;
 padding:0.25rem 0.5rem;text-align:right}td.l,th.l{text-align:left}
 caption{font-weight:bold;text-align:left}.text{max-width:40rem}"""
 
 
-def _table(caption: str, head: list[str], rows: list[list[str]], id_: str) -> str:
+def table(caption: str, head: list[str], rows: list[list[str]], id_: str) -> str:
+    """An escaped HTML table; the first column and `reasons`/`ticket` columns align left."""
     cls = ['class="l"' if i == 0 or h in ("reasons", "ticket") else "" for i, h in
            enumerate(head)]
     out = [f'<table id="{id_}"><caption>{html.escape(caption)}</caption><tr>']
@@ -157,15 +158,15 @@ def page(report: dict[str, Any]) -> str:
     head = ["category", "tickets", "auto", "draft", "escalate", "skip", "wrong", "violations"]
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        "<title>Handoff threshold sweep</title>", f"<style>{_STYLE}</style></head><body>",
+        "<title>Handoff threshold sweep</title>", f"<style>{STYLE}</style></head><body>",
         "<h1>Handoff threshold sweep</h1>",
         f"<p>{report['tickets']} tickets from {html.escape(report['file'])}; "
         f"{len(report['malformed'])} malformed line(s) skipped.</p>",
         f"<p><strong>{html.escape(recommendation(report))}</strong></p>",
         f'<img id="chart" alt="auto, draft and escalate split and wrong-answer rate against '
         f'the auto-resolve threshold" src="data:image/png;base64,{png}">',
-        _table(f"Per category at auto / draft = {_pair(at)}", head, cats, "categories"),
-        _table("Escalation reasons (primary reason)", ["reason", "tickets"],
+        table(f"Per category at auto / draft = {_pair(at)}", head, cats, "categories"),
+        table("Escalation reasons (primary reason)", ["reason", "tickets"],
                [[k, str(v)] for k, v in report["escalation_reasons"].items()], "reasons"),
     ]
     for path, items in report["examples"].items():
@@ -173,11 +174,11 @@ def page(report: dict[str, Any]) -> str:
             continue
         rows = [[e["id"], e["category"], f"{e['confidence']:.2f}", ", ".join(e["reasons"]),
                  e["text"]] for e in items]
-        parts.append(_table(f"Examples: {path} ({len(items)})",
+        parts.append(table(f"Examples: {path} ({len(items)})",
                             ["ticket", "category", "confidence", "reasons", "text"],
                             rows, f"examples-{path}"))
     if report["malformed"]:
-        parts.append(_table("Malformed lines (skipped)", ["line", "error"],
+        parts.append(table("Malformed lines (skipped)", ["line", "error"],
                             [[str(m["line"]), m["error"]] for m in report["malformed"][:100]],
                             "malformed"))
     parts.append("</body></html>")
