@@ -30,7 +30,8 @@ def _category_table(report: dict[str, Any]) -> Table:
     table = Table(title=f"per category at auto / draft = {_pair(report['at'])}")
     for name in ("category", "tickets", "auto", "draft", "escalate", "skip", "wrong",
                  "violations"):
-        table.add_column(name, justify="left" if name == "category" else "right")
+        table.add_column(name, justify="left" if name == "category" else "right",
+                         no_wrap=name == "category")
     rows = [("all", report["at"]), *sorted(report["categories"].items())]
     for name, f in rows:
         table.add_row(name, str(f["tickets"]), *(pct(f[f"{p}_share"]) for p in PATHS),
