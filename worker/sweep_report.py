@@ -133,10 +133,13 @@ padding:0.25rem 0.5rem;text-align:right}td.l,th.l{text-align:left}
 caption{font-weight:bold;text-align:left}.text{max-width:40rem}"""
 
 
+TEXT_COLUMNS = ("category", "reason", "reasons", "severity", "ticket", "summary", "text",
+                "error", "path", "group")
+
+
 def table(caption: str, head: list[str], rows: list[list[str]], id_: str) -> str:
-    """An escaped HTML table; the first column and `reasons`/`ticket` columns align left."""
-    cls = ['class="l"' if i == 0 or h in ("reasons", "ticket") else "" for i, h in
-           enumerate(head)]
+    """An escaped HTML table; the first column and the text columns align left."""
+    cls = ['class="l"' if i == 0 or h in TEXT_COLUMNS else "" for i, h in enumerate(head)]
     out = [f'<table id="{id_}"><caption>{html.escape(caption)}</caption><tr>']
     out += [f"<th {c}>{html.escape(h)}</th>" for c, h in zip(cls, head, strict=True)]
     out.append("</tr>")
