@@ -57,6 +57,11 @@ class Requester(_Model):
     organization: str | None = None
     tags: tuple[str, ...] = ()
     vip: bool = False
+    # When the customer's account was made: tenure rules count days from it.
+    created_at: datetime | None = None
+    # The helpdesk's custom fields of the user and of their organisation (tier, lifetime value).
+    fields: dict[str, str] = Field(default_factory=dict)
+    organization_fields: dict[str, str] = Field(default_factory=dict)
 
 
 class Message(_Model):
@@ -88,6 +93,10 @@ class Ticket(_Model):
     url: str | None = None
     updated_at: datetime | None = None
     custom_fields: dict[str, str] = Field(default_factory=dict)
+    brand: str | None = None
+    # The ticket form (Zendesk ticket_form_id) and type (question, incident, refund request...).
+    form: str | None = None
+    type: str | None = None
 
     def customer_messages(self) -> tuple[Message, ...]:
         """Public messages written by the customer, oldest first."""
