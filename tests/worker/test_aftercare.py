@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,7 +48,10 @@ def make_runtime(
     config = {
         "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
                                   "email": EMAIL, "ai_user_id": "900"}},
-        "queue": {"retry_intervals_seconds": [0]},
+        # A queue of its own: rq's scheduler lock is per queue name, and a worker process
+        # left by another test on the same Redis would hold "handoff"'s lock, so the burst
+        # worker here would never move the due keep-warm job.
+        "queue": {"name": f"handoff-{uuid.uuid4().hex[:8]}", "retry_intervals_seconds": [0]},
         "knowledge_dir": str(ROOT / "config" / "knowledge"),
         "aftercare": aftercare,
     }
