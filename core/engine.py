@@ -1,6 +1,6 @@
 """The decision engine: one ticket in, one `Decision` out.
 
-    guards -> signals -> answer -> policy -> actions
+    guards -> signals -> rules -> answer -> policy -> actions
 
 Pure and deterministic: no I/O, no clock, no randomness, so the same ticket,
 scorer and settings always give the same Decision. The engine never looks at
@@ -18,7 +18,8 @@ from core.guards import guard
 from core.handoff_note import draft_note, handoff_note
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
-from core.policy import choose
+from core.policy import Verdict, choose
+from core.rules import evaluate, with_rules
 from core.scorer import Answer, Scorer
 from core.settings import Settings
 from core.triggers import article_topics, detect
@@ -44,10 +45,18 @@ def decide(
             reasons=(skip,),
         )
     signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)
+    ruling = evaluate(settings.rules, ticket, signals, now or _last_activity(ticket),
+                      settings.routing.business_hours)
+    if ruling.action == "exclude":
+        return Decision(ticket_id=ticket.id, platform=ticket.platform, path=Path.SKIP,
+                        confidence=0.0, signals=signals, reasons=ruling.reasons)
     answer, failure = _answer(ticket, scorer)
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
+    ruled = (ruling.action, ruling.action_reason) \
+        if ruling.action and ruling.action_reason else None
     verdict = choose(signals, answer, failure, settings.policy, risk,
-                     settings.triggers.knowledge_languages)
+                     settings.triggers.knowledge_languages, ruled)
+    verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
     note = ""
     if verdict.path is Path.ESCALATE:
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
@@ -56,9 +65,11 @@ def decide(
     actions = _shadowed(verdict.path, verdict.reasons, note, settings)
     if actions is None:
         language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
-        actions = plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
-                       settings.tags, settings.routing, language,
-                       closed(settings.routing.business_hours, now or _last_activity(ticket)))
+        actions = with_rules(
+            plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
+                 settings.tags, settings.routing, language,
+                 closed(settings.routing.business_hours, now or _last_activity(ticket))),
+            verdict.path, ruling)
     return Decision(
         ticket_id=ticket.id,
         platform=ticket.platform,
@@ -69,6 +80,7 @@ def decide(
         sources=answer.sources if answer else (),
         reply=answer.reply if answer else None,
         actions=actions,
+        ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
     )
 
 

@@ -8,8 +8,9 @@ message says so honestly instead of promising a quick reply.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from core.hours import describe, is_open
 from core.models import Reason
 from core.policy import for_primary
 from core.settings import BusinessHours
@@ -109,17 +110,6 @@ def customer_message(
 
 def closed(hours: BusinessHours | None, when: datetime | None) -> str | None:
     """The opening hours as text when `when` falls outside them, else None."""
-    if hours is None or when is None:
+    if hours is None or when is None or is_open(hours, when):
         return None
-    local = when + timedelta(hours=hours.utc_offset_hours)
-    minutes = local.hour * 60 + local.minute
-    start, end = (_minutes(hours.start), _minutes(hours.end))
-    if local.weekday() in hours.days and start <= minutes < end:
-        return None
-    days = ", ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[d] for d in hours.days)
-    return f"{days} {hours.start}\u2013{hours.end} UTC{hours.utc_offset_hours:+g}"
-
-
-def _minutes(clock: str) -> int:
-    hour, minute = clock.split(":")
-    return int(hour) * 60 + int(minute)
+    return describe(hours)

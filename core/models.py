@@ -208,3 +208,5 @@ class Decision(_Model):
     sources: tuple[Source, ...] = ()
     reply: str | None = None
     actions: tuple[Action, ...] = ()
+    # The escalation ladder a policy rule picked (`core.rules`); None: routing decides.
+    ladder: str | None = None

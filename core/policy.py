@@ -49,15 +49,23 @@ def choose(
     policy: PolicySettings,
     article_risk: Sequence[str] = (),
     languages: Sequence[str] = (),
+    ruled: tuple[str, Reason] | None = None,
 ) -> Verdict:
     """Pick the path for a ticket that passed the guards. Never raises.
 
     `answer` is None when the scorer failed, and `failure` then says why.
     `article_risk` lists the high-risk topics the best article itself answers;
-    such an article can be drafted but never auto-resolves.
+    such an article can be drafted but never auto-resolves. `ruled` is a policy
+    rule's action (``escalate``, ``draft``, ``never_auto_resolve``) and its reason: a
+    rule's escalation joins the forced ones, a rule's draft replaces the
+    confidence test (it still needs a grounded answer), and ``never_auto_resolve``
+    caps at a draft.
     """
     vip = next((s for s in signals if s.name == VIP), None)
     forced = [_signal_reason(s) for s in signals if _forces_escalation(s, policy)]
+    action, rule_reason = ruled if ruled else (None, None)
+    if action == "escalate" and rule_reason is not None:
+        forced.append(rule_reason)
     if answer is None:
         forced.append(Reason(code=AI_UNAVAILABLE, rule="scorer", detail=failure))
     if forced or answer is None:
@@ -74,7 +82,11 @@ def choose(
     if answer.reply is None or not answer.sources:
         detail = "no knowledge article supports an answer"
         return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)
+    if action == "draft" and rule_reason is not None:
+        return Verdict(Path.DRAFT, (rule_reason,))
     capped = _never_auto(signals, article_risk, category, policy, languages)
+    if capped is None and action == "never_auto_resolve" and rule_reason is not None:
+        capped = rule_reason.rule, f"policy rule {rule_reason.rule.split(' ', 1)[-1]!r} applies"
     if answer.confidence >= auto_at:
         if capped is not None:
             rule, why = capped

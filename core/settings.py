@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -38,6 +40,7 @@ from core.platform_settings import PlatformsSettings as PlatformsSettings
 from core.platform_settings import RateBudget as RateBudget
 from core.platform_settings import Section as _Section
 from core.platform_settings import ZendeskSettings as ZendeskSettings
+from core.rule_settings import RulesSettings
 
 SECRET_FIELDS = ("api_token", "signing_secret", "webhook_secret")
 
@@ -174,12 +177,29 @@ class Route(_Section):
 
 
 class BusinessHours(_Section):
-    """When people answer; outside these hours the customer is told so."""
+    """When people answer; outside these hours the customer is told so.
+
+    `timezone` (an IANA name such as ``Europe/Berlin``) follows daylight saving and,
+    when set, replaces `utc_offset_hours`. `holidays` are closed all day, in local time.
+    """
 
     days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
     start: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
     end: str = Field(default="17:00", pattern=r"^\d\d:\d\d$")
     utc_offset_hours: float = Field(default=0.0, ge=-14, le=14)
+    timezone: str | None = None
+    holidays: tuple[date, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                                 "Europe/Berlin)") from exc
+        return value
 
 
 class RoutingSettings(_Section):
@@ -261,6 +281,13 @@ class Settings(_Section):
     knowledge_from_helpdesk: bool = False
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
+    rules: RulesSettings = RulesSettings()
+
+    @model_validator(mode="after")
+    def _rules_have_hours(self) -> Self:
+        if self.rules.uses_hours() and self.routing.business_hours is None:
+            raise ValueError("a rule tests hours.business, so routing.business_hours must be set")
+        return self
 
 
 def parse_settings(text: str, source: str, env: Mapping[str, str], base_dir: Path) -> Settings:

@@ -9,6 +9,7 @@ The decision then says all that thresholds cannot change:
   ``needs_human``, no grounding), whatever the thresholds;
 - ``capped``: at most a draft (never-auto category or topic, VIP, unfilled template
   gap, draft-only mode): draft at or above the lower threshold, else escalate;
+- ``drafted``: a policy rule's ``draft`` action: a draft whatever the thresholds;
 - ``free``: auto-resolve, draft or escalate by confidence alone.
 
 `path_for` applies one threshold pair to one `Outcome` exactly as `core.policy.choose`
@@ -27,10 +28,12 @@ from typing import Any
 
 from core.models import Decision, Path
 from core.policy import HIGH_CONFIDENCE, LOW_CONFIDENCE, MEDIUM_CONFIDENCE
+from core.rules import RULE
 from core.settings import CategoryPolicy, PolicySettings
 from core.triggers import VIP
 
 SKIP, ESCALATE, CAPPED, FREE = "skip", "escalate", "capped", "free"
+DRAFTED = "drafted"
 PATHS = ("auto_resolve", "draft", "escalate", "skip")
 Overrides = Mapping[str, tuple[float | None, float | None]]
 
@@ -96,6 +99,8 @@ def outcome(decision: Decision, category: str, labels: Mapping[str, Any] | None)
     codes = tuple(r.code for r in decision.reasons)
     kind = {Path.SKIP: SKIP, Path.ESCALATE: ESCALATE, Path.DRAFT: CAPPED,
             Path.AUTO_RESOLVE: FREE}[decision.path]
+    if kind == CAPPED and codes and codes[0].startswith(f"{RULE}:"):
+        kind = DRAFTED
     top = decision.sources[0].id if decision.sources else None
     labelled, unsafe, correct = judge(labels, top)
     return Outcome(id=decision.ticket_id, kind=kind, confidence=decision.confidence,
@@ -117,6 +122,8 @@ def path_for(o: Outcome, auto: float, draft: float,
         return "skip", o.reasons
     if o.kind == ESCALATE:
         return "escalate", o.reasons
+    if o.kind == DRAFTED:
+        return "draft", o.reasons
     a, d = effective(auto, draft, o.category, extra or {})
     if o.confidence >= a:
         return ("draft", o.reasons) if o.kind == CAPPED else ("auto_resolve", (HIGH_CONFIDENCE,))
@@ -183,8 +190,8 @@ def _counts(g: _Group, kind: str, a: float, d: float) -> Counter[str]:
     lo = min(a, d)
     n = len(g.conf)
     c: Counter[str] = Counter(labelled=g.labelled[-1])
-    if kind in (SKIP, ESCALATE):
-        c["skip" if kind == SKIP else "escalate"] = n
+    if kind in (SKIP, ESCALATE, DRAFTED):
+        c[{SKIP: "skip", ESCALATE: "escalate", DRAFTED: "draft"}[kind]] = n
         return c
     below = bisect_left(g.conf, lo)
     c["escalate"] = below
