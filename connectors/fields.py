@@ -1,0 +1,39 @@
+"""Custom-field values as the strings `core.models` keeps.
+
+Helpdesks send custom-field values as strings, numbers, booleans, lists
+(multi-select) or objects. Policy rules compare text, so every value becomes
+one deterministic string; an absent value (None, an empty list) is left out.
+Pure functions; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def field_text(value: Any) -> str | None:
+    """`value` as text: booleans as ``true``/``false``, numbers as written, a list's
+    items joined with ``,`` in their order, an object as sorted compact JSON;
+    None for None and for a list with nothing in it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        parts = [text for text in map(field_text, value) if text is not None]
+        return ",".join(parts) if parts else None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def text_fields(raw: Any) -> dict[str, str]:
+    """A JSON object of custom fields as ``{name: text}``; empty for anything else."""
+    if not isinstance(raw, dict):
+        return {}
+    found = ((str(name), field_text(value)) for name, value in raw.items())
+    return {name: text for name, text in found if text is not None}
