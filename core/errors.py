@@ -9,7 +9,8 @@
     │   ├── TransientError       retry: timeout, 429, 5xx
     │   │   └── RateLimited      429, carries the server's Retry-After
     │   └── PermanentError       drop or escalate: 401/403/404/409/422, bad response
-    └── ScorerError              the AI could not answer: the ticket escalates
+    ├── ScorerError              the AI could not answer: the ticket escalates
+    └── ProposalError            a model's proposed settings change is unusable: nothing is written
 
 Library errors (httpx, redis, yaml) are translated into this tree where they cross
 a package boundary, chained with ``raise ... from exc``.
@@ -77,3 +78,8 @@ class PermanentError(HelpdeskError):
 
 class ScorerError(HandoffError):
     """The scorer (local model or LLM provider) failed; the ticket must escalate."""
+
+
+class ProposalError(HandoffError):
+    """A plain-language policy edit's proposal (``handoff policy edit``) is not a usable
+    change: malformed, touching a section it may not, or changing nothing."""

@@ -127,16 +127,8 @@ class LLMScorer:
         local = self._retriever.answer(ticket)
         _, order, scores = self._retriever.features(ticket)
         candidates = [self._retriever.docs[i] for i in order[:CANDIDATES]]
-        path, headers, body = self._provider.request(SYSTEM_PROMPT, prompt(ticket, candidates))
-        try:
-            response = self._client.post(path, headers=headers, json=body)
-        except httpx.TimeoutException as exc:
-            raise ScorerError(f"{self._provider.name}: timed out") from exc
-        except httpx.HTTPError as exc:
-            raise ScorerError(f"{self._provider.name}: {type(exc).__name__}") from exc
-        if response.status_code >= 300:
-            raise ScorerError(f"{self._provider.name}: HTTP {response.status_code}")
-        reply = parse_reply(self._provider, response)
+        raw = complete(self._provider, self._client, SYSTEM_PROMPT, prompt(ticket, candidates))
+        reply = parse_reply(self._provider.name, raw)
         by_id = {self._retriever.docs[i].id: (i, self._retriever.docs[i])
                  for i in order[:CANDIDATES]}
         cited = list(dict.fromkeys(reply["sources"]))
@@ -171,21 +163,50 @@ def prompt(ticket: Ticket, docs: Sequence[KnowledgeDoc]) -> str:
     return "\n\n".join(parts)
 
 
-def parse_reply(provider: Provider, response: httpx.Response) -> dict[str, Any]:
+def complete(provider: Provider, client: httpx.Client, system: str, user: str) -> str:
+    """One chat call: the model's reply text.
+
+    Raises ScorerError for a timeout, a transport error, a non-2xx status or a
+    response without the provider's reply field; nothing from httpx leaks out.
+    """
+    path, headers, body = provider.request(system, user)
+    try:
+        response = client.post(path, headers=headers, json=body)
+    except httpx.TimeoutException as exc:
+        raise ScorerError(f"{provider.name}: timed out") from exc
+    except httpx.HTTPError as exc:
+        raise ScorerError(f"{provider.name}: {type(exc).__name__}") from exc
+    if response.status_code >= 300:
+        raise ScorerError(f"{provider.name}: HTTP {response.status_code}")
+    try:
+        return provider.text(response.json())
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ScorerError(f"{provider.name}: malformed reply ({type(exc).__name__})") from exc
+
+
+def unfenced(text: str) -> str:
+    """`text` without a surrounding Markdown code fence (```json ... ```), stripped."""
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.strip("`").strip()
+        first, _, rest = text.partition("\n")
+        if first.strip().isalpha():  # the fence's language tag: json, yaml
+            text = rest
+    return text.strip()
+
+
+def parse_reply(provider: str, text: str) -> dict[str, Any]:
     """The model's JSON object, checked; raises ScorerError when it is not what was asked."""
     try:
-        text = provider.text(response.json()).strip()
-        if text.startswith("```"):
-            text = text.strip("`").removeprefix("json").strip()
-        data = json.loads(text)
+        data = json.loads(unfenced(text))
         answer = data["answer"]
         sources = data.get("sources") or []
         confidence = float(data["confidence"])
         needs_human = bool(data.get("needs_human", False))
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise ScorerError(f"{provider.name}: malformed reply ({type(exc).__name__})") from exc
+        raise ScorerError(f"{provider}: malformed reply ({type(exc).__name__})") from exc
     if not isinstance(answer, str) or not isinstance(sources, list):
-        raise ScorerError(f"{provider.name}: malformed reply (wrong field types)")
+        raise ScorerError(f"{provider}: malformed reply (wrong field types)")
     return {
         "answer": answer,
         "sources": [str(s) for s in sources],

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.errors import ScorerError
 from core.models import Decision, Message, Requester, Role, Ticket
+from core.scorer import Answer, Scorer
 
 HUMAN_REQUEST = "human_request"
 FRUSTRATION = "frustration"
@@ -36,6 +38,33 @@ def ticket_from_row(row: dict[str, Any], platform: str = "simulation") -> Ticket
     if data.get("sla_due_at"):
         data["sla_due_at"] = _time(data["sla_due_at"])
     return Ticket(platform=platform, requester=requester, messages=messages, **data)
+
+
+class OnceScorer:
+    """Wraps a scorer so each ticket is answered once, however many runs of the engine
+    see it: comparing two settings over the same tickets then costs one scoring pass
+    and both runs get the very same answers. A ScorerError is remembered and raised
+    again, like the answer it stands for."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self._scorer = scorer
+        self._answers: dict[int, tuple[Ticket, Answer | ScorerError]] = {}
+        # The engine reads the frustration model from the scorer when there is one.
+        self.frustration = getattr(scorer, "frustration", None)
+
+    def answer(self, ticket: Ticket) -> Answer:
+        """The wrapped scorer's answer for `ticket`, computed on its first call."""
+        kept = self._answers.get(id(ticket))
+        if kept is None or kept[0] is not ticket:
+            try:
+                result: Answer | ScorerError = self._scorer.answer(ticket)
+            except ScorerError as exc:
+                result = exc
+            # The ticket is kept with its answer, so its id() cannot be reused meanwhile.
+            kept = self._answers[id(ticket)] = (ticket, result)
+        if isinstance(kept[1], ScorerError):
+            raise kept[1]
+        return kept[1]
 
 
 def _time(value: str) -> datetime:

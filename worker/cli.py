@@ -16,6 +16,7 @@ from core.errors import ConfigError
 from worker.cli_engine import calibrate, simulate
 from worker.cli_install import install
 from worker.cli_ops import failed, replay
+from worker.cli_policy import policy
 from worker.cli_report import escalations, report
 from worker.logs import FORMATS, configure
 
@@ -176,3 +177,4 @@ main.add_command(report)
 main.add_command(escalations)
 main.add_command(simulate)
 main.add_command(calibrate)
+main.add_command(policy)

@@ -25,7 +25,7 @@ from core.knowledge import KnowledgeDoc
 from core.llm import AnthropicMessages, LLMScorer, OpenAIChat, Provider
 from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
-from core.settings import Settings
+from core.settings import LLMSettings, Settings
 from worker.config import load_knowledge
 
 log = logging.getLogger("worker.scoring")
@@ -74,18 +74,25 @@ def build_scorer(
     Raises ConfigError for a bad knowledge base or an LLM without its API key.
     """
     hybrid = build_hybrid(settings, docs)
-    llm = settings.llm
-    if llm is None:
+    if settings.llm is None:
         return hybrid
+    return LLMScorer(hybrid, *build_llm(settings.llm, env))
+
+
+def build_llm(
+    llm: LLMSettings, env: Mapping[str, str] = os.environ, max_tokens: int | None = None
+) -> tuple[Provider, httpx.Client]:
+    """The configured provider and an HTTP client for it (`max_tokens` overrides the
+    setting). Raises ConfigError when the API key's environment variable is unset."""
     key = env.get(llm.api_key_env)
     if not key:
         raise ConfigError(f"llm.provider = {llm.provider!r}: set {llm.api_key_env}")
+    tokens = max_tokens or llm.max_tokens
     provider: Provider = (
-        OpenAIChat(llm.model, key, llm.max_tokens) if llm.provider == "openai"
-        else AnthropicMessages(llm.model, key, llm.max_tokens)
+        OpenAIChat(llm.model, key, tokens) if llm.provider == "openai"
+        else AnthropicMessages(llm.model, key, tokens)
     )
-    client = httpx.Client(base_url=llm.api_base(), timeout=llm.timeout_seconds)
-    return LLMScorer(hybrid, provider, client)
+    return provider, httpx.Client(base_url=llm.api_base(), timeout=llm.timeout_seconds)
 
 
 def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = None) -> HybridScorer:
