@@ -24,6 +24,7 @@ from core.models import (
     Message,
     Priority,
     PublicReply,
+    RemoveTags,
     Requester,
     Role,
     SetPriority,
@@ -84,6 +85,7 @@ def writes(ticket: Ticket, actions: Sequence[Action]) -> tuple[tuple[str, dict[s
     comment: tuple[str, dict[str, Any]] | None = None
     fields: dict[str, Any] = {}
     added: list[str] = []
+    removed: list[str] = []
     for action in actions:
         if isinstance(action, PublicReply | InternalNote):
             if comment is not None:
@@ -95,6 +97,8 @@ def writes(ticket: Ticket, actions: Sequence[Action]) -> tuple[tuple[str, dict[s
                 comment = ("notes", {"body": to_html(action.body), "private": True})
         elif isinstance(action, AddTags):
             added.extend(action.tags)
+        elif isinstance(action, RemoveTags):
+            removed.extend(action.tags)
         elif isinstance(action, Assign):
             if action.group is not None:
                 fields["group_id"] = api_int(PLATFORM, "group", action.group)
@@ -104,8 +108,8 @@ def writes(ticket: Ticket, actions: Sequence[Action]) -> tuple[tuple[str, dict[s
             fields["status"] = STATUS_CODES[action.status]
         elif isinstance(action, SetPriority):
             fields["priority"] = PRIORITY_CODES[action.priority]
-    merged = list(dict.fromkeys([*ticket.tags, *added]))
-    if added and merged != list(ticket.tags):
+    merged = [t for t in dict.fromkeys([*ticket.tags, *added]) if t not in removed]
+    if merged != list(ticket.tags):
         # Freshdesk has no add-tags call: `tags` replaces the list, so send all of it.
         fields["tags"] = merged
     return comment, fields

@@ -23,8 +23,8 @@ are written first so a retried batch never repeats a reply).
 
 Per processed ticket: ``GET /api/tickets/{id}``, plus one ``GET /api/messages``
 per 100 messages when the embedded list may be truncated; per batch written:
-at most one ``PUT /api/tickets/{id}``, one ``POST .../tags`` and one
-``POST .../messages``.
+at most one ``PUT /api/tickets/{id}``, one ``POST .../tags``, one ``DELETE .../tags``
+(``{"names": [...]}``, the same body as adding; UNCONFIRMED) and one ``POST .../messages``.
 """
 
 from __future__ import annotations
@@ -192,7 +192,8 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
     # -- writing ----------------------------------------------------------------
 
     def apply(self, ticket: Ticket, actions: Sequence[Action]) -> None:
-        """Write one batch: ``PUT`` the fields, ``POST`` new tags, then ``POST`` the message.
+        """Write one batch: ``PUT`` the fields, ``POST`` new tags, ``DELETE`` removed tags, then
+        ``POST`` the message.
 
         Each call is sent only when needed. The idempotent calls go first so a
         batch retried after a failed message does not repeat the message.
@@ -208,6 +209,8 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
             self.request("PUT", path, json=writes.fields)
         if writes.tags:
             self.request("POST", f"{path}/tags", json={"names": writes.tags})
+        if writes.removed:
+            self.request("DELETE", f"{path}/tags", json={"names": writes.removed})
         if writes.message is not None:
             self.request("POST", f"{path}/messages", json=writes.message)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from core.models import (
     Message,
     Priority,
     PublicReply,
+    RemoveTags,
     Requester,
     Role,
     SetPriority,
@@ -63,11 +64,12 @@ PLACEHOLDERS = {
 
 @dataclass(frozen=True)
 class Writes:
-    """The calls one batch needs: ticket fields, tags to add, and the message."""
+    """The calls one batch needs: ticket fields, tags to add, the message, tags to remove."""
 
     fields: dict[str, Any]
     tags: list[str]
     message: dict[str, Any] | None
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def writes(ticket: Ticket, actions: Sequence[Action], ai_id: str, route: ReplyRo
     for a non-numeric team or user id."""
     fields: dict[str, Any] = {}
     added: list[str] = []
+    removed: list[str] = []
     message: dict[str, Any] | None = None
     for action in actions:
         if isinstance(action, PublicReply | InternalNote):
@@ -93,6 +96,8 @@ def writes(ticket: Ticket, actions: Sequence[Action], ai_id: str, route: ReplyRo
             message = _message_body(ticket, action, ai_id, route)
         elif isinstance(action, AddTags):
             added.extend(action.tags)
+        elif isinstance(action, RemoveTags):
+            removed.extend(action.tags)
         elif isinstance(action, Assign):
             if action.group is not None:
                 fields["assignee_team"] = {"id": api_int(PLATFORM, "group", action.group)}
@@ -102,8 +107,9 @@ def writes(ticket: Ticket, actions: Sequence[Action], ai_id: str, route: ReplyRo
             fields["status"] = STATUS_NAMES[action.status]
         elif isinstance(action, SetPriority):
             fields["priority"] = PRIORITY_NAMES[action.priority]
-    new_tags = [t for t in dict.fromkeys(added) if t not in ticket.tags]
-    return Writes(fields, new_tags, message)
+    new_tags = [t for t in dict.fromkeys(added) if t not in ticket.tags and t not in removed]
+    gone = [t for t in dict.fromkeys(removed) if t in ticket.tags]
+    return Writes(fields, new_tags, message, gone)
 
 
 def _message_body(

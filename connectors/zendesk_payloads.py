@@ -24,6 +24,7 @@ from core.models import (
     Message,
     Priority,
     PublicReply,
+    RemoveTags,
     Requester,
     Role,
     SetPriority,
@@ -60,6 +61,7 @@ def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
     """
     update: dict[str, Any] = {}
     added: list[str] = []
+    removed: list[str] = []
     for action in actions:
         if isinstance(action, PublicReply | InternalNote):
             if "comment" in update:
@@ -69,6 +71,8 @@ def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
                                  "public": isinstance(action, PublicReply)}
         elif isinstance(action, AddTags):
             added.extend(action.tags)
+        elif isinstance(action, RemoveTags):
+            removed.extend(action.tags)
         elif isinstance(action, Assign):
             if action.group is not None:
                 update["group_id"] = api_id(action.group)
@@ -78,9 +82,10 @@ def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
             update["status"] = action.status.value
         elif isinstance(action, SetPriority):
             update["priority"] = action.priority.value
-    if added:
+    if added or removed:
         # A ticket update's `tags` replaces the list, so send the whole merged list.
-        update["tags"] = list(dict.fromkeys([*ticket.tags, *added]))
+        merged = dict.fromkeys([*ticket.tags, *added])
+        update["tags"] = [t for t in merged if t not in removed]
     return update
 
 

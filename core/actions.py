@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from core.messages import customer_message as localised_message
 from core.models import (
@@ -27,6 +28,8 @@ from core.models import (
 from core.policy import family, for_primary
 from core.settings import Route, RoutingSettings, TagSettings
 from core.text import tag_safe, unique
+
+T = TypeVar("T")
 
 REASON_TAG_PREFIX = "handoff_"
 
@@ -119,11 +122,17 @@ def route_for(reasons: Sequence[Reason], routing: RoutingSettings) -> Route:
     So a refund request from someone who also asked for a human goes to the
     refund route, then the high-risk route, then the human-request route.
     """
+    found = most_specific(reasons, routing.by_reason)
+    return found if found is not None else routing.default
+
+
+def most_specific(reasons: Sequence[Reason], table: Mapping[str, T]) -> T | None:
+    """`table`'s entry for the most specific reason code (see `route_for`), or None."""
     ordered = sorted(reasons, key=lambda r: ":" not in r.code)
     for key in unique(k for r in ordered for k in (r.code, family(r.code))):
-        if key in routing.by_reason:
-            return routing.by_reason[key]
-    return routing.default
+        if key in table:
+            return table[key]
+    return None
 
 
 def customer_message(reasons: Sequence[Reason]) -> str:

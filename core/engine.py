@@ -16,6 +16,7 @@ from core.context import LANGUAGE
 from core.errors import ScorerError
 from core.guards import guard
 from core.handoff_note import draft_note, handoff_note
+from core.ladder import with_ladder
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.policy import Verdict, choose
@@ -70,7 +71,7 @@ def decide(
                  settings.tags, settings.routing, language,
                  closed(settings.routing.business_hours, now or _last_activity(ticket))),
             verdict.path, ruling)
-    return Decision(
+    return with_ladder(Decision(
         ticket_id=ticket.id,
         platform=ticket.platform,
         path=verdict.path,
@@ -81,7 +82,7 @@ def decide(
         reply=answer.reply if answer else None,
         actions=actions,
         ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
-    )
+    ), settings.escalation)
 
 
 def _last_activity(ticket: Ticket) -> datetime | None:

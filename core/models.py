@@ -149,6 +149,13 @@ class AddTags(_Model):
     tags: tuple[str, ...]
 
 
+class RemoveTags(_Model):
+    """Take tags off the ticket (the next-level tag once Handoff has acted on it)."""
+
+    kind: Literal["remove_tags"] = "remove_tags"
+    tags: tuple[str, ...]
+
+
 class Assign(_Model):
     kind: Literal["assign"] = "assign"
     group: str | None = None
@@ -166,7 +173,7 @@ class SetPriority(_Model):
 
 
 Action = Annotated[
-    PublicReply | InternalNote | AddTags | Assign | SetStatus | SetPriority,
+    PublicReply | InternalNote | AddTags | RemoveTags | Assign | SetStatus | SetPriority,
     Field(discriminator="kind"),
 ]
 """A platform-neutral write; the connector decides which API calls carry it."""

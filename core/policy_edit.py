@@ -297,6 +297,8 @@ class SplitChange:
     after: Mapping[str, int]
     moved: tuple[Moved, ...]
     unsafe: tuple[int, int] | None
+    # Same path, other reasons: a rule that now fires where a trigger did before.
+    reasoned: tuple[Moved, ...] = ()
 
 
 def compare(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]],
@@ -305,12 +307,15 @@ def compare(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, An
     order). Raises ValueError when the runs are not over the same tickets."""
     if [r["id"] for r in before] != [r["id"] for r in after]:
         raise ValueError("the two runs are not over the same tickets")
-    moved = tuple(
+    pairs = [
         Moved(id=str(b["id"]), before=b["path"], after=a["path"],
               reasons_before=tuple(r["code"] for r in b["reasons"]),
               reasons_after=tuple(r["code"] for r in a["reasons"]))
-        for b, a in zip(before, after, strict=True) if b["path"] != a["path"]
-    )
+        for b, a in zip(before, after, strict=True)
+    ]
+    moved = tuple(m for m in pairs if m.before != m.after)
+    reasoned = tuple(m for m in pairs
+                     if m.before == m.after and m.reasons_before != m.reasons_after)
     unsafe = None
     if any(judge(labels.get(str(r["id"])), None)[0] for r in before):
         unsafe = (_unsafe(before, labels), _unsafe(after, labels))
@@ -320,6 +325,7 @@ def compare(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, An
         after=Counter(r["path"] for r in after),
         moved=moved,
         unsafe=unsafe,
+        reasoned=reasoned,
     )
 
 
@@ -338,7 +344,8 @@ def _share(count: int, total: int) -> str:
 def describe(change: SplitChange, texts: Mapping[str, str] | None = None,
              examples: int = EXAMPLES) -> list[str]:
     """The split as printable lines: each path's count and share before -> after, the
-    number of tickets that changed path and up to `examples` of them."""
+    number of tickets that changed path and up to `examples` of them, then those that
+    kept their path for other reasons."""
     total = change.tickets
     lines = [f"  {'path':<14}{'before':>14}    {'after':<14}"]
     for path in PATHS:
@@ -350,12 +357,21 @@ def describe(change: SplitChange, texts: Mapping[str, str] | None = None,
                      f"{change.unsafe[0]} -> {change.unsafe[1]}")
     count = len(change.moved)
     lines.append(f"{count} of {total} ticket(s) change path" + (":" if count else "."))
-    for m in change.moved[:examples]:
+    lines.extend(_examples(change.moved, texts or {}, examples))
+    if change.reasoned:
+        lines.append(f"{len(change.reasoned)} ticket(s) keep their path for another reason:")
+        lines.extend(_examples(change.reasoned, texts or {}, examples))
+    return lines
+
+
+def _examples(items: Sequence[Moved], texts: Mapping[str, str], limit: int) -> list[str]:
+    lines = []
+    for m in items[:limit]:
         why = f"{', '.join(m.reasons_before) or '-'} -> {', '.join(m.reasons_after) or '-'}"
-        lines.append(f"  {m.id}: {m.before} -> {m.after}  ({why})")
-        text = (texts or {}).get(m.id)
-        if text:
-            lines.append(f"      {text[:100]!r}")
-    if count > examples:
-        lines.append(f"  ... and {count - examples} more")
+        path = m.before if m.before == m.after else f"{m.before} -> {m.after}"
+        lines.append(f"  {m.id}: {path}  ({why})")
+        if texts.get(m.id):
+            lines.append(f"      {texts[m.id][:100]!r}")
+    if len(items) > limit:
+        lines.append(f"  ... and {len(items) - limit} more")
     return lines

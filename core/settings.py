@@ -30,6 +30,7 @@ from pydantic import (
 from core import lexicon
 from core.aftercare import AftercareSettings
 from core.errors import ConfigError
+from core.ladder_settings import EscalationSettings
 from core.models import Priority
 
 # Re-exported: the platform sections are part of the one settings object.
@@ -271,6 +272,7 @@ class Settings(_Section):
     exclusions: ExclusionSettings = ExclusionSettings()
     tags: TagSettings = TagSettings()
     aftercare: AftercareSettings = AftercareSettings()
+    escalation: EscalationSettings = EscalationSettings()
     knowledge_dir: Path = Path("knowledge")
     # Where the persisted index and its calibration live (default: knowledge_dir/.handoff-index).
     index_dir: Path | None = None

@@ -20,6 +20,7 @@ from rq.registry import ScheduledJobRegistry
 
 from core import aftercare as care
 from core.actions import route_for
+from core.ladder import choose_ladder, first_step
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
 from receiver.intake import make_queue
 from worker.escalations import Escalations, NewEscalation, State
@@ -107,6 +108,10 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
     settings = runtime.settings
     route = route_for(decision.reasons, settings.routing)
     agent = route.assignee or (f"group {route.group}" if route.group else None)
+    ladder = choose_ladder(decision.reasons, settings.escalation, decision.ladder)
+    first = first_step(ladder, settings.escalation, decision.reasons, now) if ladder else None
+    if first is not None:
+        agent = first.assignee or f"group {first.group}"
     set_status = next((a.status.value for a in decision.actions if isinstance(a, SetStatus)),
                       ticket.status.value)
     new = NewEscalation(
@@ -114,7 +119,7 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
         reason=care.primary_reason(decision), reasons=tuple(r.code for r in decision.reasons),
         severity=care.severity(decision, settings.aftercare.severity).value, agent=agent,
         ticket_url=ticket.url, customer=ticket.requester.name or ticket.requester.email,
-        summary=care.summary(ticket), status_at_open=set_status,
+        summary=care.summary(ticket), status_at_open=set_status, ladder=ladder, first_step=first,
     )
     record_id, created = records.open(new, now)
     if created:

@@ -15,6 +15,7 @@ import yaml
 from core.errors import ConfigError
 from worker.cli_engine import calibrate, simulate
 from worker.cli_install import install
+from worker.cli_ladder import escalate
 from worker.cli_ops import failed, replay
 from worker.cli_policy import policy
 from worker.cli_report import escalations, report
@@ -175,6 +176,7 @@ main.add_command(install)
 main.add_command(replay)
 main.add_command(report)
 main.add_command(escalations)
+main.add_command(escalate)
 main.add_command(simulate)
 main.add_command(calibrate)
 main.add_command(policy)

@@ -85,6 +85,11 @@ escalations = sa.Table(
     sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("closed_by", sa.String(64)),
+    # Revision 0004: escalation ladders (`core.ladder`); null for an escalation without one.
+    sa.Column("ladder", sa.String(64)),
+    sa.Column("level", sa.Integer),
+    sa.Column("level_due_at", sa.DateTime(timezone=True)),
+    sa.Column("history", sa.JSON),
     sa.Index("ix_escalations_state", "state", "opened_at"),
     sa.Index("ix_escalations_ticket", "platform", "ticket_id"),
 )

@@ -5,8 +5,9 @@ helpdesk shows a human public reply and the ticket solved, or by hand) or
 ``dismissed`` (by hand, with a note saying why it was not needed). A closed
 record never changes again: `resolve` and `dismiss` raise `TransitionError`.
 
-The tables are declared in `worker.decision_log` (revision 0002). Customer text
-is masked (`core.redact`) before it is stored.
+The tables are declared in `worker.decision_log` (revision 0002; ladder, level,
+level due time and handoff history since 0004). Customer text is masked
+(`core.redact`) before it is stored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.aftercare import Outcome
+from core.ladder import Step
 from core.redact import mask
 from worker.decision_log import decisions, drafts, escalations, holdouts, ticket_outcomes
 
@@ -48,6 +50,9 @@ class NewEscalation:
     customer: str | None
     summary: str
     status_at_open: str
+    # The escalation ladder it climbs, and step 1 of its history (level 0).
+    ladder: str | None = None
+    first_step: Step | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -57,10 +62,22 @@ def _utc(value: datetime) -> datetime:
 
 def _row(row: Any) -> dict[str, Any]:
     data = dict(row._mapping)
-    for key in ("opened_at", "closed_at", "drafted_at", "judged_at", "at", "decided_at"):
+    for key in ("opened_at", "closed_at", "drafted_at", "judged_at", "at", "decided_at",
+                "level_due_at"):
         if data.get(key) is not None:
             data[key] = _utc(data[key])
     return data
+
+
+def _stored(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = step.model_dump(mode="json")
+    data["why"] = mask(step.why)
+    return data
+
+
+def steps(record: dict[str, Any]) -> tuple[Step, ...]:
+    """The handoff history of a record read by `Escalations`, oldest first."""
+    return tuple(Step.model_validate(s) for s in record.get("history") or ())
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,9 @@ class Escalations:
                 customer=mask(new.customer) if new.customer else None,
                 summary=mask(new.summary), state=State.OPEN.value, note=None,
                 status_at_open=new.status_at_open, keep_warm_sent=0, opened_at=now,
+                ladder=new.ladder, level=0 if new.ladder else None,
+                level_due_at=new.first_step.due_at if new.first_step else None,
+                history=[_stored(new.first_step)] if new.first_step else None,
             ))
             key = result.inserted_primary_key
             return int(key[0]) if key else 0, True
@@ -164,6 +184,23 @@ class Escalations:
         if current is None:
             raise TransitionError(f"no escalation record {record_id}")
         raise TransitionError(f"escalation {record_id} is already {current}")
+
+    def advance(self, record_id: int, from_level: int, step: Step) -> bool:
+        """Move an open record from `from_level` to `step.level`, appending `step` to its
+        history. False (and nothing changed) when the record is no longer open at
+        `from_level`: a retried job never climbs twice."""
+        with self.engine.begin() as connection:
+            row = connection.execute(sa.select(escalations.c.history).where(
+                escalations.c.id == record_id, escalations.c.level == from_level,
+                escalations.c.state == State.OPEN.value)).first()
+            if row is None:
+                return False
+            result = connection.execute(
+                escalations.update()
+                .where(escalations.c.id == record_id, escalations.c.level == from_level)
+                .values(level=step.level, level_due_at=step.due_at,
+                        history=[*(row.history or []), _stored(step)]))
+            return result.rowcount == 1
 
     def count_keep_warm(self, record_id: int) -> None:
         with self.engine.begin() as connection:

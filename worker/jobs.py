@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from rq import get_current_job
@@ -15,6 +16,7 @@ from core.engine import decide
 from core.models import Decision, Ticket
 from receiver import metrics
 from worker.aftercare import after_decision, holdout
+from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.logs import bind
@@ -36,6 +38,8 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     job and finally moves it to the failed-job registry. Batches confirmed before
     the error are not repeated, nor is a comment the helpdesk already shows (the
     worker died between the helpdesk's answer and the ledger's record).
+    A ticket carrying the next-level tag with an open escalation record is passed
+    one level up its escalation ladder instead (`worker.ladder`).
     Returns a JSON-safe summary of the decision.
     """
     runtime = current()
@@ -50,6 +54,15 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
         ticket_lock(runtime.redis, platform, ticket_id, ttl=timeout, wait=timeout / 4) as lock,
     ):
         ticket = connector.get_ticket(ticket_id)
+        ladder = LadderContext(runtime.settings, runtime.redis, runtime.log, connector)
+        if wants_climb(ladder, ticket, decision_id):
+            tag = runtime.settings.escalation.next_level_tag
+            climbed = climb_locked(ladder, ticket, lock, decision_id, f"an agent (tag {tag})",
+                                   "", datetime.now(UTC))
+            log.info("next-level request: %s", climbed.message)
+            return summary(climbed.decision, decision_id) if climbed.decision else {
+                "decision_id": decision_id, "ticket_id": ticket_id, "platform": platform,
+                "path": "skip", "reasons": [], "message": climbed.message}
         decision = ledger.planned()
         if decision is None:
             started = time.perf_counter()

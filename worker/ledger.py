@@ -41,3 +41,12 @@ class Ledger:
 
     def mark_done(self, batch: int) -> None:
         self._redis.hset(self.key, f"done:{batch}", "1")
+
+    def remember(self, name: str, value: str) -> None:
+        """Keep `value` with the decision once (the first call wins), for a retry to read."""
+        if self._redis.hsetnx(self.key, f"extra:{name}", value):
+            self._redis.expire(self.key, LEDGER_TTL_SECONDS)
+
+    def recall(self, name: str) -> str | None:
+        raw = self._redis.hget(self.key, f"extra:{name}")
+        return raw.decode() if isinstance(raw, bytes) else raw

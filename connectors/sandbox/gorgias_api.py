@@ -146,6 +146,23 @@ def add_tags(ticket_id: int) -> Any:
         return jsonify([{"id": i + 1, "name": t} for i, t in enumerate(ticket.tags)]), 201
 
 
+@blueprint.delete("/tickets/<int:ticket_id>/tags")
+def remove_tags(ticket_id: int) -> Any:
+    """``DELETE /api/tickets/{id}/tags`` ``{"names": [...]}``: remove tags; 204."""
+    store = current().store
+    raw = request.get_json(silent=True)
+    names = raw.get("names") if isinstance(raw, dict) else None
+    if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+        return shapes.error(400, "names must be a non-empty list of strings")
+    with store.lock:
+        ticket = _writable(store, ticket_id)
+        if not isinstance(ticket, Ticket):
+            return ticket
+        ticket.tags = [t for t in ticket.tags if t not in names]
+        store.touch(ticket)
+        return "", 204
+
+
 @blueprint.post("/tickets/<int:ticket_id>/messages")
 def add_message(ticket_id: int) -> Any:
     """``POST /api/tickets/{id}/messages``: an internal note, or a reply on a real channel."""

@@ -160,7 +160,7 @@ def test_the_split_shows_counts_shares_moves_and_unsafe_auto_resolutions() -> No
     before = [row("a", "escalate", "high_risk:billing"), row("b", "escalate", "human_request"),
               row("c", "auto_resolve", "high_confidence", "track"), row("d", "skip", "x")]
     after = [row("a", "draft", "medium_confidence"), row("b", "auto_resolve", "high_confidence"),
-             row("c", "auto_resolve", "high_confidence", "track"), row("d", "skip", "x")]
+             row("c", "auto_resolve", "high_confidence", "track"), row("d", "skip", "y")]
     labels = {"b": {"expect_path": "escalate"}}
     change = compare(before, after, labels)
     assert [m.id for m in change.moved] == ["a", "b"]
@@ -176,6 +176,8 @@ def test_the_split_shows_counts_shares_moves_and_unsafe_auto_resolutions() -> No
         "  a: escalate -> draft  (high_risk:billing -> medium_confidence)",
         "      'Card declined: charged twice'",
         "  ... and 1 more",
+        "1 ticket(s) keep their path for another reason:",
+        "  d: skip  (x -> y)",
     ]
     assert compare(before, before, {}).unsafe is None
     with pytest.raises(ValueError, match="same tickets"):

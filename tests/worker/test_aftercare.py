@@ -44,6 +44,7 @@ def sandbox() -> Iterator[httpx.Client]:
 def make_runtime(
     sandbox: httpx.Client, redis_url: str, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, aftercare: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> Runtime:
     config = {
         "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
@@ -54,6 +55,7 @@ def make_runtime(
         "queue": {"name": f"handoff-{uuid.uuid4().hex[:8]}", "retry_intervals_seconds": [0]},
         "knowledge_dir": str(ROOT / "config" / "knowledge"),
         "aftercare": aftercare,
+        **(extra or {}),
     }
     path = tmp_path / "handoff.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -45,6 +45,20 @@ DRAFT_BILLING = {
                            "never_auto_resolve": ["billing"]}},
 }
 
+# The issue's example: over $500 escalates; smaller billing disputes may be drafted.
+OVER_500 = {
+    "summary": "Escalate billing disputes over $500; draft smaller ones.",
+    "changes": {
+        "policy": {"auto_resolve_threshold": 0.9, "draft_threshold": 0.5,
+                   "never_auto_resolve": ["billing"]},
+        "rules": {"combine": "first_match", "list": [{
+            "name": "billing disputes over $500",
+            "when": {"signals": ["high_risk:billing"], "amount": {"over": 500, "currency": "USD"}},
+            "then": {"action": "escalate"},
+        }]},
+    },
+}
+
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -90,22 +104,25 @@ def edit(config: Path, *extra: str, stdin: str | None = None,
 
 
 @respx.mock
-def test_a_valid_change_is_shown_simulated_and_written_with_yes(
+def test_the_issues_example_is_shown_simulated_and_written_with_yes(
     config: Path, history: Path
 ) -> None:
-    route = respx.post(f"{BASE}/chat/completions").mock(return_value=reply(DRAFT_BILLING))
+    route = respx.post(f"{BASE}/chat/completions").mock(return_value=reply(OVER_500))
     result = edit(config, "--yes", tickets=history)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "proposed: Draft billing questions instead of escalating them." in out
+    assert "proposed: Escalate billing disputes over $500; draft smaller ones." in out
     assert f"+++ {config} (proposed)" in out
     assert "+  never_auto_resolve: [billing]" in out
-    # Both disputes move from escalate to draft; nothing else moves.
+    assert "+    - name: billing disputes over $500" in out
+    assert "+        amount: {over: 500, currency: USD}" in out
+    # The $84.90 dispute is now drafted; the $1,200 one still escalates, by the rule.
     assert "simulated over 18 ticket(s)" in out
-    assert (moved(out, "draft"), moved(out, "escalate"), moved(out, "auto_resolve")) == (2, -2, 0)
-    assert "2 of 18 ticket(s) change path:" in out
+    assert (moved(out, "draft"), moved(out, "escalate"), moved(out, "auto_resolve")) == (1, -1, 0)
+    assert "1 of 18 ticket(s) change path:" in out
     assert "  dispute-small: escalate -> draft  (high_risk:billing -> medium_confidence)" in out
-    assert "  dispute-large: escalate -> draft" in out
+    assert "ticket(s) keep their path for another reason:" in out
+    assert "  dispute-large: escalate  (high_risk:billing -> rule:billing_disputes_over_500" in out
     assert "auto-resolved though labelled for a person: 0 -> 0" in out
     written = config.read_text()
     # Comments of the keys that stay are kept.
@@ -113,9 +130,24 @@ def test_a_valid_change_is_shown_simulated_and_written_with_yes(
     assert "# Tickets the AI never touches." in written
     settings = parse_settings(written, "written", {}, config.parent)
     assert settings.policy.never_auto_resolve == ("billing",)
+    (rule,) = settings.rules.list
+    assert rule.name == "billing disputes over $500"
+    assert rule.when.amount is not None
+    assert (rule.when.amount.over, rule.when.amount.currency) == (500, "USD")
+    assert rule.then.action == "escalate"
     body = json.loads(route.calls.last.request.content)
     assert "only escalate billing disputes over $500" in body["messages"][1]["content"]
-    assert "never_auto_resolve" in body["messages"][1]["content"]  # the schema is sent
+    assert "AmountCondition" in body["messages"][1]["content"]  # the rules schema is sent
+
+
+@respx.mock
+def test_a_threshold_change_moves_both_disputes_to_draft(config: Path, history: Path) -> None:
+    respx.post(f"{BASE}/chat/completions").mock(return_value=reply(DRAFT_BILLING))
+    result = edit(config, "--yes", tickets=history)
+    assert result.exit_code == 0, result.output
+    assert (moved(result.stdout, "draft"), moved(result.stdout, "escalate")) == (2, -2)
+    assert "  dispute-large: escalate -> draft" in result.stdout
+    assert "never_auto_resolve: [billing]" in config.read_text()
 
 
 @respx.mock
