@@ -46,7 +46,7 @@ def decide(
             reasons=(skip,),
         )
     signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)
-    ruling = evaluate(settings.rules, ticket, signals, now or _last_activity(ticket),
+    ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)
     if ruling.action == "exclude":
         return Decision(ticket_id=ticket.id, platform=ticket.platform, path=Path.SKIP,
@@ -69,7 +69,7 @@ def decide(
         actions = with_rules(
             plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
                  settings.tags, settings.routing, language,
-                 closed(settings.routing.business_hours, now or _last_activity(ticket))),
+                 closed(settings.routing.business_hours, now or last_activity(ticket))),
             verdict.path, ruling)
     return with_ladder(Decision(
         ticket_id=ticket.id,
@@ -85,7 +85,8 @@ def decide(
     ), settings.escalation)
 
 
-def _last_activity(ticket: Ticket) -> datetime | None:
+def last_activity(ticket: Ticket) -> datetime | None:
+    """The newest message's time, else the ticket's update time: the engine's `now`."""
     times = [m.created_at for m in ticket.messages]
     return max(times) if times else ticket.updated_at
 

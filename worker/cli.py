@@ -18,6 +18,7 @@ from worker.cli_install import install
 from worker.cli_ladder import escalate
 from worker.cli_ops import failed, replay
 from worker.cli_policy import policy
+from worker.cli_policy_test import policy_test
 from worker.cli_report import escalations, report
 from worker.logs import FORMATS, configure
 
@@ -180,3 +181,4 @@ main.add_command(escalate)
 main.add_command(simulate)
 main.add_command(calibrate)
 main.add_command(policy)
+policy.add_command(policy_test)
