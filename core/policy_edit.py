@@ -347,11 +347,12 @@ def describe(change: SplitChange, texts: Mapping[str, str] | None = None,
     number of tickets that changed path and up to `examples` of them, then those that
     kept their path for other reasons."""
     total = change.tickets
-    lines = [f"  {'path':<14}{'before':>14}    {'after':<14}"]
+    lines = [f"  {'path':<14}{'before':>14}    after"]
     for path in PATHS:
         b, a = change.before.get(path, 0), change.after.get(path, 0)
         mark = "" if a == b else f"  ({a - b:+d})"
-        lines.append(f"  {path:<14}{_share(b, total):>14} -> {_share(a, total):<14}{mark}")
+        lines.append(f"  {path:<14}{_share(b, total):>14} -> {_share(a, total):<14}{mark}"
+                     .rstrip())
     if change.unsafe is not None:
         lines.append(f"  auto-resolved though labelled for a person: "
                      f"{change.unsafe[0]} -> {change.unsafe[1]}")

@@ -40,9 +40,9 @@ Either configure one (the key comes from the environment, never the file):
   # and: export HANDOFF_LLM_API_KEY=...
 
 (with `llm:` set, the model also writes the answers to tickets: see docs/engine.md),
-or edit the policy by hand: it lives in {file} under `rules:` and `policy:` (README,
-"Configuration"; docs/policy.md). Check a hand edit with `handoff check-config {file}`
-and preview it with `handoff simulate`."""
+or edit the policy by hand: it lives in {file} under `rules:` and `policy:` (see
+docs/policy.md and the README's configuration section). Check a hand edit with
+`handoff check-config {file}` and preview it with `handoff simulate`."""
 
 
 @click.group()

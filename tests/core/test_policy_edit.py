@@ -166,11 +166,11 @@ def test_the_split_shows_counts_shares_moves_and_unsafe_auto_resolutions() -> No
     assert [m.id for m in change.moved] == ["a", "b"]
     assert change.unsafe == (0, 1)
     assert describe(change, {"a": "Card declined: charged twice"}, examples=1) == [
-        "  path                  before    after         ",
+        "  path                  before    after",
         "  auto_resolve       1 (25.0%) -> 2 (50.0%)       (+1)",
         "  draft               0 (0.0%) -> 1 (25.0%)       (+1)",
         "  escalate           2 (50.0%) -> 0 (0.0%)        (-2)",
-        "  skip               1 (25.0%) -> 1 (25.0%)     ",
+        "  skip               1 (25.0%) -> 1 (25.0%)",
         "  auto-resolved though labelled for a person: 0 -> 1",
         "2 of 4 ticket(s) change path:",
         "  a: escalate -> draft  (high_risk:billing -> medium_confidence)",
