@@ -245,3 +245,54 @@ def test_the_default_history_is_the_samples_next_to_the_config(
     assert "simulated over 1 ticket(s)" in result.stdout
     assert "tickets.jsonl:2: skipped: not JSON" in result.stderr
     assert "dispute-large: escalate -> draft" in result.stdout
+
+
+def test_a_model_without_its_key_is_a_configuration_error(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HANDOFF_LLM_API_KEY")
+    with respx.mock(assert_all_mocked=True) as router:
+        result = edit(config, "--yes")
+        assert not router.calls
+    assert result.exit_code == 2
+    assert "set HANDOFF_LLM_API_KEY" in result.stderr
+
+
+def test_anthropic_is_asked_through_the_messages_api(config: Path) -> None:
+    config.write_text(config.read_text().replace("provider: openai", "provider: anthropic"),
+                      encoding="utf-8")
+    answer = {"content": [{"type": "text", "text": json.dumps(DRAFT_BILLING)}]}
+    with respx.mock:
+        route = respx.post(f"{BASE}/v1/messages").mock(
+            return_value=httpx.Response(200, json=answer))
+        result = edit(config, "--yes")
+    assert result.exit_code == 0, result.output
+    assert route.calls.last.request.headers["x-api-key"] == "sk-test"
+    assert json.loads(route.calls.last.request.content)["max_tokens"] >= 4096
+    assert "never_auto_resolve: [billing]" in config.read_text()
+
+
+@respx.mock
+def test_a_file_changed_meanwhile_is_not_overwritten(config: Path) -> None:
+    def meanwhile(request: httpx.Request) -> httpx.Response:
+        config.write_text(config.read_text() + "# someone else's edit\n", encoding="utf-8")
+        return reply(DRAFT_BILLING)
+
+    respx.post(f"{BASE}/chat/completions").mock(side_effect=meanwhile)
+    result = edit(config, "--yes")
+    assert result.exit_code == 1
+    assert "changed while the proposal was made" in result.stderr
+    assert config.read_text().endswith("# someone else's edit\n")
+    assert "never_auto_resolve" not in config.read_text()
+
+
+@respx.mock
+def test_a_proposal_equal_to_the_file_writes_nothing(config: Path) -> None:
+    same = {"summary": "nothing to do", "changes": {
+        "policy": {"auto_resolve_threshold": 0.9, "draft_threshold": 0.5}}}
+    respx.post(f"{BASE}/chat/completions").mock(return_value=reply(same))
+    before = config.read_text()
+    result = edit(config, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "the proposal changes nothing" in result.stdout
+    assert config.read_text() == before
