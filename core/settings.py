@@ -286,9 +286,15 @@ class Settings(_Section):
     rules: RulesSettings = RulesSettings()
 
     @model_validator(mode="after")
-    def _rules_have_hours(self) -> Self:
+    def _rules_fit(self) -> Self:
         if self.rules.uses_hours() and self.routing.business_hours is None:
             raise ValueError("a rule tests hours.business, so routing.business_hours must be set")
+        for index, rule in enumerate(self.rules.list):
+            ladder = rule.then.ladder
+            if ladder is not None and ladder not in self.escalation.ladders:
+                known = ", ".join(sorted(self.escalation.ladders)) or "none"
+                raise ValueError(f"rules.list.{index}.then.ladder = {ladder!r}: no such ladder "
+                                 f"in escalation.ladders (ladders: {known})")
         return self
 
 

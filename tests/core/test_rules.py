@@ -229,3 +229,14 @@ def test_holidays_are_dates() -> None:
     hours = config.routing.business_hours
     assert hours is not None
     assert hours.holidays == (date(2026, 12, 24),)
+
+
+def test_a_rule_naming_an_unknown_ladder_fails_at_start_up(tmp_path: FilePath) -> None:
+    rule = {"name": "legal", "when": {"topics": ["legal"]},
+            "then": {"action": "escalate", "ladder": "lgeal"}}
+    text = yaml.safe_dump({"rules": {"list": [rule]}, "escalation": {"ladders": {
+        "legal": [{"name": "tier2", "group": "t2"}]}}})
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(text, "handoff.yaml", {}, tmp_path)
+    assert "rules.list.0.then.ladder = 'lgeal'" in str(caught.value)
+    assert "ladders: legal" in str(caught.value)

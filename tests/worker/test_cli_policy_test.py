@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,12 @@ DISPUTE = {
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Iterator[Path]:
+def config(tmp_path: Path) -> Path:
     path = tmp_path / "handoff.yaml"
     path.write_text(yaml.safe_dump({
         "knowledge_dir": str(ROOT / "config" / "knowledge"), "index_dir": str(tmp_path / "index"),
         "policy": {"never_auto_resolve": ["billing"]}, "rules": RULES}))
-    yield path
+    return path
 
 
 def run(*args: str) -> tuple[int, str]:
