@@ -66,6 +66,8 @@ class Outcome:
     confidence: float
     category: str
     reasons: tuple[str, ...] = ()
+    # Reasons of the policy rules that applied; they follow the threshold's own reason.
+    ruled: tuple[str, ...] = ()
     vip: bool = False
     labelled: bool = False
     unsafe: bool = False
@@ -105,6 +107,7 @@ def outcome(decision: Decision, category: str, labels: Mapping[str, Any] | None)
     labelled, unsafe, correct = judge(labels, top)
     return Outcome(id=decision.ticket_id, kind=kind, confidence=decision.confidence,
                    category=category, reasons=() if kind == FREE else codes,
+                   ruled=tuple(c for c in codes if c.startswith(f"{RULE}:")),
                    vip=any(s.name == VIP for s in decision.signals),
                    labelled=labelled, unsafe=unsafe, correct=correct)
 
@@ -126,10 +129,12 @@ def path_for(o: Outcome, auto: float, draft: float,
         return "draft", o.reasons
     a, d = effective(auto, draft, o.category, extra or {})
     if o.confidence >= a:
-        return ("draft", o.reasons) if o.kind == CAPPED else ("auto_resolve", (HIGH_CONFIDENCE,))
+        if o.kind == CAPPED:
+            return "draft", o.reasons
+        return "auto_resolve", (HIGH_CONFIDENCE, *o.ruled)
     if o.confidence >= d:
-        return "draft", (MEDIUM_CONFIDENCE,)
-    return "escalate", (LOW_CONFIDENCE, VIP) if o.vip else (LOW_CONFIDENCE,)
+        return "draft", (MEDIUM_CONFIDENCE, *o.ruled)
+    return "escalate", (LOW_CONFIDENCE, *((VIP,) if o.vip else ()), *o.ruled)
 
 
 @dataclass

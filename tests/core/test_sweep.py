@@ -16,6 +16,7 @@ from core.settings import Settings
 from core.simulation import ticket_from_row
 from core.sweep import (
     CAPPED,
+    DRAFTED,
     ESCALATE,
     FREE,
     SKIP,
@@ -47,6 +48,18 @@ EXTRA = [
 ]
 
 
+# Requester tags that the fixture's policy rules act on: a forced draft, a cap, tags only.
+RULE_TAGS = {"e-pay": ("draft_me",), "e-pass": ("draft_me",), "e-addr": ("tag_me",),
+             "e-hours": ("cap_me",), "e-return": ("tag_me", "cap_me")}
+RULES = {"combine": "all", "list": [
+    {"name": "forced draft", "when": {"requester": {"tags": ["draft_me"]}},
+     "then": {"action": "draft"}},
+    {"name": "tag only", "when": {"requester": {"tags": ["tag_me"]}}, "then": {"tags": ["t"]}},
+    {"name": "capped", "when": {"requester": {"tags": ["cap_me"]}},
+     "then": {"action": "never_auto_resolve"}},
+]}
+
+
 class Spread:
     """The lexical scorer with confidences spread over [0.3, 1] by ticket id, so that
     the threshold pairs cut through the set at many places."""
@@ -68,7 +81,7 @@ def _rows() -> list[dict[str, Any]]:
         rows.append({
             "id": tid, "subject": "", "channel": "email", "tags": [],
             "requester": {"id": f"x{i}", "email": f"x{i}@example.com", "name": "X",
-                          "vip": tid == "e-ship"},
+                          "vip": tid == "e-ship", "tags": list(RULE_TAGS.get(tid, ()))},
             "messages": [{"author": "customer", "body": text, "public": True,
                           "created_at": "2026-01-05T10:00:00Z"}],
             "labels": {"expect": expect, "intent": intent}})
@@ -84,6 +97,7 @@ def setup(docs: tuple[KnowledgeDoc, ...],
                    "categories": {"ORDERS": {"auto_resolve_threshold": 0.97},
                                   "ACCOUNT": {"draft_threshold": 0.3},
                                   "SHIPPING": {"draft_threshold": 0.8}}},
+        "rules": RULES,
     })
     tickets = [(ticket_from_row(r), r.get("labels")) for r in _rows()]
     lexical = LexicalScorer(docs)
@@ -114,7 +128,7 @@ def _capture(setup: tuple[Settings, Any, list[Any]],
 
 def test_the_small_set_covers_every_kind(setup: Any, docs: tuple[KnowledgeDoc, ...]) -> None:
     kinds = Counter(o.kind for o in _capture(setup, docs))
-    assert all(kinds[k] for k in (SKIP, ESCALATE, CAPPED, FREE)), kinds
+    assert all(kinds[k] for k in (SKIP, ESCALATE, CAPPED, DRAFTED, FREE)), kinds
 
 
 def test_sweep_equals_the_engine_rerun_with_each_threshold_pair(
