@@ -112,7 +112,11 @@ def edit(instruction: str, config_file: str | None, tickets: str | None, yes: bo
         click.echo(f"{file} changed while the proposal was made; nothing was written. "
                    "Run the edit again.", err=True)
         sys.exit(EXIT_NOT_WRITTEN)
-    _write(file, new_text)
+    try:
+        _write(file, new_text)
+    except OSError as exc:
+        click.echo(f"cannot write {file}: {exc.strerror}; it is unchanged.", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
     click.echo(f"wrote {file}. Workers read it at start-up: restart them to apply it.")
 
 
@@ -182,7 +186,10 @@ def _preview(history: Path, before: Settings, after: Settings) -> None:
     except ConfigError as exc:
         click.echo(f"cannot simulate: {exc}", err=True)
         return
-    runs = [[decision_row(decide(t, scorer, s)) for t in tickets] for s in (before, after)]
+    runs = []
+    for label, settings in (("simulating before", before), ("simulating after", after)):
+        with click.progressbar(tickets, label=label, file=sys.stderr) as bar:
+            runs.append([decision_row(decide(t, scorer, settings)) for t in bar])
     texts = {t.id: _opening(t) for t in tickets}
     click.echo(f"simulated over {len(tickets)} ticket(s) from {history} (local scorer):")
     for line in describe(compare(runs[0], runs[1], labels), texts):
