@@ -25,9 +25,8 @@ import httpx
 from connectors import pagination
 from connectors import zendesk_payloads as payloads
 from connectors import zendesk_setup as setup
-from connectors.base import HeaderItems, InstallReport, utc_now
+from connectors.base import AccountConnector, HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
-from connectors.zendesk_export import ZendeskExport
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
@@ -36,12 +35,13 @@ from core.settings import ZendeskSettings
 logger = logging.getLogger("connectors.zendesk")
 
 _EVENT_TYPE_PREFIX = "zen:event-type:"
-# Zendesk keeps at most 5000 comments per ticket: 50 pages of 100, with room to spare.
-_MAX_COMMENT_PAGES = 60
+# Zendesk keeps at most 5000 comments per ticket (50 pages of 100 audits); triggers and
+# notifications add audits without comments, hence the room.
+_MAX_AUDIT_PAGES = 200
 # Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
 _MAX_LIST_PAGES = 500
 
-class ZendeskConnector(ZendeskExport):
+class ZendeskConnector(AccountConnector[ZendeskSettings]):
     """One Zendesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
@@ -167,27 +167,39 @@ class ZendeskConnector(ZendeskExport):
     # -- reading ----------------------------------------------------------------
 
     def get_ticket(self, ticket_id: str) -> Ticket:
-        """Load the ticket, its requester and every comment, oldest first.
+        """Load the ticket, its requester and every comment, oldest first, in one call.
 
-        Raises TransientError (retries spent) or PermanentError (4xx, a response
-        of an unexpected shape, or pagination that leaves the API's host).
+        ``GET /tickets/{id}/audits?include=tickets,users`` answers with the
+        ticket's history (each comment is a Comment event of an audit), the
+        ticket itself and the audits' authors, so a short ticket costs one call
+        where Show Ticket plus List Comments cost two (Show Ticket cannot
+        sideload comments). When the sideloads lack the ticket or its requester
+        (a requester who never wrote, such as a ticket an agent opened for them),
+        one ``GET /tickets/{id}?include=users`` fills them in. Raises
+        TransientError (retries spent) or PermanentError (4xx, a response of an
+        unexpected shape, or pagination that leaves the API's host).
         """
         path = f"/tickets/{payloads.path_id(ticket_id)}"
-        data = self.json(self.request("GET", f"{path}.json", params={"include": "users"}))
-        users = payloads.users_by_id(data)
+        users: dict[str, dict[str, Any]] = {}
         comments: list[dict[str, Any]] = []
+        raw: dict[str, Any] | None = None
         pages = pagination.cursor_links(
             lambda url, params: self.json(self.request("GET", url, params=params)),
-            f"{path}/comments.json", {"include": "users", "page[size]": "100"},
+            f"{path}/audits.json", {"include": "tickets,users", "page[size]": "100"},
             base=self.client.base_url, platform=self.name,
-            what=f"zendesk: ticket {ticket_id}'s comments", max_pages=_MAX_COMMENT_PAGES,
+            what=f"zendesk: ticket {ticket_id}'s audits", max_pages=_MAX_AUDIT_PAGES,
         )
-        for page in pages:
-            users.update(payloads.users_by_id(page))
-            comments.extend(payloads.items(page, "comments"))
-        ai_id = self.ai_user_id()
         try:
-            return payloads.ticket_from_api(data["ticket"], users, comments, ai_id)
+            for page in pages:
+                users.update(payloads.users_by_id(page))
+                comments.extend(payloads.audit_comments(payloads.items(page, "audits")))
+                # Every page sideloads the ticket; the last one read is the newest.
+                raw = payloads.sideloaded_ticket(page, ticket_id) or raw
+            if raw is None or str(raw.get("requester_id")) not in users:
+                data = self.json(self.request("GET", f"{path}.json", params={"include": "users"}))
+                users.update(payloads.users_by_id(data))
+                raw = data["ticket"]
+            return payloads.ticket_from_api(raw, users, comments, self.ai_user_id())
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"zendesk: ticket {ticket_id}: unexpected response: {exc!r}"

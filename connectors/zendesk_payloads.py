@@ -52,6 +52,7 @@ EVENT_KINDS = {
 }
 _SYSTEM_CHANNELS = frozenset({"rule", "system"})
 _SYSTEM_AUTHOR_ID = "-1"
+_COMMENT_EVENTS = frozenset({"Comment", "VoiceComment"})
 
 
 def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
@@ -139,6 +140,34 @@ def users_by_id(data: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(users, list):
         return {}
     return {str(u["id"]): u for u in users if isinstance(u, dict) and "id" in u}
+
+
+def audit_comments(audits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Comment events of `audits` in order, shaped as entries of List Comments.
+
+    An audit event carries no time or channel of its own: it takes its audit's.
+    Raises KeyError when an audit holding a comment has no ``created_at``.
+    """
+    found: list[dict[str, Any]] = []
+    for audit in audits:
+        for event in audit.get("events") or ():
+            if isinstance(event, dict) and event.get("type") in _COMMENT_EVENTS:
+                found.append({
+                    **event,
+                    "author_id": event.get("author_id", audit.get("author_id")),
+                    "created_at": event.get("created_at") or audit["created_at"],
+                    "via": event.get("via") or audit.get("via"),
+                })
+    return found
+
+
+def sideloaded_ticket(data: Any, ticket_id: str) -> dict[str, Any] | None:
+    """Ticket `ticket_id` from an ``include=tickets`` sideload, or None when absent."""
+    tickets = data.get("tickets") if isinstance(data, dict) else None
+    if not isinstance(tickets, list):
+        return None
+    return next((t for t in tickets if isinstance(t, dict) and str(t.get("id")) == ticket_id),
+                None)
 
 
 def as_dict(value: Any) -> dict[str, Any]:

@@ -102,6 +102,49 @@ def list_comments(ticket_id: int) -> Any:
     return jsonify(answer)
 
 
+@_route("/tickets/<int:ticket_id>/audits", ["GET"])
+def list_audits(ticket_id: int) -> Any:
+    """Oldest first, one audit per comment (the sandbox keeps no field history).
+
+    Cursor pagination as for comments (``page[size]`` required here);
+    ``include=tickets`` sideloads the ticket as it is now and ``include=users``
+    the audits' authors, as Zendesk's audit sideloads do.
+    """
+    sandbox = current()
+    size_arg, after = request.args.get("page[size]", str(MAX_PAGE_SIZE)), request.args.get(
+        "page[after]")
+    try:
+        size = int(size_arg)
+        start = shapes.uncursor(after) if after else None
+    except ValueError:
+        return shapes.error(400, "InvalidPaginationParameter", "page[size] or cursor is invalid")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        return shapes.error(400, "InvalidPaginationParameter",
+                            f"page[size] must be between 1 and {MAX_PAGE_SIZE}")
+    with sandbox.store.lock:
+        ticket = sandbox.store.ticket(PLATFORM, ticket_id)
+        if ticket is None:
+            return shapes.not_found()
+        comments = [c for c in ticket.comments if start is None or c.id > start]
+        page = comments[:size]
+        has_more = len(comments) > len(page)
+        after_cursor = shapes.cursor(page[-1].id) if page else None
+        query = {"page[size]": str(size), "page[after]": after_cursor}
+        if "include" in request.args:
+            query["include"] = request.args["include"]
+        answer: dict[str, Any] = {
+            "audits": [shapes.audit_json(ticket, c) for c in page],
+            "meta": {"has_more": has_more, "after_cursor": after_cursor, "before_cursor": None},
+            "links": {"next": f"{request.base_url}?{urlencode(query)}" if has_more else None,
+                      "prev": None},
+        }
+        if shapes.included("tickets"):
+            answer["tickets"] = [shapes.ticket_json(ticket)]
+        if shapes.included("users"):
+            answer["users"] = shapes.users(sandbox, [c.author_id for c in page])
+    return jsonify(answer)
+
+
 @_route("/users/me", ["GET"])
 def get_me() -> Any:
     """``GET /users/me``: the API user, which is the AI."""

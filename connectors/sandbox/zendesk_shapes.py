@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from connectors.sandbox import history
 from connectors.sandbox.context import Sandbox, ZendeskAccount
 from connectors.sandbox.state import Comment, Ticket, User, now
 from connectors.sandbox.webhooks import Outgoing
@@ -70,7 +69,6 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "due_at": stamp(ticket.due_at),
         "created_at": stamp(ticket.created_at),
         "updated_at": stamp(ticket.updated_at),
-        "satisfaction_rating": history.zendesk_rating(ticket),
     }
 
 
@@ -105,6 +103,21 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "via": {"channel": comment.channel, "source": {"from": {}, "to": {}, "rel": None}},
         "metadata": {},
         "created_at": stamp(comment.created_at),
+    }
+
+
+def audit_json(ticket: Ticket, comment: Comment) -> dict[str, Any]:
+    """The audit that added `comment`: Zendesk's Comment event carries no time or channel."""
+    event = {key: value for key, value in comment_json(comment).items()
+             if key not in ("created_at", "via", "metadata")}
+    return {
+        "id": comment.id + 500_000,
+        "ticket_id": ticket.id,
+        "author_id": comment.author_id,
+        "created_at": stamp(comment.created_at),
+        "via": {"channel": comment.channel, "source": {"from": {}, "to": {}, "rel": None}},
+        "metadata": {"system": {}, "custom": {}},
+        "events": [{**event, "audit_id": comment.id + 500_000}],
     }
 
 

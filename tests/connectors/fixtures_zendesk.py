@@ -166,3 +166,47 @@ def comment_pages(comments: list[dict[str, Any]], size: int) -> dict[str | None,
         }
         cursor = after
     return pages
+
+
+def audit(comment: dict[str, Any]) -> dict[str, Any]:
+    """The audit that added `comment`: its Comment event has no time or channel of its own."""
+    event = {k: v for k, v in comment.items() if k not in ("created_at", "via", "metadata")}
+    return {"id": comment["audit_id"], "ticket_id": TICKET_ID, "author_id": comment["author_id"],
+            "created_at": comment["created_at"], "via": comment["via"],
+            "metadata": {"system": {}, "custom": {}}, "events": [event]}
+
+
+# An audit without a comment (a trigger changed a tag): reading the thread skips it.
+TAG_AUDIT: dict[str, Any] = {
+    "id": 60_000, "ticket_id": TICKET_ID, "author_id": -1, "created_at": "2024-05-02T09:20:00Z",
+    "via": {"channel": "rule", "source": {"from": {}, "to": {}, "rel": None}},
+    "events": [{"id": 60_001, "type": "Change", "field_name": "tags", "value": ["shipping"],
+                "previous_value": []}],
+}
+
+
+def audit_pages(
+    comments: list[dict[str, Any]], size: int, ticket: dict[str, Any] | None = None,
+) -> dict[str | None, dict[str, Any]]:
+    """``GET /tickets/{id}/audits.json?include=tickets,users`` cursor pages, one audit per
+    comment, keyed by the ``page[after]`` that asks for them (None: the first)."""
+    users = [REQUESTER, AGENT, ADMIN, AI_USER]
+    pages: dict[str | None, dict[str, Any]] = {}
+    cursor: str | None = None
+    for start in range(0, max(1, len(comments)), size):
+        chunk = comments[start:start + size]
+        after = f"cursor-{start + len(chunk)}"
+        has_more = start + size < len(comments)
+        query = urlencode({"include": "tickets,users", "page[size]": size, "page[after]": after})
+        pages[cursor] = {
+            "audits": [audit(c) for c in chunk],
+            "tickets": [copy.deepcopy(ticket or TICKET)],
+            "users": [u for u in users if any(c["author_id"] == u["id"] for c in chunk)],
+            "meta": {"has_more": has_more, "after_cursor": after,
+                     "before_cursor": f"cursor-{start}"},
+            "links": {"next": f"{BASE}/tickets/{TICKET_ID}/audits.json?{query}"
+                      if has_more else None,
+                      "prev": None},
+        }
+        cursor = after
+    return pages

@@ -101,13 +101,18 @@ def _zendesk_headers(secret: str) -> Callable[[bytes], dict[str, str]]:
 
 
 def _zendesk_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:
-    _ticket_route(api.get(f"{zd.BASE}/tickets/{zd.TICKET_ID}.json"), zd.ticket_response(), first)
-    thread = [zd.comment(2000 + i, zd.REQUESTER_ID if i % 2 else zd.AGENT_ID, text)
+    # One call reads everything: the audits, with the ticket and the users sideloaded
+    # (the requester among them, having written the first message).
+    thread = [zd.comment(2000 + i, zd.AGENT_ID if i % 2 else zd.REQUESTER_ID, text)
               for i, text in enumerate(_texts(count))]
-    pages = zd.comment_pages(thread, size)
-    return api.get(f"{zd.BASE}/tickets/{zd.TICKET_ID}/comments.json").mock(
-        side_effect=lambda request: httpx.Response(
-            200, json=pages[request.url.params.get("page[after]")]))
+    pages = zd.audit_pages(thread, size)
+    queued = list(first or [])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        early = queued.pop(0) if queued else None
+        return early or httpx.Response(200, json=pages[request.url.params.get("page[after]")])
+
+    return api.get(f"{zd.BASE}/tickets/{zd.TICKET_ID}/audits.json").mock(side_effect=answer)
 
 
 def _zendesk_install(api: respx.MockRouter) -> None:
@@ -120,7 +125,8 @@ def _zendesk_install(api: respx.MockRouter) -> None:
 _ZD_PUT = ("PUT", f"/api/v2/tickets/{zd.TICKET_ID}.json")
 ZENDESK = Platform(
     name="zendesk", base=zd.BASE, auth=basic(f"{zd.EMAIL}/token", zd.API_TOKEN),
-    ticket_id=str(zd.TICKET_ID), ticket_path=f"/tickets/{zd.TICKET_ID}.json", make=_zendesk,
+    ticket_id=str(zd.TICKET_ID), ticket_path=f"/tickets/{zd.TICKET_ID}/audits.json",
+    make=_zendesk,
     good_headers=_zendesk_headers(zd.SIGNING_SECRET),
     wrong_headers=_zendesk_headers("not-the-secret"),
     parse_forms=[(zd.TRIGGER_BODY, EventKind.MESSAGE_CREATED),

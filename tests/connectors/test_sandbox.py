@@ -208,12 +208,12 @@ def test_an_injected_500_is_retried_and_the_write_lands_once(sandbox: Sandbox) -
 def test_an_injected_429_is_waited_out_for_retry_after(sandbox: Sandbox) -> None:
     ticket_id = sandbox.create()
     zendesk = sandbox.connector()
-    sandbox.http.post("/sandbox/faults", json={"method": "GET", "path": "/comments",
+    sandbox.http.post("/sandbox/faults", json={"method": "GET", "path": "/audits",
                                                "status": 429, "retry_after": 2})
     ticket = zendesk.get_ticket(ticket_id)
     assert len(ticket.messages) == 2
     assert sandbox.waits == [2.0]
-    assert sandbox.calls("GET /tickets/<ticket_id>/comments") == 2
+    assert sandbox.calls("GET /tickets/<ticket_id>/audits") == 2
 
 
 def test_the_created_ticket_webhook_verifies_and_parses(sandbox: Sandbox) -> None:
@@ -279,7 +279,8 @@ def test_a_wrong_token_gets_a_zendesk_401_once(sandbox: Sandbox) -> None:
     with pytest.raises(PermanentError) as raised:
         sandbox.connector(token="wrong").get_ticket(ticket_id)
     assert raised.value.status == 401
-    assert sandbox.calls("GET /tickets/<ticket_id>") == 2
+    assert sandbox.calls("GET /tickets/<ticket_id>") == 1
+    assert sandbox.calls("GET /tickets/<ticket_id>/audits") == 1
 
 
 def test_a_closed_ticket_refuses_updates_with_zendesks_422(sandbox: Sandbox) -> None:
@@ -315,7 +316,8 @@ def test_comments_page_with_cursors_and_absolute_next_links(sandbox: Sandbox) ->
     ticket = sandbox.connector().get_ticket(ticket_id)
 
     assert [m.text for m in ticket.messages] == [f"message {i}" for i in range(250)]
-    assert sandbox.calls("GET /tickets/<ticket_id>/comments") == 3
+    assert sandbox.calls("GET /tickets/<ticket_id>/audits") == 3
+    assert sandbox.calls("GET /tickets/<ticket_id>") == 0
     auth = AUTH
     page = sandbox.http.get(f"/zendesk/api/v2/tickets/{ticket_id}/comments",
                             params={"page[size]": "100"}, auth=auth).json()
@@ -390,20 +392,22 @@ def test_without_a_webhook_url_deliveries_are_only_recorded() -> None:
 def test_a_fault_can_let_requests_through_before_it_starts(sandbox: Sandbox) -> None:
     ticket_id = sandbox.create()
     zendesk = sandbox.connector()
-    sandbox.http.post("/sandbox/faults", json={"method": "GET", "path": r"/tickets/\d+(\.json)?$",
+    sandbox.http.post("/sandbox/faults", json={"method": "GET",
+                                               "path": r"/tickets/\d+/audits(\.json)?$",
                                                "status": 404, "times": 1, "skip": 1})
     zendesk.get_ticket(ticket_id)
     with pytest.raises(PermanentError) as raised:
         zendesk.get_ticket(ticket_id)
     assert raised.value.status == 404
     zendesk.get_ticket(ticket_id)
-    assert sandbox.calls("GET /tickets/<ticket_id>") == 3
+    assert sandbox.calls("GET /tickets/<ticket_id>/audits") == 3
 
 
 def test_a_fault_can_fire_on_every_nth_request_only(sandbox: Sandbox) -> None:
     ticket_id = sandbox.create()
     zendesk = sandbox.connector()
-    sandbox.http.post("/sandbox/faults", json={"method": "GET", "path": r"/tickets/\d+(\.json)?$",
+    sandbox.http.post("/sandbox/faults", json={"method": "GET",
+                                               "path": r"/tickets/\d+/audits(\.json)?$",
                                                "status": 404, "times": None, "every": 3})
     outcomes = []
     for _ in range(6):

@@ -222,33 +222,37 @@ def test_parse_event_without_a_ticket_id_names_the_field(body: Any) -> None:
 
 # -- get_ticket -------------------------------------------------------------------------
 
-def serve_comments(api: respx.MockRouter, comments: list[dict[str, Any]], size: int) -> respx.Route:
-    pages = fx.comment_pages(comments, size)
+def serve_audits(
+    api: respx.MockRouter, comments: list[dict[str, Any]], size: int,
+    ticket: dict[str, Any] | None = None, first: list[httpx.Response] | None = None,
+) -> respx.Route:
+    """The audits route: `first` answers in order, then the pages by ``page[after]``."""
+    pages = fx.audit_pages(comments, size, ticket)
+    queued = list(first or [])
 
     def page(request: httpx.Request) -> httpx.Response:
+        if queued:
+            return queued.pop(0)
         return httpx.Response(200, json=pages[request.url.params.get("page[after]")])
 
-    return api.get(f"/tickets/{fx.TICKET_ID}/comments.json").mock(side_effect=page)
+    return api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(side_effect=page)
 
 
-def test_get_ticket_reads_three_pages_of_comments_and_maps_roles(
+def test_get_ticket_reads_three_pages_of_audits_and_maps_roles(
     api: respx.MockRouter,
 ) -> None:
     ticket_route = api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    comments_route = serve_comments(api, fx.THREAD, size=3)
+    audits_route = serve_audits(api, fx.THREAD, size=3)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
-    assert ticket_route.call_count == 1
-    sent = ticket_route.calls.last.request
-    assert sent.url.params["include"] == "users"
-    assert sent.headers["Authorization"] == AUTH
-    assert comments_route.call_count == 3
-    first, second, third = (call.request for call in comments_route.calls)
-    assert dict(first.url.params) == {"include": "users", "page[size]": "100"}
+    assert ticket_route.call_count == 0  # the ticket and its requester came sideloaded
+    assert audits_route.call_count == 3
+    first, second, third = (call.request for call in audits_route.calls)
+    assert dict(first.url.params) == {"include": "tickets,users", "page[size]": "100"}
     assert second.url.params["page[after]"] == "cursor-3"
     assert third.url.params["page[after]"] == "cursor-6"
-    assert all(c.request.headers["Authorization"] == AUTH for c in comments_route.calls)
+    assert all(c.request.headers["Authorization"] == AUTH for c in audits_route.calls)
     assert [(m.id, m.author, m.public) for m in ticket.messages] == [
         ("1001", Role.CUSTOMER, True),
         ("1002", Role.AGENT, False),
@@ -261,11 +265,21 @@ def test_get_ticket_reads_three_pages_of_comments_and_maps_roles(
     assert ticket.messages[0].text == "My parcel has not arrived"
     assert ticket.messages[0].html == (
         '<div class="zd-comment"><p>My parcel has not arrived</p></div>')
+    assert ticket.messages[0].created_at == datetime(2024, 5, 2, 9, 41, tzinfo=UTC)
+
+
+def test_get_ticket_skips_audits_without_a_comment(api: respx.MockRouter) -> None:
+    pages = fx.audit_pages(fx.THREAD[:2], 100)
+    pages[None]["audits"].insert(1, fx.TAG_AUDIT)
+    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=pages[None])
+
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+
+    assert [m.id for m in ticket.messages] == ["1001", "1002"]
 
 
 def test_get_ticket_maps_fields_and_the_sideloaded_requester(api: respx.MockRouter) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    serve_comments(api, fx.THREAD[:1], size=100)
+    serve_audits(api, fx.THREAD[:1], size=100)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
@@ -286,23 +300,44 @@ def test_get_ticket_maps_fields_and_the_sideloaded_requester(api: respx.MockRout
     assert requester.vip is True
 
 
+@pytest.mark.parametrize("sideloads", ["no ticket", "no requester"])
+def test_get_ticket_reads_the_ticket_when_the_sideloads_lack_it(
+    api: respx.MockRouter, sideloads: str,
+) -> None:
+    # The requester wrote nothing (an agent opened the ticket for them), or the
+    # account answers without the tickets sideload: one Show Ticket fills the gap.
+    agent_only = [fx.comment(1002, fx.AGENT_ID, "Opened for Dana by phone", public=False)]
+    page = fx.audit_pages(agent_only, 100)[None]
+    if sideloads == "no ticket":
+        del page["tickets"]
+    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
+    ticket_route = api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
+        json=fx.ticket_response(subject="Phoned in"))
+
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+
+    assert ticket_route.call_count == 1
+    assert ticket_route.calls.last.request.url.params["include"] == "users"
+    assert ticket.subject == "Phoned in"
+    assert ticket.requester.vip is True
+    assert [m.author for m in ticket.messages] == [Role.AGENT]
+
+
 @pytest.mark.parametrize(("raw", "status"), [
     ("new", Status.NEW), ("open", Status.OPEN), ("pending", Status.PENDING),
     ("hold", Status.PENDING), ("solved", Status.SOLVED), ("closed", Status.CLOSED),
 ])
 def test_get_ticket_maps_every_status(api: respx.MockRouter, raw: str, status: Status) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
-        json=fx.ticket_response(status=raw, priority=None, due_at=None))
-    serve_comments(api, fx.THREAD[:1], size=100)
+    changed = {**fx.TICKET, "status": raw, "priority": None, "due_at": None}
+    serve_audits(api, fx.THREAD[:1], size=100, ticket=changed)
     ticket = connector().get_ticket(str(fx.TICKET_ID))
     assert (ticket.status, ticket.priority, ticket.sla_due_at) == (status, None, None)
 
 
 def test_get_ticket_follows_cursors_through_250_comments(api: respx.MockRouter) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
     thread = [fx.comment(2000 + i, fx.REQUESTER_ID if i % 2 else fx.AGENT_ID, f"message {i}")
               for i in range(250)]
-    route = serve_comments(api, thread, size=100)
+    route = serve_audits(api, thread, size=100)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
@@ -315,8 +350,7 @@ def test_get_ticket_follows_cursors_through_250_comments(api: respx.MockRouter) 
 def test_get_ticket_asks_users_me_once_when_the_ai_user_is_not_configured(
     api: respx.MockRouter,
 ) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    serve_comments(api, fx.THREAD, size=100)
+    serve_audits(api, fx.THREAD, size=100)
     me = api.get("/users/me.json").respond(json={"user": fx.AI_USER})
     zendesk = connector(ai_user_id=None)
 
@@ -329,10 +363,9 @@ def test_get_ticket_asks_users_me_once_when_the_ai_user_is_not_configured(
 
 
 def test_get_ticket_refuses_a_pagination_link_to_another_host(api: respx.MockRouter) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    page = fx.comment_pages(fx.THREAD, 3)[None]
+    page = fx.audit_pages(fx.THREAD, 3)[None]
     page["links"]["next"] = "https://evil.example/steal?page[after]=x"
-    api.get(f"/tickets/{fx.TICKET_ID}/comments.json").respond(json=page)
+    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
     evil = respx.get(url__startswith="https://evil.example/").respond(json={})
 
     with pytest.raises(PermanentError, match="refusing"):
@@ -342,14 +375,15 @@ def test_get_ticket_refuses_a_pagination_link_to_another_host(api: respx.MockRou
 
 @pytest.mark.parametrize("answer", [
     httpx.Response(200, text="<html>maintenance</html>"),
-    httpx.Response(200, json={"ticket": {"id": fx.TICKET_ID}}),
+    httpx.Response(200, json={"audits": [], "tickets": [{"id": fx.TICKET_ID}]}),
+    httpx.Response(200, json={"audits": [{"events": [{"type": "Comment", "body": "x"}]}]}),
     httpx.Response(200, json=[]),
 ])
 def test_get_ticket_turns_an_unusable_response_into_a_permanent_error(
     api: respx.MockRouter, answer: httpx.Response,
 ) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").mock(return_value=answer)
-    serve_comments(api, fx.THREAD, size=100)
+    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(return_value=answer)
+    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json={"ticket": {"id": fx.TICKET_ID}})
     with pytest.raises(PermanentError):
         connector().get_ticket(str(fx.TICKET_ID))
 
@@ -364,8 +398,7 @@ def test_get_ticket_refuses_an_id_that_is_not_a_number(api: respx.MockRouter) ->
 
 @pytest.fixture
 def ticket(api: respx.MockRouter) -> Any:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    serve_comments(api, fx.THREAD, size=100)
+    serve_audits(api, fx.THREAD, size=100)
     loaded = connector().get_ticket(str(fx.TICKET_ID))
     api.reset()
     return loaded
@@ -484,11 +517,8 @@ def test_a_retry_after_beyond_the_budget_raises_rate_limited_at_once(
 
 
 def test_a_5xx_is_retried_then_succeeds(api: respx.MockRouter, waits: Waits) -> None:
-    route = api.get(f"/tickets/{fx.TICKET_ID}.json").mock(side_effect=[
-        httpx.Response(503, text="Service Unavailable"),
-        httpx.Response(200, json=fx.ticket_response()),
-    ])
-    serve_comments(api, fx.THREAD, size=100)
+    route = serve_audits(api, fx.THREAD, size=100,
+                         first=[httpx.Response(503, text="Service Unavailable")])
     ticket = connector(waits).get_ticket(str(fx.TICKET_ID))
     assert ticket.id == str(fx.TICKET_ID)
     assert route.call_count == 2
@@ -498,11 +528,8 @@ def test_a_5xx_is_retried_then_succeeds(api: respx.MockRouter, waits: Waits) -> 
 def test_a_503_with_retry_after_waits_exactly_that_long(
     api: respx.MockRouter, waits: Waits,
 ) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}.json").mock(side_effect=[
-        httpx.Response(503, headers={"Retry-After": "2"}, text="Service Unavailable"),
-        httpx.Response(200, json=fx.ticket_response()),
-    ])
-    serve_comments(api, fx.THREAD, size=100)
+    serve_audits(api, fx.THREAD, size=100, first=[
+        httpx.Response(503, headers={"Retry-After": "2"}, text="Service Unavailable")])
     connector(waits).get_ticket(str(fx.TICKET_ID))
     assert waits == [2.0]
 
@@ -522,7 +549,7 @@ def test_a_5xx_every_time_ends_in_a_transient_error(
 def test_network_failures_are_transient_and_never_leak_httpx(
     api: respx.MockRouter, waits: Waits,
 ) -> None:
-    route = api.get(f"/tickets/{fx.TICKET_ID}.json").mock(
+    route = api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(
         side_effect=httpx.ConnectTimeout("connect timed out"))
     with pytest.raises(TransientError) as raised:
         connector(waits).get_ticket(str(fx.TICKET_ID))
