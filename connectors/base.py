@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
@@ -44,6 +44,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from core.errors import ConfigError, PermanentError, RateLimited, TransientError
+from core.history import TicketHistory
 from core.knowledge import KnowledgeDoc
 from core.models import Action, Ticket, TicketEvent
 from core.settings import PlatformSettings
@@ -95,6 +96,33 @@ class Connector(Protocol):
 
         Raises PermanentError when the helpdesk refuses (for example missing rights).
         """
+
+    def list_tickets(
+        self, since: datetime, cursor: str | None = None, page_size: int = 100
+    ) -> Iterator[TicketPage]:
+        """Pages of the ids of tickets updated since `since`, from `cursor` (None: the start).
+
+        Each page carries the cursor of the page after it, so an export can stop
+        and resume there. Raises TransientError or PermanentError when a call
+        fails (PermanentError too for a cursor the helpdesk no longer accepts).
+        """
+
+    def ticket_history(self, ticket_id: str) -> TicketHistory:
+        """What the helpdesk tells of the ticket's course (reopens, reassignments) and its
+        satisfaction rating; None where it does not tell.
+
+        Raises TransientError or PermanentError when a call fails.
+        """
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of `Connector.list_tickets`: ticket ids, oldest change first where the
+    helpdesk orders so, and `next_cursor`, where the page after this one starts
+    (None on the last page)."""
+
+    ids: tuple[str, ...]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ import httpx
 from connectors import freshdesk_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import AccountConnector, HeaderItems, InstallReport
+from connectors.base import HeaderItems, InstallReport
+from connectors.freshdesk_export import FreshdeskExport
 from core.errors import (
     PayloadError,
     PermanentError,
@@ -64,7 +65,7 @@ SECRET_VARIABLE = "HANDOFF_FRESHDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable 
 
 
 
-class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
+class FreshdeskConnector(FreshdeskExport):
     """One Freshdesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through

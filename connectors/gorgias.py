@@ -42,7 +42,8 @@ import httpx
 from connectors import gorgias_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import AccountConnector, HeaderItems, InstallReport, utc_now
+from connectors.base import HeaderItems, InstallReport, utc_now
+from connectors.gorgias_export import GorgiasExport
 from connectors.ratelimit import CallBudget
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
@@ -58,7 +59,7 @@ _MAX_PAGES = 100
 _ROUTES_KEPT = 256
 
 
-class GorgiasConnector(AccountConnector[GorgiasSettings]):
+class GorgiasConnector(GorgiasExport):
     """One Gorgias account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through

@@ -25,8 +25,9 @@ import httpx
 from connectors import pagination
 from connectors import zendesk_payloads as payloads
 from connectors import zendesk_setup as setup
-from connectors.base import AccountConnector, HeaderItems, InstallReport, utc_now
+from connectors.base import HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
+from connectors.zendesk_export import ZendeskExport
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
@@ -41,7 +42,7 @@ _MAX_AUDIT_PAGES = 200
 # Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
 _MAX_LIST_PAGES = 500
 
-class ZendeskConnector(AccountConnector[ZendeskSettings]):
+class ZendeskConnector(ZendeskExport):
     """One Zendesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through

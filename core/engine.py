@@ -19,6 +19,7 @@ from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
+from core.offer import assess
 from core.policy import Verdict, choose
 from core.rules import evaluate, with_rules
 from core.scorer import Answer, Scorer
@@ -46,6 +47,7 @@ def decide(
             reasons=(skip,),
         )
     signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)
+    offer = assess(ticket, signals, settings.policy)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)
     if ruling.action == "exclude":
@@ -55,9 +57,10 @@ def decide(
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
     ruled = (ruling.action, ruling.action_reason) \
         if ruling.action and ruling.action_reason else None
-    verdict = choose(signals, answer, failure, settings.policy, risk,
+    verdict = choose(offer.signals, answer, failure, settings.policy, risk,
                      settings.triggers.knowledge_languages, ruled)
     verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
+    verdict, answer = offer.settle(verdict, answer)
     note = ""
     if verdict.path is Path.ESCALATE:
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
@@ -71,6 +74,7 @@ def decide(
                  settings.tags, settings.routing, language,
                  closed(settings.routing.business_hours, now or last_activity(ticket))),
             verdict.path, ruling)
+        actions = offer.finish(actions, verdict.reasons)
     return with_ladder(Decision(
         ticket_id=ticket.id,
         platform=ticket.platform,

@@ -1,8 +1,10 @@
 """Policy: turn signals and the scorer's answer into a path and its reasons.
 
 In order, the first that applies wins:
-1. a human request, a high-risk topic, or no answer at all (the scorer failed)
-   escalate, with one reason each;
+1. a human request, a high-risk topic, a loop, strong frustration (score at or above
+   ``policy.strong_frustration``), SLA risk (``policy.escalate_on_sla_risk``), or no
+   answer at all (the scorer failed) escalate, with one reason each; the engine leaves
+   out soft triggers that `core.offer` offers instead (``policy.offer_human``);
 2. an answer without grounding (no reply or no sources) escalates as ``low_confidence``;
 3. confidence at or above ``policy.auto_resolve_threshold`` auto-resolves, except
    that a VIP, or a reply with an unfilled template gap, becomes a draft;
@@ -17,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from core.context import LANGUAGE, LOOP, UNDETERMINED
+from core.context import LANGUAGE, LOOP, SLA_RISK, UNDETERMINED
+from core.frustration import FRUSTRATION
 from core.models import Path, Reason, Signal
 from core.scorer import Answer
 from core.settings import PolicySettings
@@ -146,14 +149,28 @@ def _escalate(reasons: list[Reason], vip: Signal | None) -> Verdict:
 def _forces_escalation(signal: Signal, policy: PolicySettings) -> bool:
     if signal.name in (HUMAN_REQUEST, LOOP):
         return True
+    if signal.name == FRUSTRATION:
+        return strong(signal, policy)
+    if signal.name == SLA_RISK:
+        return policy.escalate_on_sla_risk
     if signal.name.startswith(f"{HIGH_RISK}:"):
         return policy.escalates(signal.name.split(":", 1)[1])
     return False
 
 
+def strong(signal: Signal, policy: PolicySettings) -> bool:
+    """Whether a ``frustration`` signal's score reaches ``policy.strong_frustration``."""
+    value = signal.value
+    score = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+    return score >= policy.strong_frustration
+
+
 def _signal_reason(signal: Signal) -> Reason:
-    if signal.name == LOOP:
-        return Reason(code=LOOP, rule=str(signal.value), detail=signal.evidence)
+    if signal.name in (LOOP, SLA_RISK):
+        return Reason(code=signal.name, rule=str(signal.value), detail=signal.evidence)
+    if signal.name == FRUSTRATION:
+        return Reason(code=FRUSTRATION, rule=f"policy.strong_frustration (score {signal.value})",
+                      detail=signal.evidence)
     what = "asked for a person" if signal.name == HUMAN_REQUEST else "raised a high-risk topic"
     return Reason(
         code=signal.name, rule=str(signal.value), detail=f'the customer {what}: "{signal.evidence}"'

@@ -44,6 +44,7 @@ from core.platform_settings import ZendeskSettings as ZendeskSettings
 from core.rule_settings import RulesSettings
 
 SECRET_FIELDS = ("api_token", "signing_secret", "webhook_secret")
+STRONG_FRUSTRATION = 3.0
 
 
 class ReceiverSettings(_Section):
@@ -90,6 +91,12 @@ class PolicySettings(_Section):
     always_escalate: tuple[str, ...] = ("*",)
     mode: Literal["live", "shadow", "draft_only"] = "live"
     shadow_note: bool = True
+    # Frustration forces escalation at or above this score (`core.frustration`; the signal
+    # fires at 0.1); milder frustration is a signal only, or offered (`offer_human`).
+    strong_frustration: float = Field(default=STRONG_FRUSTRATION, ge=0)
+    escalate_on_sla_risk: bool = True
+    # Soft triggers that offer the customer a person instead of escalating (`core.offer`).
+    offer_human: tuple[Literal["frustration", "loop", "sla_risk"], ...] = ()
 
     def thresholds(self, category: str | None) -> tuple[float, float, str]:
         """(auto-resolve, draft) thresholds for an article category, and the rule's name."""

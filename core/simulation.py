@@ -40,6 +40,22 @@ def ticket_from_row(row: dict[str, Any], platform: str = "simulation") -> Ticket
     return Ticket(platform=platform, requester=requester, messages=messages, **data)
 
 
+def row_from_ticket(ticket: Ticket, labels: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The canonical row of `ticket` (what `ticket_from_row` reads back), with `labels`.
+
+    The platform, message ids and HTML are left out: the canonical format has no
+    place for them. Unset optional fields are omitted.
+    """
+    row = ticket.model_dump(mode="json", exclude={"platform", "messages", "requester"},
+                            exclude_none=True)
+    row["requester"] = ticket.requester.model_dump(mode="json", exclude_none=True)
+    row["messages"] = [{"author": m.author.value, "body": m.text, "public": m.public,
+                        "created_at": m.created_at.isoformat()} for m in ticket.messages]
+    if labels is not None:
+        row["labels"] = labels
+    return row
+
+
 class OnceScorer:
     """Wraps a scorer so each ticket is answered once, however many runs of the engine
     see it: comparing two settings over the same tickets then costs one scoring pass

@@ -14,6 +14,7 @@ import yaml
 
 from core.errors import ConfigError
 from worker.cli_engine import calibrate, simulate
+from worker.cli_export import export
 from worker.cli_install import install
 from worker.cli_ladder import escalate
 from worker.cli_ops import failed, replay
@@ -180,5 +181,6 @@ main.add_command(escalations)
 main.add_command(escalate)
 main.add_command(simulate)
 main.add_command(calibrate)
+main.add_command(export)
 main.add_command(policy)
 policy.add_command(policy_test)

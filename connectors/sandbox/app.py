@@ -13,10 +13,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from connectors.sandbox import (
     control,
+    export_api,  # noqa: F401 - importing it adds the export routes to the API blueprints
     freshdesk_api,
     freshdesk_shapes,
     gorgias_api,
     gorgias_shapes,
+    history,
     limits,
     zendesk_api,
     zendesk_shapes,
@@ -84,6 +86,7 @@ def create_app(
                                         freshdesk, gorgias)
     app.register_blueprint(control.blueprint)
     app.register_blueprint(limits.blueprint)
+    app.register_blueprint(history.blueprint)
     app.register_blueprint(zendesk_api.blueprint)
     app.register_blueprint(freshdesk_api.blueprint)
     app.register_blueprint(gorgias_api.blueprint)

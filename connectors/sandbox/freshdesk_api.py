@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from connectors.sandbox import freshdesk_shapes as shapes
+from connectors.sandbox import history
 from connectors.sandbox.context import current
 from connectors.sandbox.state import Store, Ticket
 
@@ -36,15 +37,18 @@ def _not_found() -> tuple[Response, int]:
 
 @blueprint.get("/tickets/<int:ticket_id>")
 def get_ticket(ticket_id: int) -> Any:
-    """``GET /tickets/{id}``; ``include=requester`` embeds the requester; 404."""
+    """``GET /tickets/{id}``; ``include=requester`` embeds the requester, ``stats`` the
+    ticket's times; 404."""
     store = current().store
     include = request.args.get("include", "").split(",")
     with store.lock:
         ticket = store.ticket(PLATFORM, ticket_id)
         if ticket is None:
             return _not_found()
-        return jsonify(shapes.ticket_json(store, ticket,
-                                          include_requester="requester" in include))
+        answer = shapes.ticket_json(store, ticket, include_requester="requester" in include)
+        if "stats" in include:
+            answer["stats"] = history.freshdesk_stats(ticket)
+        return jsonify(answer)
 
 
 @blueprint.get("/tickets/<int:ticket_id>/conversations")

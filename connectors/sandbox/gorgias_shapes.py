@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from connectors.sandbox import history
 from connectors.sandbox.context import GorgiasAccount, Sandbox
 from connectors.sandbox.state import SYSTEM_USER_ID, Comment, Store, Ticket, User
 from connectors.sandbox.webhooks import Outgoing
@@ -117,6 +118,7 @@ def ticket_json(store: Store, ticket: Ticket) -> dict[str, Any]:
         "trashed_datetime": None,
         "created_datetime": stamp(ticket.created_at),
         "updated_datetime": stamp(ticket.updated_at),
+        "satisfaction_survey": history.gorgias_survey(ticket),
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from connectors.sandbox import history
 from connectors.sandbox.context import Sandbox, ZendeskAccount
 from connectors.sandbox.state import Comment, Ticket, User, now
 from connectors.sandbox.webhooks import Outgoing
@@ -69,6 +70,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "due_at": stamp(ticket.due_at),
         "created_at": stamp(ticket.created_at),
         "updated_at": stamp(ticket.updated_at),
+        "satisfaction_rating": history.zendesk_rating(ticket),
     }
 
 

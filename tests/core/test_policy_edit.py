@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,26 @@ def test_once_scorer_answers_each_ticket_once_and_remembers_failures() -> None:
             scorer.answer(bad)
     assert calls == ["ok", "down"]
     assert scorer.frustration is None
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name", ["config/handoff.yaml", "config/examples/policies.yaml"])
+def test_the_shipped_files_round_trip_unchanged(name: str) -> None:
+    text = (ROOT / name).read_text(encoding="utf-8")
+    current = yaml.safe_load(text)
+    same = {k: current[k] for k in EDITABLE if k in current}
+    assert same
+    assert apply_changes(text, same) == text
+
+
+def test_one_value_changed_in_the_example_policies_is_a_one_line_diff() -> None:
+    text = (ROOT / "config" / "examples" / "policies.yaml").read_text(encoding="utf-8")
+    rules = yaml.safe_load(text)["rules"]
+    rules["list"][0]["then"]["priority"] = "urgent"
+    diff = unified_diff(text, apply_changes(text, {"rules": rules}), "p.yaml").splitlines()
+    assert [line for line in diff if line[:1] in "+-"][2:] == [
+        '-      then: {action: escalate, route: {group: "billing-leads"}, priority: high}',
+        '+      then: {action: escalate, route: {group: "billing-leads"}, priority: urgent}',
+    ]

@@ -1,0 +1,194 @@
+"""The listing and history routes ``handoff export`` reads, in each platform's shape.
+
+- Zendesk: ``GET /incremental/tickets/cursor`` (``start_time`` or ``cursor``,
+  ``per_page`` <= 1000, ``end_of_stream``) and ``GET /tickets/{id}/metrics``.
+- Freshdesk: ``GET /tickets`` (``updated_since``, else only the last 30 days'
+  tickets; ``order_by``/``order_type``; ``page``/``per_page`` with a ``Link``
+  header; pages beyond 300 refused as Freshdesk does) and
+  ``GET /tickets/{id}/satisfaction_ratings``.
+- Gorgias: ``GET /tickets`` (cursor pages; ``order_by`` ``created_datetime`` or
+  ``updated_datetime``, ``:asc`` or ``:desc``).
+
+The routes join the platforms' blueprints (so auth, call counts, rate limits and
+injected faults apply); importing this module before the app registers them is
+what adds them. What the histories say comes from `connectors.sandbox.history`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import jsonify, request
+
+from connectors.sandbox import freshdesk_api, gorgias_api, history, zendesk_api
+from connectors.sandbox import freshdesk_shapes as fd
+from connectors.sandbox import gorgias_shapes as gg
+from connectors.sandbox import zendesk_shapes as zd
+from connectors.sandbox.context import current
+from connectors.sandbox.state import Ticket, now
+
+ZENDESK_MAX_EXPORT = 1000
+FRESHDESK_MAX_PAGE = 300
+
+
+def _tickets(platform: str) -> list[Ticket]:
+    """The platform's tickets by (updated_at, id); call under the store's lock."""
+    found = [t for (owner, _), t in current().store.tickets.items() if owner == platform]
+    return sorted(found, key=lambda t: (t.updated_at, t.id))
+
+
+# -- Zendesk ------------------------------------------------------------------------------
+
+def _export_cursor(ticket: Ticket) -> str:
+    return base64.urlsafe_b64encode(f"x:{int(ticket.updated_at.timestamp())}:{ticket.id}"
+                                    .encode()).decode()
+
+
+def _export_position(cursor: str) -> tuple[int, int]:
+    try:
+        kind, stamp, ticket_id = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(cursor) from exc
+    if kind != "x" or not stamp.isdigit() or not ticket_id.isdigit():
+        raise ValueError(cursor)
+    return int(stamp), int(ticket_id)
+
+
+def zendesk_export() -> Any:
+    """``GET /incremental/tickets/cursor``: tickets changed since ``start_time``, paged."""
+    args = request.args
+    try:
+        size = int(args.get("per_page", str(ZENDESK_MAX_EXPORT)))
+        position = (_export_position(args["cursor"]) if "cursor" in args
+                    else (int(args["start_time"]), 0))
+    except (KeyError, ValueError):
+        return zd.error(400, "InvalidPaginationParameter",
+                        "start_time (a Unix time) or a cursor is required")
+    if not 1 <= size <= ZENDESK_MAX_EXPORT:
+        return zd.error(400, "InvalidPaginationParameter",
+                        f"per_page must be between 1 and {ZENDESK_MAX_EXPORT}")
+    with current().store.lock:
+        after = [t for t in _tickets(zd.PLATFORM)
+                 if (int(t.updated_at.timestamp()), t.id) > position]
+        page = after[:size]
+        cursor = _export_cursor(page[-1]) if page else args.get("cursor")
+        answer = {
+            "tickets": [{**zd.ticket_json(t), "generated_timestamp":
+                         int(t.updated_at.timestamp())} for t in page],
+            "after_cursor": cursor,
+            "after_url": (f"{request.base_url}?{urlencode({'cursor': cursor})}"
+                          if cursor else None),
+            "before_cursor": None, "before_url": None,
+            "end_of_stream": len(after) <= size,
+        }
+    return jsonify(answer)
+
+
+def zendesk_metrics(ticket_id: int) -> Any:
+    """``GET /tickets/{id}/metrics``: reopens, replies and stations; 404."""
+    store = current().store
+    with store.lock:
+        ticket = store.ticket(zd.PLATFORM, ticket_id)
+        if ticket is None:
+            return zd.not_found()
+        said = history.of(ticket)
+        replies = sum(1 for c in ticket.comments if c.public
+                      and store.role_of(zd.PLATFORM, c.author_id) in ("agent", "ai"))
+        # Stations count every assignee (group) the ticket had: the first one, then each move.
+        moves, regroups = said.get("reassignments", 0), said.get("regroupings", 0)
+        assignees = moves + (1 if ticket.assignee_id or moves else 0)
+        groups = regroups + (1 if ticket.group_id or regroups else 0)
+        metric = {
+            "id": ticket.id + 800_000, "ticket_id": ticket.id,
+            "reopens": said.get("reopens", 0), "replies": replies,
+            "assignee_stations": assignees, "group_stations": groups,
+            "created_at": zd.stamp(ticket.created_at), "updated_at": zd.stamp(ticket.updated_at),
+        }
+    return jsonify({"ticket_metric": metric})
+
+
+for _rule, _view in (("/incremental/tickets/cursor", zendesk_export),
+                     ("/tickets/<int:ticket_id>/metrics", zendesk_metrics)):
+    for _path in (_rule, f"{_rule}.json"):
+        zendesk_api.blueprint.add_url_rule(_path, view_func=_view, methods=["GET"])
+
+
+# -- Freshdesk ----------------------------------------------------------------------------
+
+def _since(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@freshdesk_api.blueprint.get("/tickets")
+def freshdesk_list() -> Any:
+    """``GET /tickets``: updated since ``updated_since`` (default: created in 30 days)."""
+    args = request.args
+    store = current().store
+    try:
+        since = _since(args["updated_since"]) if "updated_since" in args else None
+        page = int(args.get("page", "1"))
+    except ValueError:
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("updated_since", "It should be in the 'YYYY-MM-DDTHH:MM:SSZ'"
+                                    " format")])
+    if page > FRESHDESK_MAX_PAGE:
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("page", f"no pages beyond {FRESHDESK_MAX_PAGE}")])
+    with store.lock:
+        tickets = _tickets(fd.PLATFORM)
+        if since is not None:
+            tickets = [t for t in tickets if t.updated_at >= since]
+        else:
+            tickets = [t for t in tickets if t.created_at >= now() - timedelta(days=30)]
+        if args.get("order_type", "desc") == "desc":
+            tickets.reverse()
+        items = [fd.ticket_json(store, t, include_requester=False) for t in tickets]
+    return fd.paged(items)
+
+
+@freshdesk_api.blueprint.get("/tickets/<int:ticket_id>/satisfaction_ratings")
+def freshdesk_ratings(ticket_id: int) -> Any:
+    """The ticket's satisfaction ratings (at most one here); 404 for no ticket."""
+    store = current().store
+    with store.lock:
+        ticket = store.ticket(fd.PLATFORM, ticket_id)
+        if ticket is None:
+            return fd.error(404, "Resource not found")
+        rating = history.of(ticket).get("satisfaction")
+        if rating is None:
+            return jsonify([])
+        stamp = fd.stamp(ticket.updated_at)
+        return jsonify([{
+            "id": ticket.id + 700_000, "survey_id": 1, "user_id": ticket.requester_id,
+            "agent_id": ticket.assignee_id, "group_id": ticket.group_id, "ticket_id": ticket.id,
+            "feedback": rating.get("comment"),
+            "ratings": {"default_question": history.FRESHDESK_VALUES[rating["score"]]},
+            "created_at": stamp, "updated_at": stamp,
+        }])
+
+
+# -- Gorgias ------------------------------------------------------------------------------
+
+_GORGIAS_ORDER = {"created_datetime": "created_at", "updated_datetime": "updated_at"}
+
+
+@gorgias_api.blueprint.get("/tickets")
+def gorgias_list() -> Any:
+    """``GET /api/tickets``: cursor pages in ``order_by`` order (default created, desc)."""
+    field, _, direction = request.args.get("order_by", "created_datetime:desc").partition(":")
+    if field not in _GORGIAS_ORDER or direction not in ("", "asc", "desc"):
+        return gg.error(400, "order_by: unsupported ordering",
+                        {"order_by": ["Must be created_datetime or updated_datetime, "
+                                      "with :asc or :desc"]})
+    store = current().store
+    with store.lock:
+        tickets = sorted((t for (owner, _), t in store.tickets.items() if owner == gg.PLATFORM),
+                         key=lambda t: (getattr(t, _GORGIAS_ORDER[field]), t.id),
+                         reverse=direction != "asc")
+        items = [gg.ticket_json(store, t) for t in tickets]
+    return gg.page(items)
