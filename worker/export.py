@@ -14,7 +14,9 @@ carries on: no duplicate, no ticket missed. A half-written last line left by a
 crash is cut off first. A finished export keeps its checkpoint marked
 ``complete``, so a rerun says so and fetches nothing.
 
-A helpdesk that rate-limits beyond what one call may wait (`RateLimited`) is
+A cursor the helpdesk no longer accepts (4xx) makes the listing start over,
+skipping what the file has. A helpdesk that rate-limits beyond what one call
+may wait (`RateLimited`) is
 waited out here and the page retried, up to `MAX_RATE_LIMITED` times in a row;
 other failures stop the export with the checkpoint in place.
 """
@@ -24,13 +26,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from connectors.base import Connector
+from connectors.base import Connector, TicketPage
 from core.errors import ConfigError, PermanentError, RateLimited
 from core.history import history_labels
 from core.simulation import row_from_ticket
@@ -176,7 +178,7 @@ def export(
     sink.start(len(ids), limit)
     if checkpoint.complete or (limit is not None and len(ids) >= limit):
         return result
-    marker, waits = checkpoint_path(out), 0
+    marker, waits, mark = checkpoint_path(out), 0, -1
     with open(out, "a", encoding="utf-8") as handle:
         while True:
             try:
@@ -184,7 +186,8 @@ def export(
                        page_size, sink)
                 return result
             except RateLimited as exc:
-                waits += 1
+                # Only waits without a ticket written in between count towards the cap.
+                waits, mark = (waits + 1 if result.total == mark else 1), result.total
                 if waits > MAX_RATE_LIMITED:
                     raise
                 sleep(exc.retry_after if exc.retry_after is not None else 1.0)
@@ -196,7 +199,7 @@ def _pages(
     sink: Progress,
 ) -> None:
     """Write the pages from the checkpoint on, until the last page or `limit`."""
-    for page in connector.list_tickets(since, checkpoint.cursor, page_size):
+    for page in _listing(connector, since, checkpoint, page_size):
         for ticket_id in page.ids:
             if ticket_id in ids:
                 continue
@@ -222,6 +225,26 @@ def _pages(
         checkpoint.cursor = page.next_cursor
         checkpoint.complete = result.complete = page.next_cursor is None
         checkpoint.save(marker)
+
+
+def _listing(
+    connector: Connector, since: datetime, checkpoint: Checkpoint, page_size: int
+) -> Iterator[TicketPage]:
+    """The listing from the checkpoint's cursor; from the start when the helpdesk
+    refuses that cursor (4xx: cursors expire, Gorgias' within minutes)."""
+    pages = connector.list_tickets(since, checkpoint.cursor, page_size)
+    try:
+        first = next(pages, None)
+    except PermanentError as exc:
+        if checkpoint.cursor is None or exc.status is None or not 400 <= exc.status < 500:
+            raise
+        # Starting over costs listing calls only: the ids in the file are skipped.
+        checkpoint.cursor = None
+        pages = connector.list_tickets(since, None, page_size)
+        first = next(pages, None)
+    if first is not None:
+        yield first
+        yield from pages
 
 
 class _Writer(Protocol):

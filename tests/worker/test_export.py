@@ -269,3 +269,42 @@ def test_another_exports_file_is_never_overwritten(sandbox: Sandbox, tmp_path: P
     export(sandbox.connector("zendesk"), SINCE, other)
     with pytest.raises(ConfigError, match="belongs to an export of zendesk"):
         export(sandbox.connector("freshdesk"), SINCE, other)
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "gorgias"])
+def test_a_cursor_the_helpdesk_refuses_starts_the_listing_over(
+    sandbox: Sandbox, platform: str, tmp_path: Path
+) -> None:
+    made = seven(sandbox, platform)
+    out = tmp_path / "tickets.jsonl"
+    sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
+    with pytest.raises(TransientError):
+        export(sandbox.connector(platform), SINCE, out, page_size=3)
+    assert sandbox.http.delete("/sandbox/faults").status_code == 200
+    marker = checkpoint_path(out)
+    saved = json.loads(marker.read_text())
+    marker.write_text(json.dumps({**saved, "cursor": "expired-long-ago"}))
+
+    result = export(sandbox.connector(platform), SINCE, out, page_size=3)
+
+    ids = [row["id"] for row in rows(out)]
+    assert sorted(ids) == sorted(made.values())
+    assert (result.written, result.complete) == (1, True)
+
+
+def test_a_rate_limit_longer_than_a_call_may_wait_is_waited_out(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    made = seven(sandbox, "zendesk")
+    out = tmp_path / "tickets.jsonl"
+    # Beyond the connector's 30 s wait budget: the call gives up at once, the export waits.
+    sandbox.fault(method="GET", path=LISTING["zendesk"], status=429, retry_after=120, times=1,
+                  skip=1)
+    waited = Waits()
+
+    result = export(sandbox.connector("zendesk"), SINCE, out, page_size=3, sleep=waited)
+
+    assert waited == [120.0]
+    assert sandbox.waits == []
+    assert sorted(row["id"] for row in rows(out)) == sorted(made.values())
+    assert result.complete
