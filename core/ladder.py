@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from core.actions import most_specific
+from core.aftercare import human_replied_since
 from core.ladder_settings import EscalationSettings, Level
 from core.models import (
     Action,
@@ -28,6 +29,7 @@ from core.models import (
     SetPriority,
     SetStatus,
     Status,
+    Ticket,
 )
 from core.text import excerpt, tag_safe
 
@@ -155,6 +157,14 @@ def climb(
         AddTags(tags=(level_tag(target.name),)), SetStatus(status=Status.OPEN),
     )
     return Climb(step, actions, text)
+
+
+def overdue(due_at: datetime | None, since: datetime, ticket: Ticket, now: datetime) -> bool:
+    """A level's time ran out (`due_at` passed) with no public reply from a person since
+    the step began (`since`)."""
+    if due_at is None or due_at > now:
+        return False
+    return human_replied_since(ticket, since) is None
 
 
 def level_tag(name: str) -> str:

@@ -52,6 +52,9 @@ class EscalationSettings(Section):
     by_reason: dict[str, str] = Field(default_factory=dict)
     # Used when nothing else names a ladder; ignored while no ladder has this name.
     default_ladder: str = DEFAULT_LADDER
+    # The SLA sweep passes a ticket up when its level's sla_minutes ran out with no
+    # public reply from a person since the step (off: the sweep only picks up the tag).
+    climb_when_overdue: bool = False
 
     @field_validator("next_level_tag")
     @classmethod

@@ -24,7 +24,7 @@ import redis
 
 from connectors.base import Connector
 from core.batching import batches
-from core.ladder import NEXT_LEVEL, Step, climb
+from core.ladder import NEXT_LEVEL, Step, climb, overdue
 from core.models import Decision, Path, Reason, Role, Ticket
 from core.settings import Settings
 from worker.decision_log import DecisionLog
@@ -121,6 +121,32 @@ def climb_locked(context: LadderContext, ticket: Ticket, lock: TicketLock, reque
             context.log.record_batch(request_id, index, batch, None, 0.0)
             ledger.mark_done(index)
     return _finish(records, ledger, decision)
+
+
+def sweep_climb(context: LadderContext, ticket: Ticket, now: datetime) -> Outcome | None:
+    """The SLA sweep's part, for a ticket it read: pass it up when it carries the
+    next-level tag (no webhook came, or none is configured for tag changes) or, with
+    ``escalation.climb_when_overdue``, when its level's time ran out with no reply
+    from a person. None when neither applies."""
+    settings = context.settings.escalation
+    found = Escalations(context.log.engine).open_for_ticket(ticket.platform, ticket.id)
+    if not found:
+        return None
+    record = found[-1]
+    history = steps(record)
+    if settings.next_level_tag in ticket.tags:
+        by, why = f"an agent (tag {settings.next_level_tag}, found by the SLA sweep)", ""
+    elif settings.climb_when_overdue and overdue(
+            record["level_due_at"], history[-1].at if history else record["opened_at"],
+            ticket, now):
+        by = "the SLA sweep"
+        why = (f"level \"{history[-1].name if history else record['level']}\" was due "
+               f"{record['level_due_at']:%Y-%m-%d %H:%M} UTC and no person has replied")
+    else:
+        return None
+    stamp = ticket.updated_at.isoformat() if ticket.updated_at else ""
+    request_id = f"sweep-climb:{record['id']}:{record['level']}:{stamp}"
+    return climb_ticket(context, ticket.id, request_id, by, why, now)
 
 
 def _finish(records: Escalations, ledger: Ledger, decision: Decision) -> Outcome:

@@ -4,7 +4,9 @@ A ticket is AI-owned when its latest decision (within ``lookback_hours``) was a
 draft or an auto-resolve and it has no open escalation. The sweep reads at most
 ``max_tickets`` tickets per run through the connectors, so it draws on the same
 shared rate budget as every job and stops at the first `RateLimited`. It also
-resolves open escalation records a human has finished. It runs as an rq job that
+resolves open escalation records a human has finished, and passes escalated tickets
+up their ladder when they carry the next-level tag or (``escalation.climb_when_overdue``)
+their level's time ran out (`worker.ladder.sweep_climb`). It runs as an rq job that
 schedules its next run (``enqueue_in``; the worker runs rq's scheduler).
 """
 
@@ -23,6 +25,7 @@ from core.models import Path, Ticket
 from receiver.intake import make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
 from worker.jobs import decision_id_for
+from worker.ladder import LadderContext, sweep_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.runtime import Runtime, current
@@ -76,6 +79,9 @@ def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
             log.warning("SLA sweep stopped early: the rate budget is spent")
             break
         observe(runtime, records, ticket, now)
+        if (platform, ticket_id) in open_records:
+            sweep_climb(LadderContext(runtime.settings, runtime.redis, runtime.log, connector),
+                        ticket, now)
         if (platform, ticket_id) not in open_records and care.sla_at_risk(ticket, now, margin):
             escalate_sla_risk(runtime, ticket, now, margin)
             escalated.append((platform, ticket_id))

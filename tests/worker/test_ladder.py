@@ -4,6 +4,7 @@ the real decision log (SQLite, or DATABASE_URL in CI)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -11,13 +12,19 @@ import pytest
 import redis
 from click.testing import CliRunner
 
-from tests.worker.test_aftercare import deliver, make_runtime, sandbox  # noqa: F401 - fixture
+from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
+    agent_reply,
+    deliver,
+    make_runtime,
+    sandbox,
+)
 from tests.worker.test_pipeline import EMAIL, TOKEN, ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.cli import main
 from worker.escalations import steps
 from worker.runtime import Runtime
+from worker.sla_sweep import run_sweep
 
 LADDER = [
     {"name": "tier2", "group": "201", "sla_minutes": 240},
@@ -136,3 +143,59 @@ def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,  # noqa: 
     assert result.exit_code == 1
     assert "has no open escalation" in result.output
     assert "handoff_level_manager" not in ticket(sandbox, ticket_id)["tags"]
+
+
+def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,  # noqa: F811
+                                                         runtime: Runtime) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    agent_tags(sandbox, ticket_id, "handoff_next_level")  # no webhook for this update
+    run_sweep(runtime, datetime.now(UTC))
+    assert ticket(sandbox, ticket_id)["group"] == "202"
+    [record] = store(runtime).list_open()
+    assert record["level"] == 1
+    assert "found by the SLA sweep" in steps(record)[-1].by
+    run_sweep(runtime, datetime.now(UTC))  # the tag is gone: nothing more
+    assert store(runtime).list_open()[0]["level"] == 1
+
+
+def test_an_overdue_level_climbs_only_when_configured(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for climbs in (False, True):
+        runtime = make_runtime(
+            sandbox, redis_url, database_url, tmp_path, monkeypatch,
+            {"keep_warm": {"enabled": False}},
+            extra={"escalation": {"ladders": {"default": LADDER},
+                                  "climb_when_overdue": climbs}})
+        ticket_id = create(sandbox, sample_for("escalate"))
+        deliver(runtime, ticket_id, f"ev-{climbs}")
+        now = datetime.now(UTC)
+        run_sweep(runtime, now + timedelta(minutes=200))  # tier2 has 240 minutes
+        record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
+        assert record["level"] == 0
+        run_sweep(runtime, now + timedelta(minutes=245))
+        record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
+        assert record["level"] == (1 if climbs else 0)
+        if climbs:
+            assert steps(record)[-1].by == "the SLA sweep"
+            assert "was due" in steps(record)[-1].why
+    runtime_module.current.cache_clear()
+
+
+def test_a_reply_from_a_person_stops_the_overdue_climb(
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
+                           {"keep_warm": {"enabled": False}},
+                           extra={"escalation": {"ladders": {"default": LADDER},
+                                                 "climb_when_overdue": True}})
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    agent_reply(sandbox, ticket_id, "Hi, Sam here: I'm on it.")
+    run_sweep(runtime, datetime.now(UTC) + timedelta(minutes=300))
+    [record] = store(runtime).list_open()
+    assert record["level"] == 0
+    runtime_module.current.cache_clear()
