@@ -31,6 +31,9 @@ from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
 
 SLACK = "https://hooks.slack.test/services/T0/B0/x"
+# SLA risk forces escalation when the engine decides (policy.escalate_on_sla_risk); these
+# tickets must stay with the AI at decision time, so only the sweep finds them due.
+SWEEP_ONLY = {"triggers": {"sla_margin_minutes": 0}}
 
 
 @pytest.fixture
@@ -77,7 +80,7 @@ def runtime(
         "keep_warm": {"delay_seconds": 2.5, "max_updates": 1},
         "sla_sweep": {"margin_minutes": 30},
         "notify": {"default": ["ops"], "kinds": {"ops": "slack"}},
-    })
+    }, extra=SWEEP_ONLY)
     runtime_module.current.cache_clear()
 
 
@@ -248,7 +251,8 @@ def test_sla_sweep_reads_at_most_max_tickets_per_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
-                           {"sla_sweep": {"margin_minutes": 30, "max_tickets": 1}})
+                           {"sla_sweep": {"margin_minutes": 30, "max_tickets": 1}},
+                           extra=SWEEP_ONLY)
     due = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     first, second = (create(sandbox, {**sample_for("draft"), "sla_due_at": due}) for _ in "ab")
     for ticket_id in (first, second):
