@@ -107,6 +107,11 @@ class Connector(Protocol):
         fails (PermanentError too for a cursor the helpdesk no longer accepts).
         """
 
+    def count_tickets(self, since: datetime) -> int | None:
+        """About how many tickets `list_tickets` will give (for a progress bar's ETA);
+        None when the helpdesk cannot tell. Raises TransientError or PermanentError.
+        """
+
     def ticket_history(self, ticket_id: str) -> TicketHistory:
         """What the helpdesk tells of the ticket's course (reopens, reassignments) and its
         satisfaction rating; None where it does not tell.

@@ -4,6 +4,7 @@ List tickets: https://developers.freshdesk.com/api/#list_all_tickets
 (``updated_since``, ``order_by=updated_at``, ``page``/``per_page`` <= 100; listing
 beyond page 300 errors, so the listing starts again from the last ``updated_at``
 seen, and the export drops the repeats by id).
+Filter tickets (the progress bar's total): https://developers.freshdesk.com/api/#filter_tickets
 Ticket stats (``include=stats``): https://developers.freshdesk.com/api/#view_a_ticket
 Satisfaction ratings of a ticket: https://developers.freshdesk.com/api/#satisfaction-ratings
 
@@ -63,6 +64,15 @@ class FreshdeskExport(AccountConnector[FreshdeskSettings]):
                                          f"{start}; the listing cannot move on")
                 page, start = 1, last
             yield TicketPage(ids, f"{page}|{start}")
+
+    def count_tickets(self, since: datetime) -> int | None:
+        """The ``total`` of the filter query ``updated_at:>'DATE'`` (``GET /search/tickets``;
+        whole days, so it can count a few more). Raises TransientError or PermanentError.
+        """
+        query = f"\"updated_at:>'{since.astimezone(UTC).strftime('%Y-%m-%d')}'\""
+        answer = self.json(self.request("GET", "/search/tickets", params={"query": query}))
+        total = answer.get("total") if isinstance(answer, dict) else None
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
 
     def ticket_history(self, ticket_id: str) -> TicketHistory:
         """Reopened from ``stats.reopened_at``, and the newest satisfaction rating.

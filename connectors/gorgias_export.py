@@ -54,6 +54,10 @@ class GorgiasExport(AccountConnector[GorgiasSettings]):
             if done:
                 return
 
+    def count_tickets(self, since: datetime) -> int | None:
+        """None: the ticket list does not say how many tickets there are."""
+        return None
+
     def ticket_history(self, ticket_id: str) -> TicketHistory:
         """The ticket's satisfaction survey, when the customer answered it.
 

@@ -3,6 +3,7 @@
 Incremental ticket export, cursor based:
 https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/
 Ticket metrics: https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_metrics/
+Search count (the progress bar's total): https://developer.zendesk.com/api-reference/ticketing/ticket-management/search/
 Satisfaction rating (the ticket's ``satisfaction_rating``):
 https://developer.zendesk.com/api-reference/ticketing/ticket-management/satisfaction_ratings/
 
@@ -14,7 +15,7 @@ methods; the readers of the answers are pure functions at the bottom.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.base import AccountConnector, TicketPage
@@ -53,6 +54,16 @@ class ZendeskExport(AccountConnector[ZendeskSettings]):
                 return
             params = {**base, "cursor": str(after)}
         raise PermanentError(f"zendesk: the export has more than {_MAX_EXPORT_PAGES} pages")
+
+    def count_tickets(self, since: datetime) -> int | None:
+        """The Search API's count of tickets updated since `since` (``GET /search/count``).
+
+        Raises TransientError or PermanentError when the call fails.
+        """
+        query = f"type:ticket updated>={since.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        answer = self.json(self.request("GET", "/search/count.json", params={"query": query}))
+        count = answer.get("count") if isinstance(answer, dict) else None
+        return _count(count)
 
     def ticket_history(self, ticket_id: str) -> TicketHistory:
         """Reopens and assignee and group stations from the ticket's metrics, and the

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Protocol
 
 from connectors.base import Connector, TicketPage
-from core.errors import ConfigError, PermanentError, RateLimited
+from core.errors import ConfigError, HelpdeskError, PermanentError, RateLimited
 from core.history import history_labels
 from core.simulation import row_from_ticket
 
@@ -175,9 +175,10 @@ def export(
     checkpoint, ids, cut = _start(connector, since, out)
     result = Result(written=0, total=len(ids), gone=0, complete=checkpoint.complete,
                     dropped_partial=cut)
-    sink.start(len(ids), limit)
     if checkpoint.complete or (limit is not None and len(ids) >= limit):
+        sink.start(len(ids), len(ids))
         return result
+    sink.start(len(ids), _target(connector, since, limit))
     marker, waits, mark = checkpoint_path(out), 0, -1
     with open(out, "a", encoding="utf-8") as handle:
         while True:
@@ -191,6 +192,17 @@ def export(
                 if waits > MAX_RATE_LIMITED:
                     raise
                 sleep(exc.retry_after if exc.retry_after is not None else 1.0)
+
+
+def _target(connector: Connector, since: datetime, limit: int | None) -> int | None:
+    """How many tickets the file will hold when done, for the ETA; None when unknown."""
+    try:
+        count = connector.count_tickets(since)
+    except HelpdeskError:
+        count = None  # only the ETA is lost
+    if count is None:
+        return limit
+    return count if limit is None else min(count, limit)
 
 
 def _pages(

@@ -1,11 +1,13 @@
 """The listing and history routes ``handoff export`` reads, in each platform's shape.
 
 - Zendesk: ``GET /incremental/tickets/cursor`` (``start_time`` or ``cursor``,
-  ``per_page`` <= 1000, ``end_of_stream``) and ``GET /tickets/{id}/metrics``.
+  ``per_page`` <= 1000, ``end_of_stream``), ``GET /tickets/{id}/metrics`` and
+  ``GET /search/count`` for ``type:ticket updated>=TIME``.
 - Freshdesk: ``GET /tickets`` (``updated_since``, else only the last 30 days'
   tickets; ``order_by``/``order_type``; ``page``/``per_page`` with a ``Link``
-  header; pages beyond 300 refused as Freshdesk does) and
-  ``GET /tickets/{id}/satisfaction_ratings``.
+  header; pages beyond 300 refused as Freshdesk does),
+  ``GET /tickets/{id}/satisfaction_ratings`` and ``GET /search/tickets`` for
+  ``"updated_at:>'DATE'"``.
 - Gorgias: ``GET /tickets`` (cursor pages; ``order_by`` ``created_datetime`` or
   ``updated_datetime``, ``:asc`` or ``:desc``).
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -111,7 +114,23 @@ def zendesk_metrics(ticket_id: int) -> Any:
     return jsonify({"ticket_metric": metric})
 
 
+def zendesk_search_count() -> Any:
+    """``GET /search/count?query=type:ticket updated>=TIME``: ``{"count": n}``; 400 for any
+    other query (the sandbox searches nothing else)."""
+    match = re.fullmatch(r"\s*type:ticket\s+updated>=(\S+)\s*", request.args.get("query", ""))
+    if match is None:
+        return zd.error(400, "InvalidSearch", "the sandbox counts type:ticket updated>=TIME")
+    try:
+        since = _since(match.group(1))
+    except ValueError:
+        return zd.error(400, "InvalidSearch", f"unreadable time {match.group(1)!r}")
+    with current().store.lock:
+        count = sum(1 for t in _tickets(zd.PLATFORM) if t.updated_at >= since)
+    return jsonify({"count": count})
+
+
 for _rule, _view in (("/incremental/tickets/cursor", zendesk_export),
+                     ("/search/count", zendesk_search_count),
                      ("/tickets/<int:ticket_id>/metrics", zendesk_metrics)):
     for _path in (_rule, f"{_rule}.json"):
         zendesk_api.blueprint.add_url_rule(_path, view_func=_view, methods=["GET"])
@@ -149,6 +168,21 @@ def freshdesk_list() -> Any:
             tickets.reverse()
         items = [fd.ticket_json(store, t, include_requester=False) for t in tickets]
     return fd.paged(items)
+
+
+@freshdesk_api.blueprint.get("/search/tickets")
+def freshdesk_search() -> Any:
+    """``GET /search/tickets?query="updated_at:>'YYYY-MM-DD'"``: 30 results and the total."""
+    match = re.fullmatch(r"\"updated_at:>'(\d{4}-\d{2}-\d{2})'\"", request.args.get("query", ""))
+    if match is None:
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("query", "the sandbox filters on updated_at:>'DATE' only")])
+    since = _since(match.group(1))
+    store = current().store
+    with store.lock:
+        found = [t for t in _tickets(fd.PLATFORM) if t.updated_at >= since]
+        results = [fd.ticket_json(store, t, include_requester=False) for t in found[:30]]
+    return jsonify({"results": results, "total": len(found)})
 
 
 @freshdesk_api.blueprint.get("/tickets/<int:ticket_id>/satisfaction_ratings")

@@ -308,3 +308,46 @@ def test_a_rate_limit_longer_than_a_call_may_wait_is_waited_out(
     assert sandbox.waits == []
     assert sorted(row["id"] for row in rows(out)) == sorted(made.values())
     assert result.complete
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.started: list[tuple[int, int | None]] = []
+        self.advanced = 0
+
+    def start(self, done: int, total: int | None) -> None:
+        self.started.append((done, total))
+
+    def advance(self) -> None:
+        self.advanced += 1
+
+
+@pytest.mark.parametrize(("platform", "total"), [("zendesk", 7), ("freshdesk", 7),
+                                                 ("gorgias", None)])
+def test_progress_has_a_total_where_the_helpdesk_counts(
+    sandbox: Sandbox, platform: str, total: int | None, tmp_path: Path
+) -> None:
+    seven(sandbox, platform)
+    progress = Recorder()
+
+    export(sandbox.connector(platform), SINCE, tmp_path / "t.jsonl", page_size=3,
+           progress=progress)
+
+    assert progress.started == [(0, total)]
+    assert progress.advanced == 7
+
+
+def test_the_total_is_the_limit_when_smaller_and_the_count_is_optional(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    seven(sandbox, "zendesk")
+    out = tmp_path / "t.jsonl"
+    first, second = Recorder(), Recorder()
+    export(sandbox.connector("zendesk"), SINCE, out, limit=4, progress=first)
+    sandbox.fault(method="GET", path="/search/count", status=500, times=None)
+
+    result = export(sandbox.connector("zendesk"), SINCE, out, progress=second)
+
+    assert first.started == [(0, 4)]
+    assert second.started == [(4, None)]  # the count failed: only the ETA is lost
+    assert (second.advanced, result.complete) == (3, True)

@@ -115,3 +115,14 @@ def test_an_unconfigured_platform_is_a_configuration_error(
                        str(tmp_path / "x.jsonl"), "--config", str(config))
     assert code == 2
     assert "platforms.gorgias" in output
+
+
+def test_the_progress_bar_counts_tickets_against_the_helpdesks_count(
+    sandbox: Sandbox, config: Path, tmp_path: Path
+) -> None:
+    seven(sandbox, "zendesk")
+    code, output = run("export", "zendesk", "--since", "2020-01-01", "--out",
+                       str(tmp_path / "history.jsonl"), "--config", str(config))
+    assert code == 0, output
+    assert "7/7 tickets" in output
+    assert "ETA" in output
