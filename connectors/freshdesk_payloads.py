@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from connectors.fields import text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int, neutral_placeholders
 from core.knowledge import KnowledgeDoc
@@ -179,14 +180,20 @@ def ticket_from_api(
         url=url,
         updated_at=_time(raw.get("updated_at")),
         custom_fields=fields,
+        # Products are Freshdesk's brands; `form_id` (ticket forms) is UNCONFIRMED on tickets.
+        brand=_optional_id(raw.get("product_id")),
+        form=_optional_id(raw.get("form_id")),
+        type=raw.get("type") or None,
     )
 
 
 def _requester(requester_id: str, person: dict[str, Any]) -> Requester:
+    # The company's own custom fields need GET /companies/{id}: not read, so left empty.
     tags = tuple(str(t) for t in person.get("tags") or ())
     return Requester(id=requester_id, email=person.get("email"), name=person.get("name"),
                      organization=_optional_id(person.get("company_id")), tags=tags,
-                     vip="vip" in tags)
+                     vip="vip" in tags, created_at=_time(person.get("created_at")),
+                     fields=text_fields(person.get("custom_fields")))
 
 
 def sla_due_at(raw: dict[str, Any], messages: Sequence[Message]) -> datetime | None:

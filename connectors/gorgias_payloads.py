@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.fields import text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int
 from core.models import (
@@ -188,7 +189,11 @@ def ticket_from_api(
         channel=raw.get("channel"),
         group=_id_of(raw.get("assignee_team")),
         assignee=_id_of(raw.get("assignee_user")),
-        requester=Requester(id=requester_id, email=customer.get("email"), name=name),
+        requester=Requester(
+            id=requester_id, email=customer.get("email"), name=name,
+            created_at=_time(customer.get("created_datetime")),
+            # `data` is the customer's documented key-value data; `meta` is read the same way.
+            fields={**text_fields(customer.get("meta")), **text_fields(customer.get("data"))}),
         messages=tuple(_message(m, ai_id) for m in ordered),
         url=url,
         updated_at=_time(raw.get("updated_datetime")),

@@ -176,31 +176,39 @@ class ZendeskConnector(ZendeskExport):
         where Show Ticket plus List Comments cost two (Show Ticket cannot
         sideload comments). When the sideloads lack the ticket or its requester
         (a requester who never wrote, such as a ticket an agent opened for them),
-        one ``GET /tickets/{id}?include=users`` fills them in. Raises
-        TransientError (retries spent) or PermanentError (4xx, a response of an
-        unexpected shape, or pagination that leaves the API's host).
+        one ``GET /tickets/{id}?include=users`` fills them in. Both calls also
+        sideload ``organizations`` for the requester's organisation fields (on the
+        audits route UNCONFIRMED: without it the fields are empty, no call is
+        added). Raises TransientError (retries spent) or PermanentError (4xx, a
+        response of an unexpected shape, or pagination that leaves the API's host).
         """
         path = f"/tickets/{payloads.path_id(ticket_id)}"
         users: dict[str, dict[str, Any]] = {}
+        organizations: dict[str, dict[str, Any]] = {}
         comments: list[dict[str, Any]] = []
         raw: dict[str, Any] | None = None
         pages = pagination.cursor_links(
             lambda url, params: self.json(self.request("GET", url, params=params)),
-            f"{path}/audits.json", {"include": "tickets,users", "page[size]": "100"},
+            f"{path}/audits.json", {"include": "tickets,users,organizations",
+                                  "page[size]": "100"},
             base=self.client.base_url, platform=self.name,
             what=f"zendesk: ticket {ticket_id}'s audits", max_pages=_MAX_AUDIT_PAGES,
         )
         try:
             for page in pages:
                 users.update(payloads.users_by_id(page))
+                organizations.update(payloads.sideloaded(page, "organizations"))
                 comments.extend(payloads.audit_comments(payloads.items(page, "audits")))
                 # Every page sideloads the ticket; the last one read is the newest.
                 raw = payloads.sideloaded_ticket(page, ticket_id) or raw
             if raw is None or str(raw.get("requester_id")) not in users:
-                data = self.json(self.request("GET", f"{path}.json", params={"include": "users"}))
+                data = self.json(self.request("GET", f"{path}.json",
+                                              params={"include": "users,organizations"}))
                 users.update(payloads.users_by_id(data))
+                organizations.update(payloads.sideloaded(data, "organizations"))
                 raw = data["ticket"]
-            return payloads.ticket_from_api(raw, users, comments, self.ai_user_id())
+            return payloads.ticket_from_api(raw, users, comments, self.ai_user_id(),
+                                            organizations)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"zendesk: ticket {ticket_id}: unexpected response: {exc!r}"

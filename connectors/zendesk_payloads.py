@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.fields import text_fields
 from connectors.markup import to_html
 from core.errors import PermanentError
 from core.models import (
@@ -136,10 +137,16 @@ def items(data: Any, key: str) -> list[dict[str, Any]]:
 
 def users_by_id(data: Any) -> dict[str, dict[str, Any]]:
     """Sideloaded ``users`` keyed by id as a string; empty when absent."""
-    users = data.get("users") if isinstance(data, dict) else None
-    if not isinstance(users, list):
+    return sideloaded(data, "users")
+
+
+def sideloaded(data: Any, key: str) -> dict[str, dict[str, Any]]:
+    """The sideload `key` (``users``, ``organizations``) keyed by id as a string;
+    empty when absent."""
+    found = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(found, list):
         return {}
-    return {str(u["id"]): u for u in users if isinstance(u, dict) and "id" in u}
+    return {str(item["id"]): item for item in found if isinstance(item, dict) and "id" in item}
 
 
 def audit_comments(audits: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -188,13 +195,20 @@ def ticket_from_api(
     users: dict[str, dict[str, Any]],
     comments: list[dict[str, Any]],
     ai_id: str,
+    organizations: dict[str, dict[str, Any]] | None = None,
 ) -> Ticket:
-    """Map a ticket, its sideloaded users and its comments to `core.models.Ticket`.
+    """Map a ticket, its sideloaded users and organisations and its comments to
+    `core.models.Ticket`.
 
     Raises KeyError, TypeError or ValueError (pydantic's ValidationError
     included) when a required field is missing or malformed.
     """
     requester_id = str(raw["requester_id"])
+    user = users.get(requester_id)
+    # The ticket's organisation is the requester's unless someone changed it;
+    # it stands in when the requester was not sideloaded.
+    organization_id = _optional_id((user or raw).get("organization_id"))
+    organization = (organizations or {}).get(organization_id or "")
     fields = {
         str(f["id"]): str(f["value"])
         for f in raw.get("custom_fields") or []
@@ -210,26 +224,37 @@ def ticket_from_api(
         channel=as_dict(raw.get("via")).get("channel"),
         group=_optional_id(raw.get("group_id")),
         assignee=_optional_id(raw.get("assignee_id")),
-        requester=_requester(requester_id, users.get(requester_id)),
+        requester=_requester(requester_id, user, organization_id, organization),
         messages=tuple(_message(c, users, ai_id, requester_id) for c in comments),
         sla_due_at=_time(raw.get("due_at")),
         url=raw.get("url"),
         updated_at=_time(raw.get("updated_at")),
         custom_fields=fields,
+        brand=_optional_id(raw.get("brand_id")),
+        form=_optional_id(raw.get("ticket_form_id")),
+        type=raw.get("type") or None,
     )
 
 
-def _requester(requester_id: str, user: dict[str, Any] | None) -> Requester:
+def _requester(
+    requester_id: str, user: dict[str, Any] | None, organization_id: str | None,
+    organization: dict[str, Any] | None,
+) -> Requester:
+    org_fields = text_fields(as_dict(organization).get("organization_fields"))
     if user is None:
-        return Requester(id=requester_id)
+        return Requester(id=requester_id, organization=organization_id,
+                         organization_fields=org_fields)
     tags = tuple(user.get("tags") or ())
     return Requester(
         id=requester_id,
         email=user.get("email"),
         name=user.get("name"),
-        organization=_optional_id(user.get("organization_id")),
+        organization=organization_id,
         tags=tags,
         vip="vip" in tags,
+        created_at=_time(user.get("created_at")),
+        fields=text_fields(user.get("user_fields")),
+        organization_fields=org_fields,
     )
 
 

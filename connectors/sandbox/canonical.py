@@ -10,6 +10,15 @@ sample tickets in ``config/samples`` use::
 
 An optional ``status`` (Zendesk's words) sets the starting status, ``new`` by
 default. Unknown keys are ignored; ``id`` stands in for a missing ``external_id``.
+
+Optional attributes for policy rules: the ticket's ``brand``, ``form`` and
+``type`` (strings; numeric brand and form ids render as the APIs' integer ids),
+and the requester's ``created_at``, ``fields`` (custom fields, any JSON values),
+``organization`` (a name) and ``organization_fields``. Each platform renders
+them in its own shape: Zendesk ``brand_id``, ``ticket_form_id``, ``type``,
+``user_fields`` and a sideloadable organisation; Freshdesk ``product_id``,
+``form_id``, ``type``, the contact's ``custom_fields`` and ``company_id``;
+Gorgias the customer's ``created_datetime`` and ``data``.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.sandbox.state import AUTHOR_ROLES, SYSTEM_USER_ID, Store, Ticket, now
+from connectors.sandbox.state import AUTHOR_ROLES, SYSTEM_USER_ID, Store, Ticket, User, now
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -41,18 +50,20 @@ def create_ticket(store: Store, platform: str, data: dict[str, Any]) -> Ticket:
     parsed = [_message(m, i) for i, m in enumerate(messages)]
     due_at = _time(data.get("sla_due_at"), "sla_due_at")
     external = data.get("external_id", data.get("id"))
+    brand, form, kind = (_optional_text(data, key) for key in ("brand", "form", "type"))
     with store.lock:
         requester = _requester(store, platform, data.get("requester"))
         created = parsed[0][3] or now()
         ticket = Ticket(
             platform=platform, id=store.next_id("ticket"), subject=subject, status=status,
-            priority=priority, requester_id=requester, channel=channel, created_at=created,
+            priority=priority, requester_id=requester.id, channel=channel, created_at=created,
             updated_at=created, tags=tags,
             external_id=None if external is None else str(external), due_at=due_at,
+            organization_id=requester.organization_id, brand=brand, form=form, type=kind,
         )
         store.tickets[(platform, ticket.id)] = ticket
         for author, body, public, created_at in parsed:
-            author_id = {"customer": requester, "ai": store.ai_user_ids[platform],
+            author_id = {"customer": requester.id, "ai": store.ai_user_ids[platform],
                          "agent": store.agent_ids[platform], "system": SYSTEM_USER_ID}[author]
             store.add_comment(ticket, author_id, text=body, public=public,
                               channel=_COMMENT_CHANNELS.get(author, channel),
@@ -85,7 +96,7 @@ def neutral(store: Store, ticket: Ticket) -> dict[str, Any]:
         }
 
 
-def _requester(store: Store, platform: str, raw: Any) -> int:
+def _requester(store: Store, platform: str, raw: Any) -> User:
     if not isinstance(raw, dict):
         raise ValueError("requester: must be an object with at least an email or an id")
     email, external = raw.get("email"), raw.get("id")
@@ -95,12 +106,21 @@ def _requester(store: Store, platform: str, raw: Any) -> int:
     tags = _tags(raw.get("tags", []), "requester.tags")
     if raw.get("vip") and "vip" not in tags:
         tags.append("vip")
+    created_at = _time(raw.get("created_at"), "requester.created_at")
+    fields = _object(raw, "fields")
+    organization = _optional_text(raw, "organization", "requester.organization")
+    organization_fields = _object(raw, "organization_fields")
     try:
-        return store.find_customer(platform, email, external).id
+        return store.find_customer(platform, email, external)
     except KeyError:
         name = raw.get("name") or email or external or "Customer"
+        org = None
+        if organization is not None or organization_fields:
+            org = store.organization(platform, organization or f"{name}'s organisation",
+                                     organization_fields)
         return store.add_user(platform, str(name), email, "end-user", tags=tags,
-                              external_id=external).id
+                              external_id=external, created_at=created_at, fields=fields,
+                              organization_id=None if org is None else org.id)
 
 
 def _message(raw: Any, index: int) -> tuple[str, str, bool, datetime | None]:
@@ -126,6 +146,24 @@ def _text(data: dict[str, Any], key: str, *, default: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{key}: must be a string")
     return value
+
+
+def _optional_text(data: dict[str, Any], key: str, where: str | None = None) -> str | None:
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where or key}: must be a string or null")
+    return value
+
+
+def _object(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"requester.{key}: must be an object of field names to values")
+    return {str(name): item for name, item in value.items()}
 
 
 def _tags(value: Any, key: str) -> list[str]:

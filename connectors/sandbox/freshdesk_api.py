@@ -65,14 +65,13 @@ def list_conversations(ticket_id: int) -> Any:
 
 @blueprint.get("/contacts/<int:contact_id>")
 def get_contact(contact_id: int) -> Any:
-    """``GET /contacts/{id}`` with tags; 404 for agents and unknown ids."""
+    """``GET /contacts/{id}`` with tags and custom fields; 404 for agents and unknown ids."""
     store = current().store
     with store.lock:
         user = store.users.get((PLATFORM, contact_id))
         if user is None or user.role != "end-user":
             return _not_found()
-        return jsonify({**shapes.contact_json(user), "tags": list(user.tags),
-                        "company_id": None, "active": True})
+        return jsonify(shapes.full_contact_json(user))
 
 
 @blueprint.get("/agents/me")

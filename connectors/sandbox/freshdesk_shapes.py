@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 
 from connectors.sandbox.context import FreshdeskAccount, Sandbox
-from connectors.sandbox.state import SYSTEM_USER_ID, Comment, Store, Ticket, User
+from connectors.sandbox.state import SYSTEM_USER_ID, Comment, Store, Ticket, User, api_id
 from connectors.sandbox.webhooks import Outgoing
 
 PLATFORM = "freshdesk"
@@ -68,11 +68,12 @@ def ticket_json(store: Store, ticket: Ticket, *, include_requester: bool) -> dic
         "status": STATUS_CODES[ticket.status],
         "priority": PRIORITY_CODES.get(ticket.priority or "normal", 2),
         "source": SOURCES.get(ticket.channel, 2),
-        "type": None,
+        "type": ticket.type,
         "requester_id": ticket.requester_id,
         "responder_id": ticket.assignee_id,
         "group_id": ticket.group_id,
-        "company_id": None,
+        "company_id": ticket.organization_id,
+        "product_id": api_id(ticket.brand),
         "tags": list(ticket.tags),
         "fr_escalated": False,
         "is_escalated": False,
@@ -83,6 +84,9 @@ def ticket_json(store: Store, ticket: Ticket, *, include_requester: bool) -> dic
         "created_at": stamp(ticket.created_at),
         "updated_at": stamp(ticket.updated_at),
     }
+    if ticket.form is not None:
+        # Ticket forms exist (GET /ticket-forms); their id on a ticket is UNCONFIRMED.
+        answer["form_id"] = api_id(ticket.form)
     if include_requester:
         user = store.users.get((PLATFORM, ticket.requester_id))
         answer["requester"] = contact_json(user) if user else None
@@ -93,6 +97,13 @@ def contact_json(user: User) -> dict[str, Any]:
     """A contact (or agent's contact) as Freshdesk renders it."""
     return {"id": user.id, "name": user.name, "email": user.email, "mobile": None,
             "phone": None}
+
+
+def full_contact_json(user: User) -> dict[str, Any]:
+    """A contact as ``GET /contacts/{id}`` renders it: tags, company, custom fields, times."""
+    return {**contact_json(user), "tags": list(user.tags), "company_id": user.organization_id,
+            "active": True, "custom_fields": dict(user.fields),
+            "created_at": stamp(user.created_at), "updated_at": stamp(user.created_at)}
 
 
 def conversation_json(store: Store, ticket: Ticket, comment: Comment) -> dict[str, Any]:

@@ -63,6 +63,14 @@ def user_json(user: User | None, user_id: int) -> dict[str, Any]:
             "lastname": last}
 
 
+def customer_json(user: User | None, user_id: int) -> dict[str, Any]:
+    """The customer embedded in a ticket: the reference plus creation time and ``data``."""
+    if user is None:
+        return user_json(user, user_id)
+    return {**user_json(user, user_id), "external_id": user.external_id,
+            "created_datetime": stamp(user.created_at), "data": dict(user.fields)}
+
+
 def message_json(store: Store, ticket: Ticket, comment: Comment) -> dict[str, Any]:
     """A message; private comments are internal notes, the system's come ``via`` a rule."""
     role = store.role_of(PLATFORM, comment.author_id)
@@ -107,7 +115,7 @@ def ticket_json(store: Store, ticket: Ticket) -> dict[str, Any]:
         "channel": ticket.channel,
         "via": ticket.channel,
         "spam": False,
-        "customer": user_json(customer, ticket.requester_id),
+        "customer": customer_json(customer, ticket.requester_id),
         "assignee_user": None if ticket.assignee_id is None else {"id": ticket.assignee_id},
         "assignee_team": None if ticket.group_id is None else {"id": ticket.group_id},
         "subject": ticket.subject,

@@ -41,9 +41,18 @@ def to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
+def api_id(value: str | None) -> int | str | None:
+    """A neutral id as the APIs render ids: an int when numeric."""
+    return int(value) if value is not None and value.isdigit() else value
+
+
 @dataclass
 class User:
-    """A helpdesk user: an end user (customer), an agent or an admin."""
+    """A helpdesk user: an end user (customer), an agent or an admin.
+
+    `fields` are the user's custom fields with their JSON values (Zendesk
+    ``user_fields``, Freshdesk ``custom_fields``, Gorgias ``data``).
+    """
 
     id: int
     name: str
@@ -51,6 +60,18 @@ class User:
     role: str  # "end-user", "agent" or "admin", as Zendesk names them
     tags: list[str] = field(default_factory=list)
     external_id: str | None = None
+    created_at: datetime = field(default_factory=now)
+    fields: dict[str, Any] = field(default_factory=dict)
+    organization_id: int | None = None
+
+
+@dataclass
+class Organization:
+    """A customer's organisation (a Freshdesk company) and its custom fields."""
+
+    id: int
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=now)
 
 
@@ -86,6 +107,10 @@ class Ticket:
     group_id: int | None = None
     assignee_id: int | None = None
     due_at: datetime | None = None
+    organization_id: int | None = None
+    brand: str | None = None
+    form: str | None = None
+    type: str | None = None
 
 
 @dataclass
@@ -119,6 +144,7 @@ class Store:
         self.ai_user_ids = dict(ai_user_ids)
         self.tickets: dict[tuple[str, int], Ticket] = {}
         self.users: dict[tuple[str, int], User] = {}
+        self.organizations: dict[tuple[str, int], Organization] = {}
         self.faults: list[Fault] = []
         self.calls: Counter[tuple[str, str]] = Counter()
         self.deliveries: list[dict[str, Any]] = []
@@ -126,7 +152,7 @@ class Store:
         # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
         self.integrations: dict[str, list[dict[str, Any]]] = {}
         self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1,
-                      "integration": 1}
+                      "integration": 1, "organization": 7_001}
         self.agent_ids: dict[str, int] = {}
         for platform, ai_id in ai_user_ids.items():
             self.users[(platform, ai_id)] = User(ai_id, "Handoff AI", None, "agent")
@@ -143,12 +169,25 @@ class Store:
     def add_user(
         self, platform: str, name: str, email: str | None, role: str, *,
         tags: list[str] | None = None, external_id: str | None = None,
+        created_at: datetime | None = None, fields: dict[str, Any] | None = None,
+        organization_id: int | None = None,
     ) -> User:
         """Create a user of `platform` with a fresh id."""
         with self.lock:
-            user = User(self.next_id("user"), name, email, role, list(tags or ()), external_id)
+            user = User(self.next_id("user"), name, email, role, list(tags or ()), external_id,
+                        created_at or now(), dict(fields or {}), organization_id)
             self.users[(platform, user.id)] = user
             return user
+
+    def organization(self, platform: str, name: str, fields: dict[str, Any]) -> Organization:
+        """The organisation of `platform` named `name`, made with `fields` if new."""
+        with self.lock:
+            for (owner, _), found in self.organizations.items():
+                if owner == platform and found.name == name:
+                    return found
+            made = Organization(self.next_id("organization"), name, dict(fields))
+            self.organizations[(platform, made.id)] = made
+            return made
 
     def find_customer(self, platform: str, email: str | None, external_id: str | None) -> User:
         """The end user with this email or external id; KeyError when there is none."""

@@ -47,7 +47,8 @@ def _authenticate() -> tuple[Response, int] | None:
 
 @_route("/tickets/<int:ticket_id>", ["GET"])
 def get_ticket(ticket_id: int) -> Any:
-    """``GET /tickets/{id}``; ``include=users`` sideloads requester and assignee; 404."""
+    """``GET /tickets/{id}``; ``include=users`` sideloads requester and assignee,
+    ``include=organizations`` the ticket's and the requester's organisation; 404."""
     sandbox = current()
     with sandbox.store.lock:
         ticket = sandbox.store.ticket(PLATFORM, ticket_id)
@@ -57,6 +58,10 @@ def get_ticket(ticket_id: int) -> Any:
         if shapes.included("users"):
             ids = [ticket.requester_id, *([ticket.assignee_id] if ticket.assignee_id else [])]
             answer["users"] = shapes.users(sandbox, ids)
+        if shapes.included("organizations"):
+            requester = sandbox.store.users.get((PLATFORM, ticket.requester_id))
+            answer["organizations"] = shapes.organizations(sandbox, [
+                ticket.organization_id, requester.organization_id if requester else None])
     return jsonify(answer)
 
 
@@ -107,8 +112,9 @@ def list_audits(ticket_id: int) -> Any:
     """Oldest first, one audit per comment (the sandbox keeps no field history).
 
     Cursor pagination as for comments (``page[size]`` required here);
-    ``include=tickets`` sideloads the ticket as it is now and ``include=users``
-    the audits' authors, as Zendesk's audit sideloads do.
+    ``include=tickets`` sideloads the ticket as it is now, ``include=users``
+    the audits' authors and ``include=organizations`` the ticket's and the
+    requester's organisation.
     """
     sandbox = current()
     size_arg, after = request.args.get("page[size]", str(MAX_PAGE_SIZE)), request.args.get(
@@ -142,6 +148,10 @@ def list_audits(ticket_id: int) -> Any:
             answer["tickets"] = [shapes.ticket_json(ticket)]
         if shapes.included("users"):
             answer["users"] = shapes.users(sandbox, [c.author_id for c in page])
+        if shapes.included("organizations"):
+            requester = sandbox.store.users.get((PLATFORM, ticket.requester_id))
+            answer["organizations"] = shapes.organizations(sandbox, [
+                ticket.organization_id, requester.organization_id if requester else None])
     return jsonify(answer)
 
 

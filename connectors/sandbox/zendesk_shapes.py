@@ -18,7 +18,7 @@ from flask import Response, jsonify, request
 
 from connectors.sandbox import history
 from connectors.sandbox.context import Sandbox, ZendeskAccount
-from connectors.sandbox.state import Comment, Ticket, User, now
+from connectors.sandbox.state import Comment, Organization, Ticket, User, api_id, now
 from connectors.sandbox.webhooks import Outgoing
 
 PLATFORM = "zendesk"
@@ -53,7 +53,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "id": ticket.id,
         "url": f"{request.url_root.rstrip('/')}{PREFIX}/tickets/{ticket.id}.json",
         "external_id": ticket.external_id,
-        "type": None,
+        "type": ticket.type,
         "subject": ticket.subject,
         "raw_subject": ticket.subject,
         "description": first,
@@ -62,8 +62,10 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "requester_id": ticket.requester_id,
         "submitter_id": ticket.requester_id,
         "assignee_id": ticket.assignee_id,
-        "organization_id": None,
+        "organization_id": ticket.organization_id,
         "group_id": ticket.group_id,
+        "brand_id": api_id(ticket.brand),
+        "ticket_form_id": api_id(ticket.form),
         "tags": list(ticket.tags),
         "via": {"channel": ticket.channel, "source": {"from": {}, "to": {}, "rel": None}},
         "custom_fields": [],
@@ -83,7 +85,8 @@ def user_json(user: User) -> dict[str, Any]:
         "email": user.email,
         "role": user.role,
         "tags": list(user.tags),
-        "organization_id": None,
+        "organization_id": user.organization_id,
+        "user_fields": dict(user.fields),
         "external_id": user.external_id,
         "active": True,
         "created_at": stamp(user.created_at),
@@ -132,6 +135,33 @@ def users(sandbox: Sandbox, ids: list[int]) -> list[dict[str, Any]]:
 def included(name: str) -> bool:
     """Whether ``include=`` asks for the `name` sideload."""
     return name in request.args.get("include", "").split(",")
+
+
+def organizations(sandbox: Sandbox, ids: list[int | None]) -> list[dict[str, Any]]:
+    """The ``organizations`` sideload for these ids, once each, skipping None and unknown ids."""
+    found = (sandbox.store.organizations.get((PLATFORM, i)) for i in dict.fromkeys(ids)
+             if i is not None)
+    return [organization_json(o) for o in found if o is not None]
+
+
+def organization_json(organization: Organization) -> dict[str, Any]:
+    """An organisation as the Zendesk API renders it."""
+    return {
+        "id": organization.id,
+        "url": f"{request.url_root.rstrip('/')}{PREFIX}/organizations/{organization.id}.json",
+        "name": organization.name,
+        "external_id": None,
+        "domain_names": [],
+        "details": "",
+        "notes": "",
+        "group_id": None,
+        "shared_tickets": False,
+        "shared_comments": False,
+        "tags": [],
+        "organization_fields": dict(organization.fields),
+        "created_at": stamp(organization.created_at),
+        "updated_at": stamp(organization.created_at),
+    }
 
 
 def not_found() -> tuple[Response, int]:

@@ -44,6 +44,7 @@ TICKET: dict[str, Any] = {
     "priority": 3,
     "source": 1,
     "type": "Question",
+    "product_id": 4001,
     "requester_id": REQUESTER_ID,
     "responder_id": AGENT_ID,
     "group_id": 360010,
@@ -67,6 +68,8 @@ CONTACT: dict[str, Any] = {
     "id": REQUESTER_ID, "name": "Dana Customer", "email": "dana@example.com",
     "phone": None, "mobile": None, "company_id": 7001, "tags": ["vip", "emea"],
     "active": True, "language": "en", "time_zone": "Berlin",
+    "custom_fields": {"tier": "gold", "lifetime_value": 1200.5, "newsletter": True,
+                      "regions": ["emea", "apac"], "notes": None},
     "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-05-01T09:00:00Z",
 }
 

@@ -30,8 +30,14 @@ CONTEXT_BODY: dict[str, Any] = {
 }
 CREATED_BODY: dict[str, Any] = {"ticket_id": 5678, "event": "ticket-created"}
 
-CUSTOMER: dict[str, Any] = {"id": CUSTOMER_ID, "email": "dana@example.com",
-                            "name": "Dana Customer", "firstname": "Dana", "lastname": "Customer"}
+CUSTOMER: dict[str, Any] = {
+    "id": CUSTOMER_ID, "email": "dana@example.com", "name": "Dana Customer", "firstname": "Dana",
+    "lastname": "Customer", "external_id": "customer-84203241",
+    "created_datetime": "2024-01-02T09:00:00.000000",
+    # The customer's own key-value data (not `integrations`, which holds Shopify and the like).
+    "data": {"tier": "gold", "lifetime_value": 1200.5, "newsletter": True,
+             "regions": ["emea", "apac"], "notes": None},
+}
 
 
 def message(

@@ -76,6 +76,16 @@ REQUESTER: dict[str, Any] = {
     "organization_id": 7001,
     "tags": ["vip", "emea"],
     "active": True,
+    "created_at": "2024-01-02T09:00:00Z",
+    "user_fields": {"tier": "gold", "lifetime_value": 1200.5, "newsletter": True,
+                    "regions": ["emea", "apac"], "notes": None},
+}
+# The requester's organisation, sideloaded with ``include=organizations``.
+ORGANIZATION: dict[str, Any] = {
+    "id": 7001, "url": f"{BASE}/organizations/7001.json", "name": "Acme Corp",
+    "domain_names": ["acme.test"], "tags": [], "shared_tickets": False,
+    "organization_fields": {"plan": "enterprise", "seats": 250, "renewal": None},
+    "created_at": "2020-03-01T00:00:00Z", "updated_at": "2024-04-01T00:00:00Z",
 }
 AGENT: dict[str, Any] = {"id": AGENT_ID, "name": "Alex Agent", "email": "alex@acme.test",
                          "role": "agent", "organization_id": None, "tags": []}
@@ -99,6 +109,8 @@ TICKET: dict[str, Any] = {
     "assignee_id": AGENT_ID,
     "organization_id": 7001,
     "group_id": 360010,
+    "brand_id": 360001,
+    "ticket_form_id": 360002,
     "tags": ["shipping", "order"],
     "via": {"channel": "email", "source": {"from": {}, "to": {}, "rel": None}},
     "custom_fields": [{"id": 1100, "value": "parcel"}, {"id": 1101, "value": None}],
@@ -109,9 +121,11 @@ TICKET: dict[str, Any] = {
 
 
 def ticket_response(**changes: Any) -> dict[str, Any]:
-    """``GET /tickets/{id}.json?include=users``: the ticket with its requester sideloaded."""
+    """``GET /tickets/{id}.json?include=users,organizations``: the ticket with its
+    requester and the requester's organisation sideloaded."""
     ticket = {**copy.deepcopy(TICKET), **changes}
-    return {"ticket": ticket, "users": [copy.deepcopy(REQUESTER)]}
+    return {"ticket": ticket, "users": [copy.deepcopy(REQUESTER)],
+            "organizations": [copy.deepcopy(ORGANIZATION)]}
 
 
 def comment(
@@ -188,7 +202,8 @@ TAG_AUDIT: dict[str, Any] = {
 def audit_pages(
     comments: list[dict[str, Any]], size: int, ticket: dict[str, Any] | None = None,
 ) -> dict[str | None, dict[str, Any]]:
-    """``GET /tickets/{id}/audits.json?include=tickets,users`` cursor pages, one audit per
+    """``GET /tickets/{id}/audits.json?include=tickets,users,organizations`` cursor pages,
+    the requester's organisation on every page, one audit per
     comment, keyed by the ``page[after]`` that asks for them (None: the first)."""
     users = [REQUESTER, AGENT, ADMIN, AI_USER]
     pages: dict[str | None, dict[str, Any]] = {}
@@ -197,11 +212,13 @@ def audit_pages(
         chunk = comments[start:start + size]
         after = f"cursor-{start + len(chunk)}"
         has_more = start + size < len(comments)
-        query = urlencode({"include": "tickets,users", "page[size]": size, "page[after]": after})
+        query = urlencode({"include": "tickets,users,organizations", "page[size]": size,
+                           "page[after]": after})
         pages[cursor] = {
             "audits": [audit(c) for c in chunk],
             "tickets": [copy.deepcopy(ticket or TICKET)],
             "users": [u for u in users if any(c["author_id"] == u["id"] for c in chunk)],
+            "organizations": [copy.deepcopy(ORGANIZATION)],
             "meta": {"has_more": has_more, "after_cursor": after,
                      "before_cursor": f"cursor-{start}"},
             "links": {"next": f"{BASE}/tickets/{TICKET_ID}/audits.json?{query}"

@@ -39,6 +39,15 @@ REPLY_HTML = "<p>Hello Dana,</p><p>It ships today.</p>"
 Sleep = Callable[[float], None]
 Request = tuple[str, str, Any]
 Answers = list[httpx.Response | None] | None
+# What policy rules read: requester created_at, fields, organisation fields; ticket brand,
+# form and type.
+Attributes = tuple[datetime | None, dict[str, str], dict[str, str], str | None, str | None,
+                   str | None]
+NO_ATTRIBUTES: Attributes = (None, {}, {}, None, None, None)
+# The fixtures' custom fields, as text: None left out, the rest in one spelling.
+FIELDS = {"tier": "gold", "lifetime_value": "1200.5", "newsletter": "true",
+          "regions": "emea,apac"}
+CUSTOMER_SINCE = datetime(2024, 1, 2, 9, tzinfo=UTC)
 
 
 def basic(user: str, password: str) -> str:
@@ -61,6 +70,9 @@ class Platform:
     leading: list[str]  # messages read from the ticket itself, before the paged ones
     note_requests: list[Request]
     reply_requests: list[Request]
+    attributes: Attributes  # as read from what `serve` answers
+    # Serves one message with every attribute left out (False) or null (True).
+    serve_without: Callable[[respx.MockRouter, bool], respx.Route]
     probes_receiver: bool = True
     serve_install: Callable[[respx.MockRouter], None] = field(default=lambda api: None)
 
@@ -81,7 +93,21 @@ def _texts(count: int) -> list[str]:
     return [f"message {i}" for i in range(count)]
 
 
+def _without(payload: dict[str, Any], keys: tuple[str, ...], null: bool) -> dict[str, Any]:
+    """`payload` with `keys` left out, or set to null."""
+    kept = {k: v for k, v in payload.items() if k not in keys}
+    return {**kept, **dict.fromkeys(keys)} if null else kept
+
+
 # -- Zendesk ---------------------------------------------------------------------------------
+
+def _zendesk_without(api: respx.MockRouter, null: bool) -> respx.Route:
+    ticket = _without(zd.TICKET, ("brand_id", "ticket_form_id", "type"), null)
+    page = zd.audit_pages([zd.comment(2000, zd.REQUESTER_ID, "message 0")], 100, ticket)[None]
+    page["users"] = [_without(zd.REQUESTER, ("created_at", "user_fields"), null)]
+    page["organizations"] = [{**zd.ORGANIZATION, "organization_fields": None}] if null else []
+    return api.get(f"{zd.BASE}/tickets/{zd.TICKET_ID}/audits.json").respond(json=page)
+
 
 def _zendesk(sleep: Sleep) -> Connector:
     settings = ZendeskSettings(subdomain=zd.SUBDOMAIN, email=zd.EMAIL,
@@ -143,6 +169,9 @@ ZENDESK = Platform(
         "comment": {"html_body": REPLY_HTML, "public": True},
         "tags": ["shipping", "order", "handoff_auto_resolved"], "status": "solved",
         "safe_update": True, "updated_stamp": "2024-05-02T09:30:00Z"}})],
+    attributes=(CUSTOMER_SINCE, FIELDS, {"plan": "enterprise", "seats": "250"}, "360001",
+                "360002", "question"),
+    serve_without=_zendesk_without,
     serve_install=_zendesk_install, probes_receiver=False,
 )
 
@@ -156,9 +185,13 @@ def _freshdesk(sleep: Sleep) -> Connector:
                               clock=lambda: NOW, sleep=sleep)
 
 
-def _freshdesk_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:
-    _ticket_route(api.get(f"{fd.BASE}/tickets/{fd.TICKET_ID}"), fd.ticket_response(), first)
-    api.get(f"{fd.BASE}/contacts/{fd.REQUESTER_ID}").respond(json=fd.CONTACT)
+def _freshdesk_serve(
+    api: respx.MockRouter, count: int, size: int, first: Answers,
+    ticket: dict[str, Any] | None = None, contact: dict[str, Any] | None = None,
+) -> respx.Route:
+    _ticket_route(api.get(f"{fd.BASE}/tickets/{fd.TICKET_ID}"), ticket or fd.ticket_response(),
+                  first)
+    api.get(f"{fd.BASE}/contacts/{fd.REQUESTER_ID}").respond(json=contact or fd.CONTACT)
     thread = [fd.conversation(3000 + i, fd.REQUESTER_ID if i % 2 else fd.AGENT_ID, text,
                               incoming=bool(i % 2))
               for i, text in enumerate(_texts(count))]
@@ -170,6 +203,12 @@ def _freshdesk_serve(api: respx.MockRouter, count: int, size: int, first: Answer
         return httpx.Response(200, json=items, headers={"Link": link} if link else {})
 
     return api.get(f"{fd.BASE}{path}").mock(side_effect=page)
+
+
+def _freshdesk_without(api: respx.MockRouter, null: bool) -> respx.Route:
+    return _freshdesk_serve(
+        api, 1, 100, None, _without(fd.ticket_response(), ("type", "product_id"), null),
+        _without(fd.CONTACT, ("created_at", "custom_fields"), null))
 
 
 def _freshdesk_install(api: respx.MockRouter) -> None:
@@ -199,6 +238,9 @@ FRESHDESK = Platform(
                              "status": 4}),
         ("POST", f"{_FD_TICKET}/reply", {"body": REPLY_HTML}),
     ],
+    # Company custom fields would cost GET /companies/{id}: not read.
+    attributes=(CUSTOMER_SINCE, FIELDS, {}, "4001", None, "Question"),
+    serve_without=_freshdesk_without,
     serve_install=_freshdesk_install,
 )
 
@@ -212,7 +254,10 @@ def _gorgias(sleep: Sleep) -> Connector:
                             clock=lambda: NOW, sleep=sleep)
 
 
-def _gorgias_serve(api: respx.MockRouter, count: int, size: int, first: Answers) -> respx.Route:
+def _gorgias_serve(
+    api: respx.MockRouter, count: int, size: int, first: Answers,
+    customer: dict[str, Any] | None = None,
+) -> respx.Route:
     start = datetime(2024, 5, 2, 9, tzinfo=UTC)
     thread = []
     for i, text in enumerate(_texts(count)):
@@ -220,11 +265,17 @@ def _gorgias_serve(api: respx.MockRouter, count: int, size: int, first: Answers)
                              from_agent=not i % 2)
         message["created_datetime"] = (start + timedelta(seconds=i)).isoformat()
         thread.append(message)
-    embedded = gg.ticket_response(messages=thread[:size], messages_count=count)
+    embedded = gg.ticket_response(messages=thread[:size], messages_count=count,
+                                  customer=customer or gg.CUSTOMER)
     _ticket_route(api.get(f"{gg.BASE}/tickets/{gg.TICKET_ID}"), embedded, first)
     pages = gg.cursor_pages(thread, size)
     return api.get(f"{gg.BASE}/messages").mock(side_effect=lambda request: httpx.Response(
         200, json=pages[request.url.params.get("cursor")]))
+
+
+def _gorgias_without(api: respx.MockRouter, null: bool) -> respx.Route:
+    return _gorgias_serve(api, 1, 100, None,
+                          _without(gg.CUSTOMER, ("created_datetime", "data"), null))
 
 
 def _gorgias_install(api: respx.MockRouter) -> None:
@@ -268,6 +319,9 @@ GORGIAS = Platform(
                        "from": {"address": "support@acme.test", "name": "Acme Support"},
                        "to": [{"address": "dana@example.com", "name": "Dana Customer"}]}}),
     ],
+    # Gorgias tickets have no brand, form or type; customers no organisation.
+    attributes=(CUSTOMER_SINCE, FIELDS, {}, None, None, None),
+    serve_without=_gorgias_without,
     serve_install=_gorgias_install,
 )
 

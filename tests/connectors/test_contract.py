@@ -28,7 +28,15 @@ from core.models import (
     Status,
     Ticket,
 )
-from tests.connectors.platforms import NOTE, PLATFORMS, RECEIVER, REPLY, Platform
+from tests.connectors.platforms import (
+    NO_ATTRIBUTES,
+    NOTE,
+    PLATFORMS,
+    RECEIVER,
+    REPLY,
+    Attributes,
+    Platform,
+)
 
 NOTE_BATCH = (InternalNote(body=NOTE), AddTags(tags=("handoff_escalated",)),
               Assign(group="360099", assignee="7"), SetPriority(priority=Priority.URGENT),
@@ -120,6 +128,31 @@ def test_get_ticket_reads_a_250_message_thread(platform: Platform, api: respx.Mo
     assert paged.call_count == 3
     assert len(ticket.messages) == 250 + len(platform.leading)
     assert ticket.messages[-1].text == "message 249"
+
+
+def attributes_of(ticket: Ticket) -> Attributes:
+    """What policy rules read from a ticket beyond its thread."""
+    person = ticket.requester
+    return (person.created_at, person.fields, person.organization_fields, ticket.brand,
+            ticket.form, ticket.type)
+
+
+def test_get_ticket_maps_what_policy_rules_read(
+    platform: Platform, api: respx.MockRouter,
+) -> None:
+    platform.serve(api, 1, 100, None)
+    ticket = platform.make(Waits()).get_ticket(platform.ticket_id)
+    assert attributes_of(ticket) == platform.attributes
+
+
+@pytest.mark.parametrize("null", [False, True], ids=["absent", "null"])
+def test_get_ticket_without_those_attributes_leaves_them_empty(
+    platform: Platform, api: respx.MockRouter, null: bool,
+) -> None:
+    platform.serve_without(api, null)
+    ticket = platform.make(Waits()).get_ticket(platform.ticket_id)
+    assert attributes_of(ticket) == NO_ATTRIBUTES
+    assert ticket.requester.email == "dana@example.com"
 
 
 # -- apply -------------------------------------------------------------------------------------

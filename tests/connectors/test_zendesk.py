@@ -15,6 +15,7 @@ import httpx
 import pytest
 import respx
 
+from connectors import zendesk_payloads as payloads
 from connectors.zendesk import ZendeskConnector
 from core.errors import (
     ConfigError,
@@ -249,7 +250,8 @@ def test_get_ticket_reads_three_pages_of_audits_and_maps_roles(
     assert ticket_route.call_count == 0  # the ticket and its requester came sideloaded
     assert audits_route.call_count == 3
     first, second, third = (call.request for call in audits_route.calls)
-    assert dict(first.url.params) == {"include": "tickets,users", "page[size]": "100"}
+    assert dict(first.url.params) == {"include": "tickets,users,organizations",
+                                      "page[size]": "100"}
     assert second.url.params["page[after]"] == "cursor-3"
     assert third.url.params["page[after]"] == "cursor-6"
     assert all(c.request.headers["Authorization"] == AUTH for c in audits_route.calls)
@@ -310,6 +312,7 @@ def test_get_ticket_reads_the_ticket_when_the_sideloads_lack_it(
     page = fx.audit_pages(agent_only, 100)[None]
     if sideloads == "no ticket":
         del page["tickets"]
+    del page["organizations"]
     api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
     ticket_route = api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
         json=fx.ticket_response(subject="Phoned in"))
@@ -317,10 +320,20 @@ def test_get_ticket_reads_the_ticket_when_the_sideloads_lack_it(
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
     assert ticket_route.call_count == 1
-    assert ticket_route.calls.last.request.url.params["include"] == "users"
+    assert ticket_route.calls.last.request.url.params["include"] == "users,organizations"
     assert ticket.subject == "Phoned in"
     assert ticket.requester.vip is True
+    # The organisation came with Show Ticket, not with the audits.
+    assert ticket.requester.organization_fields == {"plan": "enterprise", "seats": "250"}
     assert [m.author for m in ticket.messages] == [Role.AGENT]
+
+
+def test_an_unsideloaded_requester_takes_the_tickets_organisation() -> None:
+    organizations = {"7001": fx.ORGANIZATION}
+    ticket = payloads.ticket_from_api(fx.TICKET, {}, [], str(fx.AI_USER_ID), organizations)
+    assert ticket.requester.organization == "7001"
+    assert ticket.requester.organization_fields == {"plan": "enterprise", "seats": "250"}
+    assert (ticket.requester.created_at, ticket.requester.fields) == (None, {})
 
 
 @pytest.mark.parametrize(("raw", "status"), [
