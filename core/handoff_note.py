@@ -63,6 +63,12 @@ NEXT_STEPS: dict[str, str] = {
         "answer the actual question."
     ),
     "ai_needs_human": "The AI model judged this needs a person: answer directly.",
+    "frustration": (
+        "The customer is clearly upset: acknowledge that first, in your own words, then solve "
+        "the problem; don't open with a macro."
+    ),
+    "sla_risk": "The SLA is about to be breached: reply now, even if only to say what happens "
+                "next and by when.",
 }
 DEFAULT_NEXT_STEP = "Read the thread and reply to the customer."
 

@@ -42,8 +42,9 @@ def list_open() -> None:
     rows = _records().list_open(limit=10_000, now=now)
     for r in rows:
         hours = (now - r["opened_at"]).total_seconds() / 3600
+        level = f"  [{r['ladder']} level {r['level'] + 1}]" if r.get("ladder") else ""
         click.echo(f"{r['id']:>5}  {hours:6.1f} h  {r['severity']:6}  {r['reason']:24}  "
-                   f"{r['platform']} #{r['ticket_id']}  {r['summary']}")
+                   f"{r['platform']} #{r['ticket_id']}  {r['summary']}{level}")
     click.echo(f"{len(rows)} open escalation(s)", err=True)
 
 

@@ -98,6 +98,8 @@ def test_three_steps_append_the_whole_history(sandbox: httpx.Client,  # noqa: F8
     assert record["level"] == 2
     assert [s.name for s in steps(record)] == ["tier2", "manager", "legal"]
     assert steps(record)[-1].due_at == record["level_due_at"]
+    listed = CliRunner().invoke(main, ["escalations", "list"])
+    assert "[default level 3]" in listed.output
 
 
 def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client,  # noqa: F811
