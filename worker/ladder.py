@@ -112,7 +112,7 @@ def climb_locked(context: LadderContext, ticket: Ticket, lock: TicketLock, reque
         ledger.remember(CLIMB, json.dumps({
             "record": record["id"], "from": record["level"], "ladder": record["ladder"],
             "step": plan.step.model_dump(mode="json") if plan.step else None}))
-        context.log.record_decision(request_id, f"next-level:{by}", None, decision, 0.0)
+        context.log.record_decision(request_id, f"next-level:{by}"[:200], None, decision, 0.0)
         decision = ledger.plan(decision)
     for index, batch in enumerate(batches(decision.actions)):
         if not ledger.is_done(index):
