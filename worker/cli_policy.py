@@ -55,8 +55,9 @@ def policy() -> None:
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--tickets", type=click.Path(exists=True, dir_okay=False),
-              help="Canonical tickets (JSONL) to simulate before and after "
-                   "(default: samples/tickets.jsonl next to the settings file).")
+              help="Canonical tickets (JSONL) to simulate before and after, e.g. the "
+                   "output of `handoff export` (default: samples/tickets.jsonl next to the "
+                   "settings file).")
 @click.option("--yes", is_flag=True, help="Write the change without asking (for scripts).")
 def edit(instruction: str, config_file: str | None, tickets: str | None, yes: bool) -> None:
     """Turn INSTRUCTION, in plain language, into a reviewed settings change.
@@ -164,7 +165,8 @@ def _preview(history: Path, before: Settings, after: Settings) -> None:
 
     click.echo("")
     if not history.is_file():
-        click.echo(f"no tickets to simulate ({history} does not exist; give --tickets FILE).")
+        click.echo(f"no tickets to simulate ({history} does not exist; give --tickets FILE, "
+                   "for example the output of `handoff export`).")
         return
     bad: list[tuple[int, str]] = []
     tickets, labels = [], {}
