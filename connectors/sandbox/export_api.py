@@ -79,7 +79,7 @@ def zendesk_export() -> Any:
                  if (int(t.updated_at.timestamp()), t.id) > position]
         page = after[:size]
         cursor = _export_cursor(page[-1]) if page else args.get("cursor")
-        answer = {
+        answer: dict[str, Any] = {
             "tickets": [{**zd.ticket_json(t), "generated_timestamp":
                          int(t.updated_at.timestamp())} for t in page],
             "after_cursor": cursor,
@@ -88,6 +88,8 @@ def zendesk_export() -> Any:
             "before_cursor": None, "before_url": None,
             "end_of_stream": len(after) <= size,
         }
+        if zd.included("metric_sets"):
+            answer["metric_sets"] = [_metric_set(t) for t in page]
     return jsonify(answer)
 
 
@@ -98,20 +100,25 @@ def zendesk_metrics(ticket_id: int) -> Any:
         ticket = store.ticket(zd.PLATFORM, ticket_id)
         if ticket is None:
             return zd.not_found()
-        said = history.of(ticket)
-        replies = sum(1 for c in ticket.comments if c.public
-                      and store.role_of(zd.PLATFORM, c.author_id) in ("agent", "ai"))
-        # Stations count every assignee (group) the ticket had: the first one, then each move.
-        moves, regroups = said.get("reassignments", 0), said.get("regroupings", 0)
-        assignees = moves + (1 if ticket.assignee_id or moves else 0)
-        groups = regroups + (1 if ticket.group_id or regroups else 0)
-        metric = {
-            "id": ticket.id + 800_000, "ticket_id": ticket.id,
-            "reopens": said.get("reopens", 0), "replies": replies,
-            "assignee_stations": assignees, "group_stations": groups,
-            "created_at": zd.stamp(ticket.created_at), "updated_at": zd.stamp(ticket.updated_at),
-        }
-    return jsonify({"ticket_metric": metric})
+        return jsonify({"ticket_metric": _metric_set(ticket)})
+
+
+def _metric_set(ticket: Ticket) -> dict[str, Any]:
+    """A ticket's metric set; call under the store's lock."""
+    store = current().store
+    said = history.of(ticket)
+    replies = sum(1 for c in ticket.comments if c.public
+                  and store.role_of(zd.PLATFORM, c.author_id) in ("agent", "ai"))
+    # Stations count every assignee (group) the ticket had: the first one, then each move.
+    moves, regroups = said.get("reassignments", 0), said.get("regroupings", 0)
+    assignees = moves + (1 if ticket.assignee_id or moves else 0)
+    groups = regroups + (1 if ticket.group_id or regroups else 0)
+    return {
+        "id": ticket.id + 800_000, "ticket_id": ticket.id,
+        "reopens": said.get("reopens", 0), "replies": replies,
+        "assignee_stations": assignees, "group_stations": groups,
+        "created_at": zd.stamp(ticket.created_at), "updated_at": zd.stamp(ticket.updated_at),
+    }
 
 
 def zendesk_search_count() -> Any:

@@ -118,6 +118,8 @@ def test_every_ticket_over_three_pages_once(
     route = {"zendesk": "GET /incremental/tickets/cursor", "freshdesk": "GET /tickets",
              "gorgias": "GET /tickets"}[platform]
     assert sandbox.calls(platform, route) == 3
+    # Zendesk's listing sideloads the metric sets: the history costs no call of its own.
+    assert sandbox.calls(platform, "GET /tickets/<ticket_id>/metrics") == 0
     assert json.loads(checkpoint_path(out).read_text())["complete"] is True
 
 
@@ -203,7 +205,7 @@ def test_a_ticket_that_fails_mid_page_is_fetched_on_resume(
     made = seven(sandbox, "zendesk")
     out = tmp_path / "tickets.jsonl"
     broken = made["ai_rated_bad"]  # the second ticket of the second page
-    sandbox.fault(method="GET", path=rf"/tickets/{broken}/metrics", status=500, times=None)
+    sandbox.fault(method="GET", path=rf"/tickets/{broken}\b", status=500, times=None)
 
     with pytest.raises(TransientError):
         export(sandbox.connector("zendesk"), SINCE, out, page_size=3)
@@ -222,7 +224,7 @@ def test_rate_limits_and_server_errors_are_waited_out(
     out = tmp_path / "tickets.jsonl"
     connector = sandbox.connector(platform)
     sandbox.fault(method="GET", path=LISTING[platform], status=429, retry_after=3, times=2)
-    sandbox.fault(method="GET", path=r"/tickets/\d+(\.json)?$", status=502, times=2, every=3)
+    sandbox.fault(method="GET", path=r"/tickets/\d+(/audits)?(\.json)?$", status=502, times=2, every=3)
 
     result = export(connector, SINCE, out, page_size=3)
 
@@ -351,3 +353,15 @@ def test_the_total_is_the_limit_when_smaller_and_the_count_is_optional(
     assert first.started == [(0, 4)]
     assert second.started == [(4, None)]  # the count failed: only the ETA is lost
     assert (second.advanced, result.complete) == (3, True)
+
+
+def test_zendesk_history_outside_a_listing_reads_the_metrics(sandbox: Sandbox) -> None:
+    ticket_id = sandbox.create("zendesk", ["ai"], "solved",
+                               {"reopens": 2, "satisfaction": {"score": "bad"}})
+
+    history = sandbox.connector("zendesk").ticket_history(ticket_id)
+
+    assert (history.reopened, history.reassigned, history.regrouped) == (2, 0, 0)
+    assert history.satisfaction is not None
+    assert history.satisfaction.score == "bad"
+    assert sandbox.calls("zendesk", "GET /tickets/<ticket_id>/metrics") == 1
