@@ -224,7 +224,8 @@ def test_rate_limits_and_server_errors_are_waited_out(
     out = tmp_path / "tickets.jsonl"
     connector = sandbox.connector(platform)
     sandbox.fault(method="GET", path=LISTING[platform], status=429, retry_after=3, times=2)
-    sandbox.fault(method="GET", path=r"/tickets/\d+(/audits)?(\.json)?$", status=502, times=2, every=3)
+    sandbox.fault(method="GET", path=r"/tickets/\d+(/audits)?(\.json)?$", status=502, times=2,
+                  every=3)
 
     result = export(connector, SINCE, out, page_size=3)
 
