@@ -30,6 +30,7 @@ from connectors.ratelimit import CallBudget
 from connectors.zendesk_export import ZendeskExport
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
+from core.ladder_settings import DEFAULT_NEXT_LEVEL_TAG
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import ZendeskSettings
 
@@ -267,7 +268,8 @@ class ZendeskConnector(ZendeskExport):
         return [doc for doc in docs if doc is not None]
 
     def install(self, public_url: str) -> InstallReport:
-        """Find or create our webhook and the trigger that calls it; fetch the signing secret.
+        """Find or create our webhook and the triggers that call it (new ticket or customer
+        comment; the default next-level tag added), and fetch the signing secret.
 
         The secret is returned in `InstallReport.secrets`, never logged. A second
         run finds both and creates nothing. Raises PermanentError when Zendesk
@@ -293,18 +295,23 @@ class ZendeskConnector(ZendeskExport):
         webhook_id = setup.webhook_id(webhook)
         secret = setup.signing_secret(self.json(self.request(
             "GET", f"/webhooks/{webhook_id}/signing_secret")))
-        trigger = next((t for t in self._every("/triggers.json", "triggers")
-                        if t.get("title") == setup.TRIGGER_TITLE), None)
-        if trigger is None:
-            body = setup.trigger_body(webhook_id, self.ai_user_id())
-            answer = self.json(self.request("POST", "/triggers.json", json=body))
-            trigger = payloads.as_dict(answer.get("trigger"))
-            created.append(f"trigger {trigger.get('id')} '{setup.TRIGGER_TITLE}'")
-        else:
-            existing.append(f"trigger {trigger.get('id')} '{setup.TRIGGER_TITLE}'")
-            if webhook_id not in setup.trigger_webhook_ids(trigger):
-                notes.append(f"The existing trigger does not notify webhook {webhook_id}; "
-                             "delete the trigger and run install again.")
+        triggers = self._every("/triggers.json", "triggers")
+        wanted: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
+            (setup.TRIGGER_TITLE, lambda: setup.trigger_body(webhook_id, self.ai_user_id())),
+            (setup.NEXT_LEVEL_TRIGGER_TITLE, lambda: setup.next_level_trigger_body(
+                webhook_id, self.ai_user_id(), DEFAULT_NEXT_LEVEL_TAG)),
+        )
+        for title, body in wanted:
+            trigger = next((t for t in triggers if t.get("title") == title), None)
+            if trigger is None:
+                answer = self.json(self.request("POST", "/triggers.json", json=body()))
+                trigger = payloads.as_dict(answer.get("trigger"))
+                created.append(f"trigger {trigger.get('id')} '{title}'")
+            else:
+                existing.append(f"trigger {trigger.get('id')} '{title}'")
+                if webhook_id not in setup.trigger_webhook_ids(trigger):
+                    notes.append(f"The existing trigger '{title}' does not notify webhook "
+                                 f"{webhook_id}; delete the trigger and run install again.")
         notes.insert(0, f"Store the webhook signing secret as {setup.SECRET_VARIABLE} in the "
                         "receiver's and workers' environment, then restart them.")
         return InstallReport(created=tuple(created), existing=tuple(existing),

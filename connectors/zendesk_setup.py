@@ -27,6 +27,7 @@ TRIGGER_BODY = json.dumps(
     {"ticket_id": "{{ticket.id}}", "comment_id": "{{ticket.latest_comment.id}}"}
 )
 SECRET_VARIABLE = "HANDOFF_ZENDESK_SIGNING_SECRET"  # noqa: S105 - a variable name
+NEXT_LEVEL_TRIGGER_TITLE = "Handoff: next escalation level"
 
 _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                      "tr", "table", "blockquote", "pre", "hr"})
@@ -158,6 +159,25 @@ def trigger_body(webhook_id: str, ai_user_id: str) -> dict[str, Any]:
             "any": [
                 {"field": "update_type", "operator": "is", "value": "Create"},
                 {"field": "role", "operator": "is", "value": "end_user"},
+            ],
+        },
+        "actions": [{"field": "notification_webhook", "value": [webhook_id, TRIGGER_BODY]}],
+    }}
+
+
+def next_level_trigger_body(webhook_id: str, ai_user_id: str, tag: str) -> dict[str, Any]:
+    """The ``POST /triggers`` body that tells Handoff an agent added the next-level `tag`
+    (an escalation ladder's next step, `worker.ladder`). Our own updates never fire it,
+    and Handoff removes the tag once it has acted, so it fires once per request."""
+    return {"trigger": {
+        "title": NEXT_LEVEL_TRIGGER_TITLE,
+        "active": True,
+        "description": "Sends the ticket id to Handoff when an agent asks for the next "
+                       "escalation level. Created by `handoff install zendesk`.",
+        "conditions": {
+            "all": [
+                {"field": "current_user", "operator": "is_not", "value": ai_user_id},
+                {"field": "current_tags", "operator": "includes", "value": tag},
             ],
         },
         "actions": [{"field": "notification_webhook", "value": [webhook_id, TRIGGER_BODY]}],

@@ -26,6 +26,8 @@ from core.models import Priority
 from core.platform_settings import Section
 
 DEFAULT_LADDER = "default"
+# `handoff install zendesk` creates a trigger for this tag; another tag needs that trigger edited.
+DEFAULT_NEXT_LEVEL_TAG = "handoff_next_level"
 
 
 class Level(Section):
@@ -48,7 +50,7 @@ class EscalationSettings(Section):
     """Escalation ladders and how tickets climb them."""
 
     ladders: dict[str, tuple[Level, ...]] = Field(default_factory=dict)
-    next_level_tag: str = Field(default="handoff_next_level", min_length=1)
+    next_level_tag: str = Field(default=DEFAULT_NEXT_LEVEL_TAG, min_length=1)
     by_reason: dict[str, str] = Field(default_factory=dict)
     # Used when nothing else names a ladder; ignored while no ladder has this name.
     default_ladder: str = DEFAULT_LADDER

@@ -139,7 +139,7 @@ def test_install_creates_the_webhook_and_trigger_once(shape: Callable[[str], Any
     fake = FakeZendesk(shape)
     report = connector(fake).install("https://handoff.example.com/")
 
-    assert fake.posts() == ["/api/v2/webhooks", "/api/v2/triggers.json"]
+    assert fake.posts() == ["/api/v2/webhooks", "/api/v2/triggers.json", "/api/v2/triggers.json"]
     assert fake.webhooks[0]["endpoint"] == "https://handoff.example.com/webhooks/zendesk"
     assert fake.webhooks[0]["subscriptions"] == ["conditional_ticket_events"]
     assert (fake.webhooks[0]["http_method"], fake.webhooks[0]["request_format"]) == ("POST",
@@ -155,16 +155,23 @@ def test_install_creates_the_webhook_and_trigger_once(shape: Callable[[str], Any
     assert webhook_id == "01HWEBHOOK"
     assert json.loads(body) == {"ticket_id": "{{ticket.id}}",
                                 "comment_id": "{{ticket.latest_comment.id}}"}
+    # The second trigger: an agent added the next-level tag (escalation ladders).
+    tagged = fake.triggers[1]
+    assert tagged["title"] == "Handoff: next escalation level"
+    assert tagged["conditions"]["all"] == [
+        {"field": "current_user", "operator": "is_not", "value": "900"},
+        {"field": "current_tags", "operator": "includes", "value": "handoff_next_level"}]
+    assert tagged["actions"] == trigger["actions"]
     assert report.secrets == {"HANDOFF_ZENDESK_SIGNING_SECRET": "s3cret"}
     assert "s3cret" not in repr(report)
-    assert len(report.created) == 2
+    assert len(report.created) == 3
     assert report.existing == ()
 
     fake.sent.clear()
     again = connector(fake).install("https://handoff.example.com")
     assert fake.posts() == []
     assert again.created == ()
-    assert len(again.existing) == 2
+    assert len(again.existing) == 3
     assert again.secrets == report.secrets
 
 
@@ -202,4 +209,4 @@ def test_an_existing_trigger_on_another_webhook_is_reported() -> None:
                           "actions": [{"field": "notification_webhook", "value": ["OLD", "{}"]}]})
     report = connector(fake).install("https://h.example.com")
     assert "does not notify webhook 01HWEBHOOK" in report.instructions
-    assert fake.posts() == ["/api/v2/webhooks"]
+    assert fake.posts() == ["/api/v2/webhooks", "/api/v2/triggers.json"]  # the other trigger

@@ -53,7 +53,7 @@ def posts(sandbox: str) -> dict[str, int]:
     return {route: n for route, n in routes.items() if route.startswith("POST")}
 
 
-def test_first_run_creates_one_webhook_and_one_trigger_second_run_nothing(
+def test_first_run_creates_one_webhook_and_two_triggers_second_run_nothing(
     tmp_path: Path, sandbox: str
 ) -> None:
     path = config(tmp_path, sandbox)
@@ -61,22 +61,24 @@ def test_first_run_creates_one_webhook_and_one_trigger_second_run_nothing(
     code, out, _ = install(path)
     assert code == 0, out
     assert f"HANDOFF_ZENDESK_SIGNING_SECRET={SECRET}" in out
-    assert out.count("created: ") == 2
+    assert out.count("created: ") == 3
     webhooks, triggers = listed(sandbox, "webhooks"), listed(sandbox, "triggers")
     assert [w["endpoint"] for w in webhooks] == [f"{PUBLIC_URL}/webhooks/zendesk"]
-    assert len(triggers) == 1
-    assert triggers[0]["actions"][0]["value"][0] == webhooks[0]["id"]
-    # The API user is the AI (sandbox user 900): its own updates must not fire the trigger.
-    assert {"field": "current_user", "operator": "is_not", "value": "900"} in (
-        triggers[0]["conditions"]["all"])
+    assert len(triggers) == 2  # new ticket or customer comment; the next-level tag
+    for trigger in triggers:
+        assert trigger["actions"][0]["value"][0] == webhooks[0]["id"]
+        # The API user is the AI (sandbox user 900): its own updates must not fire it.
+        assert {"field": "current_user", "operator": "is_not", "value": "900"} in (
+            trigger["conditions"]["all"])
 
     code, out, _ = install(path)
     assert code == 0, out
     assert "created: " not in out
-    assert out.count("found:   ") == 2
+    assert out.count("found:   ") == 3
     assert "nothing to create" in out
-    assert posts(sandbox) == {"POST /webhooks": 1, "POST /triggers": 1}
-    assert len(listed(sandbox, "webhooks")) == len(listed(sandbox, "triggers")) == 1
+    assert posts(sandbox) == {"POST /webhooks": 1, "POST /triggers": 2}
+    assert len(listed(sandbox, "webhooks")) == 1
+    assert len(listed(sandbox, "triggers")) == 2
 
 
 def test_a_refused_token_exits_1_with_the_message(tmp_path: Path, sandbox: str) -> None:
