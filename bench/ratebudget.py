@@ -17,6 +17,7 @@ same pace with the time scaled down (see docs/performance.md).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 import time
@@ -69,6 +70,7 @@ def one_run(tickets: int, calls: int, per: float, window: float,
             state = sandbox.get("/sandbox/rate-limits").json()
             done, failed = connection.zcard("rq:finished:handoff"), \
                 connection.zcard("rq:failed:handoff")
+            rescheduled, retried = retry_counts(connection)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     times = sorted(state["call_times"].get("zendesk", []))
@@ -79,7 +81,25 @@ def one_run(tickets: int, calls: int, per: float, window: float,
     return {"calls": len(times), "seconds": ended - started, "per_window": buckets,
             "max_in_budget_window": max_in_window(times, per),
             "rejected": state["rejected"].get("zendesk", 0),
-            "finished": done - 4, "failed": failed}
+            "finished": done - 4, "failed": failed, "rescheduled": rescheduled,
+            "retried": retried}
+
+
+def retry_counts(connection: redis.Redis) -> tuple[int, int]:
+    """(rate-limit reschedules, error retries spent) summed over every ended job.
+
+    A reschedule (worker/reschedule.py) counts in rq's ``number_of_retries``; an
+    error retry lowers ``retries_left`` below the number of retry intervals.
+    """
+    rescheduled = retried = 0
+    for registry in ("rq:finished:handoff", "rq:failed:handoff"):
+        for job_id in connection.zrange(registry, 0, -1):
+            fields = connection.hmget(f"rq:job:{job_id.decode()}", "number_of_retries",
+                                      "retries_left", "retry_intervals")
+            rescheduled += int(fields[0] or 0)
+            intervals = len(json.loads(fields[2])) if fields[2] else 0
+            retried += intervals - int(fields[1] or intervals)
+    return rescheduled, retried
 
 
 def main() -> None:
@@ -103,7 +123,9 @@ def main() -> None:
         print(f"  run {run + 1}: {got['calls']} calls in {got['seconds']:.1f} s, calls per "
               f"{args.window:g} s window {got['per_window']}, most in any "
               f"{args.per_seconds:g} s: {got['max_in_budget_window']} (limit {args.calls}), "
-              f"429s {got['rejected']}, jobs finished {got['finished']} failed {got['failed']}",
+              f"429s {got['rejected']}, jobs finished {got['finished']} failed {got['failed']}, "
+              f"rate-limit reschedules {got['rescheduled']}, error retries spent "
+              f"{got['retried']}, {got['calls'] / got['seconds'] * 60:.1f} calls/min",  # type: ignore[operator]
               flush=True)
     windows = [list(r["per_window"]) for r in runs]  # type: ignore[call-overload]
     print(f"  calls per {args.window:g} s window: mean "

@@ -5,9 +5,15 @@ Two things keep us under the helpdesk's limit:
 1. Our own count. `RedisRateBudget` admits at most ``calls`` API calls in any
    window of ``per_seconds`` (a sliding-window log: one sorted set per account,
    checked and written by one Lua script, so concurrent workers cannot both take
-   the last slot). GCRA or a token bucket would be lighter, but both let a full
-   burst plus the refill through within one window, up to twice the budget,
-   which is exactly what a helpdesk's per-minute counter answers with 429.
+   the last slot). GCRA or a token bucket alone would be lighter, but both let
+   a full burst plus the refill through within one window, up to twice the
+   budget, which is exactly what a helpdesk's per-minute counter answers with
+   429. Workers built by `RedisRateBudget.for_account` also pace their calls:
+   on top of the log, a GCRA schedule spaces admissions evenly (about
+   ``per_seconds / calls`` apart) after a small burst (`pace_burst`) taken from
+   the same budget, so a backlog spends the budget
+   evenly instead of all of it in the first second of each window (which a
+   smoothing helpdesk, such as Gorgias' leaky bucket, would answer with 429).
 2. The helpdesk's count. Other integrations and agents spend the same account
    budget, so each response's remaining-quota header (`parse_quota`) is read:
    when it falls to the reserve, every worker holds further calls until the
@@ -43,9 +49,12 @@ KEY_PREFIX = "handoff:rate"
 # Hold calls once the helpdesk reports this share of its limit (at least one call) left.
 RESERVE_SHARE = 0.05
 
-# KEYS: log (sorted set), sequence, hold. ARGV: now ('' = server time), calls, per.
-# Returns {admitted 0/1, now, seconds to wait} as strings: Redis turns Lua numbers
-# into integers, and %.17g keeps every bit of the double.
+# KEYS: log (sorted set), sequence, hold, pace. ARGV: now ('' = server time), calls,
+# per, burst (0 = no pacing). Returns {admitted 0/1, now, seconds to wait} as strings:
+# Redis turns Lua numbers into integers, and %.17g keeps every bit of the double.
+# Pacing is GCRA: `pace` holds the theoretical arrival time of the next call; a call
+# may run at most burst - 1 intervals ahead of it, the interval being
+# per / (calls - burst + 1).
 _ACQUIRE = """
 local function exact(x) return string.format('%.17g', x) end
 local now = tonumber(ARGV[1])
@@ -53,21 +62,36 @@ if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-local calls, per = tonumber(ARGV[2]), tonumber(ARGV[3])
+local calls, per, burst = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local ttl = math.ceil(per * 1000) + 1000
 local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
 if hold > now then
   return {'0', exact(now), exact(hold - now)}
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
-if redis.call('ZCARD', KEYS[1]) < calls then
-  local seq = redis.call('INCR', KEYS[2])
-  redis.call('ZADD', KEYS[1], now, exact(now) .. ':' .. seq)
-  redis.call('PEXPIRE', KEYS[1], math.ceil(per * 1000) + 1000)
-  redis.call('PEXPIRE', KEYS[2], math.ceil(per * 1000) + 1000)
-  return {'1', exact(now), '0'}
+local wait = 0
+-- The burst is borrowed from the steady pace, so no window of `per` ever holds more
+-- than `calls` and the log never has to stall the pace.
+local interval = per / math.max(1, calls - burst + 1)
+local tat = math.max(now, tonumber(redis.call('GET', KEYS[4]) or '0'))
+if burst > 0 then
+  wait = math.max(0, tat - now - (burst - 1) * interval)
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {'0', exact(now), exact(tonumber(oldest[2]) + per - now)}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
+if redis.call('ZCARD', KEYS[1]) >= calls then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  wait = math.max(wait, tonumber(oldest[2]) + per - now)
+end
+if wait > 0 then
+  return {'0', exact(now), exact(wait)}
+end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], now, exact(now) .. ':' .. seq)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+if burst > 0 then
+  redis.call('SET', KEYS[4], exact(tat + interval), 'PX', ttl)
+end
+return {'1', exact(now), '0'}
 """
 
 # KEYS: hold. ARGV: now ('' = server time), seconds. Only ever extends a hold.
@@ -171,12 +195,24 @@ def hold_seconds(quota: Quota, budget: RateBudget, reserve_share: float = RESERV
     return quota.reset_seconds if quota.reset_seconds is not None else budget.per_seconds
 
 
+def pace_burst(budget: RateBudget) -> int:
+    """Calls that may go at once before pacing spaces them evenly.
+
+    A tenth of the budget, between 1 and 3: one ticket's few calls go out without
+    waiting, while a backlog is spread over the window at
+    ``per_seconds / (calls - burst + 1)`` per call (98 per minute of a 100 budget).
+    """
+    return max(1, min(3, budget.calls // 10))
+
+
 class RedisRateBudget:
     """The call budget of one helpdesk account, kept in Redis.
 
-    `clock` (seconds, float) replaces the Redis server's clock and `sleep` the
-    real sleep, for tests. Every method raises TransientError when Redis cannot
-    be reached, so a job fails and is retried instead of calling unmetered.
+    `burst` turns pacing on (see the module docstring; None: calls are only
+    counted, up to ``calls`` at once). `clock` (seconds, float) replaces the
+    Redis server's clock and `sleep` the real sleep, for tests. Every method
+    raises TransientError when Redis cannot be reached, so a job fails and is
+    retried instead of calling unmetered.
     """
 
     def __init__(
@@ -188,10 +224,12 @@ class RedisRateBudget:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         reserve_share: float = RESERVE_SHARE,
+        burst: int | None = None,
     ) -> None:
         self.key = key
         self.budget = budget
         self.reserve_share = reserve_share
+        self.burst = burst
         self._redis = connection
         self._clock = clock
         self._sleep = sleep
@@ -202,12 +240,13 @@ class RedisRateBudget:
     def for_account(
         cls, connection: redis.Redis, platform: str, section: Any, **kwargs: Any
     ) -> RedisRateBudget:
-        """The budget of the account that settings `section` describes.
+        """The paced budget of the account that settings `section` describes.
 
         Uses ``section.rate_budget``, else the platform's plan default; raises
         KeyError for a platform with neither.
         """
         budget = section.rate_budget or DEFAULT_BUDGETS[platform]
+        kwargs.setdefault("burst", pace_burst(budget))
         return cls(connection, f"{KEY_PREFIX}:{platform}:{section.api_base()}", budget, **kwargs)
 
     def _now(self) -> str:
@@ -215,8 +254,9 @@ class RedisRateBudget:
 
     def try_acquire(self) -> tuple[bool, float, float]:
         """One attempt: (admitted, the time, seconds to wait before trying again)."""
-        keys = [self.key, f"{self.key}:seq", f"{self.key}:hold"]
-        args: list[str | int] = [self._now(), self.budget.calls, repr(self.budget.per_seconds)]
+        keys = [self.key, f"{self.key}:seq", f"{self.key}:hold", f"{self.key}:pace"]
+        args: list[str | int] = [self._now(), self.budget.calls, repr(self.budget.per_seconds),
+                                 self.burst or 0]
         try:
             admitted, now, wait = self._acquire(keys=keys, args=args)
         except redis.RedisError as exc:
@@ -272,10 +312,11 @@ class RedisRateBudget:
     def endpoint(self, name: str, budget: RateBudget) -> RedisRateBudget:
         """A budget of its own for endpoint `name` of this account (key ``<key>:<name>``).
 
-        Calls to it must take a slot from both budgets.
+        Calls to it must take a slot from both budgets; it is paced when this one is.
         """
         return RedisRateBudget(self._redis, f"{self.key}:{name}", budget, clock=self._clock,
-                               sleep=self._sleep, reserve_share=self.reserve_share)
+                               sleep=self._sleep, reserve_share=self.reserve_share,
+                               burst=pace_burst(budget) if self.burst else None)
 
 
 def redis_budgets(

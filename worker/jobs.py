@@ -20,6 +20,7 @@ from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.logs import bind
+from worker.reschedule import reschedule_when_rate_limited
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.jobs")
@@ -30,14 +31,17 @@ def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
     return hashlib.sha256(f"{platform}\0{ticket_id}\0{event_id}".encode()).hexdigest()[:32]
 
 
+@reschedule_when_rate_limited
 def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any]:
     """Load the ticket, decide, and write the decision back batch by batch.
 
     The ticket is locked for the whole job, so two events for one ticket never
-    act at once. Any helpdesk error (or a lost lock) propagates, so rq retries the
-    job and finally moves it to the failed-job registry. Batches confirmed before
-    the error are not repeated, nor is a comment the helpdesk already shows (the
-    worker died between the helpdesk's answer and the ledger's record).
+    act at once. A spent rate budget reschedules the job without spending a retry
+    (`worker.reschedule`). Any other helpdesk error (or a lost lock) propagates,
+    so rq retries the job and finally moves it to the failed-job registry.
+    Batches confirmed before the error are not repeated, nor is a comment the
+    helpdesk already shows (the worker died between the helpdesk's answer and
+    the ledger's record).
     A ticket carrying the next-level tag with an open escalation record is passed
     one level up its escalation ladder instead (`worker.ladder`).
     Returns a JSON-safe summary of the decision.

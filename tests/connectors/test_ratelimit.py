@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from connectors.ratelimit import (
     Quota,
     RedisRateBudget,
     hold_seconds,
+    pace_burst,
     parse_quota,
     redis_budgets,
 )
@@ -108,6 +110,42 @@ def test_acquire_raises_rate_limited_rather_than_wait_past_max_wait(
         rate.acquire(max_wait=5)
     assert caught.value.retry_after == pytest.approx(10.0, abs=0.01)
     assert fake.sleeps == []
+
+
+def test_a_paced_budget_spaces_calls_evenly_after_its_burst(redis_conn: redis.Redis) -> None:
+    fake = FakeTime()
+    rate = RedisRateBudget(redis_conn, "handoff:rate:test:paced",
+                           RateBudget(calls=10, per_seconds=10.0), burst=3,
+                           clock=fake.clock, sleep=fake.sleep)
+    admitted = [rate.acquire(max_wait=30) for _ in range(23)]
+    # Three at once, then evenly: the burst is taken from the pace (10 s / 8 calls), so no
+    # window holds more than the budget and nothing stalls at a window's edge.
+    assert admitted[:3] == [1_000_000.0] * 3
+    gaps = [later - earlier for earlier, later in itertools.pairwise(admitted[2:])]
+    assert gaps == [pytest.approx(1.25, abs=0.01)] * 20
+    busiest = max(sum(1 for t in admitted if start <= t < start + 10.0 - 1e-6)
+                  for start in admitted)
+    assert busiest <= 10
+
+
+def test_a_paced_budget_refuses_rather_than_wait_past_max_wait(redis_conn: redis.Redis) -> None:
+    fake = FakeTime()
+    rate = RedisRateBudget(redis_conn, "handoff:rate:test:paced",
+                           RateBudget(calls=6, per_seconds=60), burst=1,
+                           clock=fake.clock, sleep=fake.sleep)
+    rate.acquire(max_wait=0)
+    with pytest.raises(RateLimited) as caught:
+        rate.acquire(max_wait=5)
+    assert caught.value.retry_after == pytest.approx(10.0, abs=0.01)
+
+
+def test_accounts_budgets_are_paced_with_a_small_burst(redis_conn: redis.Redis) -> None:
+    plain = ZendeskSettings(subdomain="acme", email="a@acme.test")
+    account = redis_budgets(redis_conn)("zendesk", plain)
+    assert account.burst == pace_burst(DEFAULT_BUDGETS["zendesk"]) == 3
+    assert pace_burst(RateBudget(calls=20, per_seconds=20)) == 2
+    assert pace_burst(RateBudget(calls=5, per_seconds=1)) == 1
+    assert account.endpoint("ticket-update", RateBudget(calls=100, per_seconds=60)).burst == 3
 
 
 def test_accounts_have_separate_budgets(redis_conn: redis.Redis) -> None:

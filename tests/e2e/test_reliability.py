@@ -83,7 +83,8 @@ def test_human_reply_between_event_and_action_means_nothing_is_posted(
     stack: Stack, sandbox: httpx.Client
 ) -> None:
     # The worker's read of the ticket is held back long enough for an agent to answer first.
-    sandbox.post("/sandbox/faults", json={"method": "GET", "path": r"/tickets/\d+(\.json)?$",
+    sandbox.post("/sandbox/faults", json={"method": "GET",
+                                          "path": r"/tickets/\d+/audits(\.json)?$",
                                           "latency_ms": 2000, "times": 1}).raise_for_status()
     ticket_id = create(sandbox, "s-auto-password")
     sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
