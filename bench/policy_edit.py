@@ -28,8 +28,7 @@ from support import ROOT, machine
 from worker.cli import main as handoff
 
 ANSWER = {"summary": "Escalate billing disputes over $500; draft smaller ones.", "changes": {
-    "policy": {"auto_resolve_threshold": 0.9, "draft_threshold": 0.5,
-               "never_auto_resolve": ["billing"]},
+    "policy": {"never_auto_resolve": ["billing"]},
     "rules": {"list": [{"name": "billing disputes over $500",
                         "when": {"signals": ["high_risk:billing"],
                                  "amount": {"over": 500, "currency": "USD"}},

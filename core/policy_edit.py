@@ -6,11 +6,14 @@
     unified_diff(old, new, name)            -> the change as a unified diff
     compare(before, after, labels)          -> SplitChange: how the path split moves
 
-The model answers with the complete new value of each top-level section it
-changes. `apply_changes` re-emits only those sections, each with ruamel.yaml's
-round-trip mode merged in place, so the comments and flow style of every key that
-stays are kept; every other line of the file is kept byte for byte. The caller
-validates the result with `core.settings.parse_settings`, like at start-up.
+The model answers with a patch per top-level section: nested mappings merge key by
+key, null removes a key (back to its default) or a whole section, and any other
+value, a list included, replaces the old one whole. A key the model leaves out is
+kept, so an answer that forgets one cannot drop a setting. `apply_changes`
+re-emits only the changed sections, each with ruamel.yaml's round-trip mode
+updated in place, so the comments and flow style of every key that stays are kept;
+every other line of the file is kept byte for byte. The caller validates the result
+with `core.settings.parse_settings`, like at start-up.
 """
 
 from __future__ import annotations
@@ -50,16 +53,17 @@ SYSTEM_PROMPT = (
     "lead describes a policy change in plain language; you turn it into a settings change. "
     "You may change only these top-level sections: {sections}. Reply with one JSON object "
     'and nothing else: {{"summary": "<one line: what the change does>", "changes": '
-    '{{"<section>": <the complete new value of that section>}}}}. Include only the sections '
-    "you change, each with its complete new value: keys you leave out return to their "
-    "defaults, so repeat every key of the current file you keep. Use only the keys and "
-    "values the JSON schema allows, and change nothing the instruction does not ask for."
+    '{{"<section>": {{<only the keys that change>}}}}}}. Mappings are merged into the '
+    "current file key by key, so leave out every key that stays as it is; a list replaces "
+    "the current list whole, so give every item you keep, each one complete; null removes "
+    "a key (it returns to its default), or a whole section. Use only the keys and values "
+    "the JSON schema allows, and change nothing the instruction does not ask for."
 )
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """The model's answer: a one-line summary and the new value of each changed section."""
+    """The model's answer: a one-line summary and a patch per changed section."""
 
     summary: str
     changes: dict[str, Any]
@@ -227,6 +231,21 @@ def _merged(old: Any, new: Any, depth: int) -> Any:
     return old if _same(old, new) else _styled(new, depth)
 
 
+def _patch(node: CommentedMap, changes: Mapping[str, Any], depth: int) -> None:
+    """Apply `changes` to `node`: mapping into mapping key by key, null deletes the key,
+    anything else replaces the old value whole."""
+    for key, value in changes.items():
+        if value is None:
+            if node.get(key) is not None:  # an explicit null in the file stays as it is
+                del node[key]
+        elif isinstance(node.get(key), CommentedMap) and isinstance(value, dict):
+            _patch(node[key], value, depth + 1)
+        elif key in node:
+            node[key] = _merged(node[key], value, depth + 1)
+        else:
+            node[key] = _styled(value, depth + 1)
+
+
 def _section(block: str, key: str, value: Any) -> str:
     rt = _round_trip()
     if block:
@@ -236,7 +255,9 @@ def _section(block: str, key: str, value: Any) -> str:
             raise ProposalError(f"cannot re-read the {key} section: {exc}") from exc
     else:
         document = CommentedMap()
-    if key in document:
+    if isinstance(document.get(key), CommentedMap) and isinstance(value, dict):
+        _patch(document[key], value, 1)
+    elif key in document:
         document[key] = _merged(document[key], value, 1)
     else:
         document[key] = _styled(value, 1)
@@ -246,8 +267,8 @@ def _section(block: str, key: str, value: Any) -> str:
 
 
 def apply_changes(config_text: str, changes: Mapping[str, Any]) -> str:
-    """`config_text` with each top-level section of `changes` replaced by its new value
-    (None removes the section); new sections go at the end. Other lines are kept.
+    """`config_text` with each top-level section of `changes` patched (see the module
+    doc; None removes the section); new sections go at the end. Other lines are kept.
 
     Raises ProposalError when the file's layout cannot be edited in place.
     """

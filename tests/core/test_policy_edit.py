@@ -227,3 +227,15 @@ def test_one_value_changed_in_the_example_policies_is_a_one_line_diff() -> None:
         '-      then: {action: escalate, route: {group: "billing-leads"}, priority: high}',
         '+      then: {action: escalate, route: {group: "billing-leads"}, priority: urgent}',
     ]
+
+
+def test_a_patch_keeps_the_keys_it_leaves_out_and_null_removes_one() -> None:
+    text = ("policy:\n  auto_resolve_threshold: 0.9   # keep me\n  draft_threshold: 0.4\n"
+            "  never_auto_resolve: [refund]\nrouting:\n  default: {group: null}\n")
+    new = apply_changes(text, {
+        "policy": {"draft_threshold": None, "never_auto_resolve": ["billing"]},
+        "routing": {"default": {"group": None, "priority": "high"}},
+    })
+    assert new == ("policy:\n  auto_resolve_threshold: 0.9   # keep me\n"
+                   "  never_auto_resolve: [billing]\n"
+                   "routing:\n  default: {group: null, priority: high}\n")

@@ -41,16 +41,14 @@ DISPUTES = [
 # Billing topics may be drafted, never auto-resolved: both disputes move to draft.
 DRAFT_BILLING = {
     "summary": "Draft billing questions instead of escalating them.",
-    "changes": {"policy": {"auto_resolve_threshold": 0.9, "draft_threshold": 0.5,
-                           "never_auto_resolve": ["billing"]}},
+    "changes": {"policy": {"never_auto_resolve": ["billing"]}},
 }
 
 # The issue's example: over $500 escalates; smaller billing disputes may be drafted.
 OVER_500 = {
     "summary": "Escalate billing disputes over $500; draft smaller ones.",
     "changes": {
-        "policy": {"auto_resolve_threshold": 0.9, "draft_threshold": 0.5,
-                   "never_auto_resolve": ["billing"]},
+        "policy": {"never_auto_resolve": ["billing"]},
         "rules": {"combine": "first_match", "list": [{
             "name": "billing disputes over $500",
             "when": {"signals": ["high_risk:billing"], "amount": {"over": 500, "currency": "USD"}},
@@ -116,6 +114,7 @@ def test_the_issues_example_is_shown_simulated_and_written_with_yes(
     assert "+  never_auto_resolve: [billing]" in out
     assert "+    - name: billing disputes over $500" in out
     assert "+        amount: {over: 500, currency: USD}" in out
+    assert [x for x in out.splitlines() if x.startswith("-") and not x.startswith("---")] == []
     # The $84.90 dispute is now drafted; the $1,200 one still escalates, by the rule.
     assert "simulated over 18 ticket(s)" in out
     assert (moved(out, "draft"), moved(out, "escalate"), moved(out, "auto_resolve")) == (1, -1, 0)
