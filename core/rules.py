@@ -12,6 +12,7 @@ Each rule that fires adds a `Reason` with code ``rule:<name as a tag>`` and rule
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,7 @@ from core.text import tag_safe
 from core.triggers import HIGH_RISK, customer_texts
 
 RULE = "rule"
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -257,12 +259,21 @@ def _field_tests(prefix: str, tests: Mapping[str, FieldTest],
                        number is not None and test.holds(number),
                        "(not set)" if value is None else value)
         else:
-            yield _any_of(f"{prefix}.{key}", test, (value,) if value is not None else ())
+            # Connectors write a multi-select field as its options joined with commas.
+            options = tuple(v.strip() for v in value.split(",")) if value is not None else ()
+            yield _any_of(f"{prefix}.{key}", test, options)
 
 
 def _number(value: str | None) -> float | None:
+    """A plain number, or one with thousands commas ("1,200.50"); anything else is None
+    (so a multi-select "1,2" is not the number 12)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        return float(value.replace(",", "")) if value is not None else None
+        return float(text)
     except ValueError:
         return None
 

@@ -240,3 +240,25 @@ def test_a_rule_naming_an_unknown_ladder_fails_at_start_up(tmp_path: FilePath) -
         parse_settings(text, "handoff.yaml", {}, tmp_path)
     assert "rules.list.0.then.ladder = 'lgeal'" in str(caught.value)
     assert "ladders: legal" in str(caught.value)
+
+
+@pytest.mark.parametrize(("value", "matched"), [
+    ("emea,apac", True), ("apac", False), ("EMEA", True), ("", False)])
+def test_a_multi_select_field_matches_any_of_its_options(value: str, matched: bool) -> None:
+    rule = {"name": "emea", "when": {"requester": {"fields": {"regions": ["emea"]}}},
+            "then": {"tags": ["emea"]}}
+    person = Requester(id="r", fields={"regions": value})
+    ruling = evaluate(settings([rule]).rules, ticket().model_copy(update={"requester": person}),
+                      (), WHEN, None)
+    assert ruling.checks[0].matched is matched
+
+
+@pytest.mark.parametrize(("value", "matched"), [
+    ("1,200.50", True), ("1200", True), ("999", False), ("1,2", False), ("n/a", False)])
+def test_numeric_field_values_with_thousands_commas(value: str, matched: bool) -> None:
+    rule = {"name": "ltv", "when": {"requester": {"fields": {"ltv": {"at_least": 1000}}}},
+            "then": {"tags": ["big"]}}
+    person = Requester(id="r", fields={"ltv": value})
+    ruling = evaluate(settings([rule]).rules, ticket().model_copy(update={"requester": person}),
+                      (), WHEN, None)
+    assert ruling.checks[0].matched is matched
