@@ -162,8 +162,7 @@ def ticket_from_api(
         created_at=datetime.fromisoformat(raw["created_at"]),
     )
     messages = (description, *(_message(c, ai_id, requester_id) for c in conversations))
-    fields = {str(k): str(v) for k, v in (raw.get("custom_fields") or {}).items()
-              if v is not None}
+    fields = text_fields(raw.get("custom_fields"))
     return Ticket(
         id=str(raw["id"]),
         platform=PLATFORM,

@@ -209,11 +209,8 @@ def ticket_from_api(
     # it stands in when the requester was not sideloaded.
     organization_id = _optional_id((user or raw).get("organization_id"))
     organization = (organizations or {}).get(organization_id or "")
-    fields = {
-        str(f["id"]): str(f["value"])
-        for f in raw.get("custom_fields") or []
-        if isinstance(f, dict) and f.get("value") is not None
-    }
+    fields = text_fields({f["id"]: f.get("value") for f in raw.get("custom_fields") or []
+                          if isinstance(f, dict) and "id" in f})
     return Ticket(
         id=str(raw["id"]),
         platform=PLATFORM,
