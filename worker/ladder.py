@@ -63,11 +63,12 @@ def wants_climb(context: LadderContext, ticket: Ticket, request_id: str) -> bool
     retry), or, having planned nothing else yet, the ticket carries the next-level tag
     and has an open escalation record."""
     ledger = Ledger(context.redis, request_id)
+    # The tag is checked first: an ordinary job pays one Redis read here, no more.
+    if context.settings.escalation.next_level_tag not in ticket.tags:
+        return ledger.recall(CLIMB) is not None
     if ledger.recall(CLIMB) is not None:
         return True
     if ledger.planned() is not None:
-        return False
-    if context.settings.escalation.next_level_tag not in ticket.tags:
         return False
     records = Escalations(context.log.engine)
     return bool(records.open_for_ticket(ticket.platform, ticket.id))
