@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -148,6 +151,8 @@ def main() -> None:
     parser.add_argument("--latency-runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--skip-paths", action="store_true")
+    parser.add_argument("--profile", type=Path, help="py-spy one worker (and the sandbox) "
+                        "through the first run without latency; raw profiles go here")
     args = parser.parse_args()
     print(f"e2e: {machine()}")
     samples = read_samples()
@@ -179,7 +184,14 @@ def main() -> None:
                                  ).raise_for_status()
                 results = []
                 for run in range(runs):
+                    spies = [] if args.profile is None or latency or run else [
+                        py_spy(proc.pid, args.profile / f"{name}.txt")
+                        for name, proc in (("worker", stack.workers[0]),
+                                           ("sandbox", stack.sandbox))]
                     got = load_run(sandbox, connection, samples, tickets)
+                    for spy in spies:
+                        spy.send_signal(signal.SIGINT)  # py-spy writes its profile and exits
+                        spy.wait(timeout=60)
                     results.append(got)
                     print(f"  run {run + 1} ({label}, {tickets} tickets): "
                           f"{got['tps']:.1f} tickets/s over {got['seconds']:.1f} s (created in "
@@ -193,6 +205,15 @@ def main() -> None:
             sandbox.delete("/sandbox/faults")
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """``py-spy record`` of `pid` (idle time left out) until SIGINT, raw stacks to `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-f", "raw",
+                             "-o", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """Ingestion: the receiver under gunicorn, loaded by wrk with signed 2 KB Zendesk webhooks.
 
     .venv/bin/python bench/ingest.py [--seconds 30] [--runs 3] [--connections 50]
+                                     [--servers gthread:2:8,sync:2]
 
 Two gunicorn servers run side by side with the README's settings (`handoff serve`:
-sync workers, ``--workers 2``, access log on): the receiver as shipped, and the same
-app with the enqueue replaced by a no-op (the bare-Flask ceiling). Each run loads
+gthread workers, ``--workers 2 --threads 8``, access log on): the receiver as shipped,
+and the same app with the enqueue replaced by a no-op (the bare-Flask ceiling).
+``--servers sync:2,gthread:2:8,...`` runs every variant under each gunicorn set-up, side
+by side, and prints the set-ups' ratios taken within each run. Each run loads
 one, then the other (alternating which goes first), with
 ``wrk -t1 -cN -dS --latency -s bench/ingest.lua``; every delivery carries its own
 invocation id, so none is deduplicated. Prints requests/s, p50/p99/max latency and the
@@ -40,6 +43,8 @@ LUA = ROOT / "bench" / "ingest.lua"
 CONFIG = ROOT / "config" / "handoff.yaml"
 APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
+# What `handoff serve` runs by default (worker/cli.py) and the README recommends.
+DEFAULT_SERVER = "gthread:2:8"
 
 
 def webhook_body(ticket_id: int) -> bytes:
@@ -106,7 +111,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (README: 2)")
+    parser.add_argument("--servers", default=DEFAULT_SERVER,
+                        help="comma-separated gunicorn set-ups, each 'sync:WORKERS' or "
+                             "'gthread:WORKERS:THREADS'; every variant runs under each, side "
+                             f"by side (default: the README's, {DEFAULT_SERVER})")
     parser.add_argument("--variants", default="ingest,ceiling",
                         help="comma-separated: ingest (as shipped), ceiling (no enqueue), "
                              "naive (rq's Queue.enqueue, the code before)")
@@ -125,13 +133,19 @@ def main() -> None:
         env["HANDOFF_CONFIG"] = str(write_demo_config(home, "http://127.0.0.1:9", env))
         secret = env["HANDOFF_ZENDESK_SIGNING_SECRET"]
         connection = redis.Redis.from_url(redis_url)
-        variants = args.variants.split(",")
+        setups = args.servers.split(",")
+        apps = args.variants.split(",")
+        # One server per (variant, set-up), named "variant" or "variant@set-up".
+        variants = [app if len(setups) == 1 else f"{app}@{setup}"
+                    for setup in setups for app in apps]
         results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
-        ratios: dict[str, list[float]] = {name: [] for name in variants if name != "ceiling"}
+        ratios: dict[str, list[float]] = {name: [] for name in variants
+                                          if not name.startswith("ceiling")}
         ports = {name: free_port() for name in variants}
         with contextlib.ExitStack() as stack:
             servers = {name: stack.enter_context(child(
-                gunicorn_argv(APPS[name], ports[name], args.workers), env,
+                gunicorn_argv(APPS[name.split("@")[0]], ports[name],
+                              name.split("@")[1] if "@" in name else setups[0]), env,
                 home / f"{name}.log")) for name in variants}
             for name, proc in servers.items():
                 wait_ready(f"http://127.0.0.1:{ports[name]}/readyz", proc)
@@ -156,23 +170,34 @@ def main() -> None:
                           f"  max {got['max_us'] / 1000:7.1f} ms  non-2xx {got['non2xx']:.0f}"
                           f"  socket errors {got['socket_errors']:.0f}  queued {queued}"
                           f"  (body {size} B, load {load})", flush=True)
-                    if name != "ceiling" and abs(queued - got["requests"]) > args.connections:
+                    if not name.startswith("ceiling") and abs(
+                            queued - got["requests"]) > args.connections:
                         raise SystemExit(f"ingest: {got['requests']:.0f} answered but "
                                          f"{queued} queued")
                 for name in ratios:
-                    ratios[name].append(results[name][-1]["rps"] / results["ceiling"][-1]["rps"])
+                    ceiling = name.replace(name.split("@")[0], "ceiling", 1)
+                    ratios[name].append(results[name][-1]["rps"] / results[ceiling][-1]["rps"])
         connection.flushdb()
     shutil.rmtree(home, ignore_errors=True)
-    print(f"ingestion, gunicorn sync x{args.workers}, wrk -t1 -c{args.connections} "
+    print(f"ingestion, gunicorn {args.servers}, wrk -t1 -c{args.connections} "
           f"-d{args.seconds}s, median (min, max) of {args.runs} runs:")
+    width = max(8, *(len(name) for name in variants))
     for name in variants:
         runs = results[name]
-        print(f"  {name:8s} req/s {Figure.of([r['rps'] for r in runs]).fmt(0)}")
+        print(f"  {name:{width}s} req/s {Figure.of([r['rps'] for r in runs]).fmt(0)}")
         for key, label in (("p50_us", "p50"), ("p99_us", "p99"), ("max_us", "max")):
-            print(f"  {name:8s} {label} ms {Figure.of([r[key] / 1000 for r in runs]).fmt(1)}")
+            print(f"  {name:{width}s} {label} ms "
+                  f"{Figure.of([r[key] / 1000 for r in runs]).fmt(1)}")
     for name, values in ratios.items():
         print(f"  ratio {name}/ceiling {Figure.of(values).fmt(2)}   (target >= 0.60, "
               "p99 <= 50 ms)")
+    # Set-ups against the first one, per run: req/s and p99 of the same variant.
+    for setup in setups[1:]:
+        for app in apps:
+            base, other = results[f"{app}@{setups[0]}"], results[f"{app}@{setup}"]
+            for key, label in (("rps", "req/s"), ("p99_us", "p99")):
+                values = [o[key] / b[key] for b, o in zip(base, other, strict=True)]
+                print(f"  ratio {app} {label} {setup}/{setups[0]} {Figure.of(values).fmt(2)}")
 
 
 def profile(directory: Path | None, name: str, run: int, server: subprocess.Popen[bytes],
@@ -190,9 +215,16 @@ def profile(directory: Path | None, name: str, run: int, server: subprocess.Pope
     )
 
 
-def gunicorn_argv(app: str, port: int, workers: int) -> list[str]:
-    """The argv `handoff serve` execs (worker/cli.py), for `app` on `port`."""
-    return [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+def gunicorn_argv(app: str, port: int, setup: str) -> list[str]:
+    """The argv `handoff serve` execs (worker/cli.py) for `app` on `port`, under `setup`
+    (``sync:WORKERS`` or ``gthread:WORKERS:THREADS``)."""
+    kind, workers, *threads = setup.split(":")
+    server = ["--workers", workers]
+    if kind == "gthread":
+        server += ["--worker-class", "gthread", "--threads", threads[0] if threads else "4"]
+    elif kind != "sync":
+        raise SystemExit(f"ingest: unknown gunicorn set-up {setup!r}")
+    return [sys.executable, "-m", "gunicorn", *server,
             "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--graceful-timeout", "10",
             app]
 

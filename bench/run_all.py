@@ -19,10 +19,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    ["ingest.py", "--seconds", "15", "--runs", "3"],
+    ["ingest.py", "--seconds", "10", "--runs", "3", "--servers", "gthread:2:8,sync:2"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
+    # The issue's pace with time divided by 10, the connectors' 30 s wait included.
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",
-     "--window", "1", "--max-wait", "10", "--runs", "3"],
+     "--window", "1", "--max-wait", "3", "--runs", "3"],
     ["e2e.py", "--tickets", "600", "--runs", "3", "--latency-tickets", "90",
      "--latency-runs", "3"],
     ["sweep.py", "--tickets", "10000", "--runs", "1"],
@@ -31,7 +32,7 @@ QUICK = [
     ["ingest.py", "--seconds", "3", "--runs", "1"],
     ["decision.py", "--runs", "1", "--limit", "100"],
     ["ratebudget.py", "--tickets", "20", "--calls", "20", "--per-seconds", "3",
-     "--window", "1", "--max-wait", "5"],
+     "--window", "1", "--max-wait", "1.5"],
     ["e2e.py", "--tickets", "60", "--runs", "1", "--latency-tickets", "15",
      "--latency-runs", "1", "--skip-paths"],
     ["sweep.py", "--tickets", "500", "--runs", "1"],

@@ -154,6 +154,7 @@ class BenchStack:
     redis_url: str
     env: dict[str, str]
     workers: list[subprocess.Popen[bytes]]
+    sandbox: subprocess.Popen[bytes]
 
 
 @contextlib.contextmanager
@@ -195,7 +196,7 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
                  for n in range(workers)]
         wait_ready(f"{sandbox_url}/sandbox/healthz", sandbox)
         wait_ready(f"{receiver_url}/readyz", receiver)
-        yield BenchStack(sandbox_url, receiver_url, redis_url, env, procs)
+        yield BenchStack(sandbox_url, receiver_url, redis_url, env, procs, sandbox)
 
 
 def read_samples() -> list[dict[str, Any]]:

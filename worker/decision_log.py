@@ -235,9 +235,13 @@ class DecisionLog:
 
 def _sqlite_for_several_writers(connection: Any, _record: Any) -> None:
     # Several worker processes write at once: WAL lets readers go on while one writes, and
-    # the busy timeout makes a writer wait for the lock instead of failing.
+    # the busy timeout makes a writer wait for the lock instead of failing. In WAL mode,
+    # synchronous=NORMAL skips the fsync of every commit (a fifth of a job's time, measured
+    # in docs/performance.md): a crashed process loses nothing, a power cut at most the
+    # last commits, which the Redis ledger and the helpdesk still record.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
