@@ -129,13 +129,21 @@ def update_ticket(ticket_id: int) -> Any:
         return jsonify(shapes.ticket_json(store, ticket))
 
 
+def _tag_names() -> list[str] | None:
+    """The body's ``names``: a non-empty list of strings, else None."""
+    raw = request.get_json(silent=True)
+    names = raw.get("names") if isinstance(raw, dict) else None
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return names
+    return None
+
+
 @blueprint.post("/tickets/<int:ticket_id>/tags")
 def add_tags(ticket_id: int) -> Any:
     """``POST /api/tickets/{id}/tags`` ``{"names": [...]}``: add tags; 201."""
     store = current().store
-    raw = request.get_json(silent=True)
-    names = raw.get("names") if isinstance(raw, dict) else None
-    if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+    names = _tag_names()
+    if names is None:
         return shapes.error(400, "names must be a non-empty list of strings")
     with store.lock:
         ticket = _writable(store, ticket_id)
@@ -150,9 +158,8 @@ def add_tags(ticket_id: int) -> Any:
 def remove_tags(ticket_id: int) -> Any:
     """``DELETE /api/tickets/{id}/tags`` ``{"names": [...]}``: remove tags; 204."""
     store = current().store
-    raw = request.get_json(silent=True)
-    names = raw.get("names") if isinstance(raw, dict) else None
-    if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+    names = _tag_names()
+    if names is None:
         return shapes.error(400, "names must be a non-empty list of strings")
     with store.lock:
         ticket = _writable(store, ticket_id)

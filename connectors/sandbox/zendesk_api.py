@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
@@ -65,19 +65,35 @@ def get_ticket(ticket_id: int) -> Any:
     return jsonify(answer)
 
 
-@_route("/tickets/<int:ticket_id>/comments", ["GET"])
-def list_comments(ticket_id: int) -> Any:
-    """Oldest first; cursor pagination with ``page[size]`` and ``page[after]``."""
-    sandbox = current()
-    size_arg, after = request.args.get("page[size]"), request.args.get("page[after]")
+class _Paging(NamedTuple):
+    size: int | None
+    start: int | None  # the comment id to start after
+
+
+def _cursor_args(default_size: int | None) -> _Paging | Any:
+    """The paging asked for with ``page[size]`` and ``page[after]``, or Zendesk's 400
+    answer for a bad size or cursor."""
+    size_arg = request.args.get("page[size]")
+    after = request.args.get("page[after]")
     try:
-        size = int(size_arg) if size_arg is not None else None
+        size = int(size_arg) if size_arg is not None else default_size
         start = shapes.uncursor(after) if after else None
     except ValueError:
         return shapes.error(400, "InvalidPaginationParameter", "page[size] or cursor is invalid")
     if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
         return shapes.error(400, "InvalidPaginationParameter",
                             f"page[size] must be between 1 and {MAX_PAGE_SIZE}")
+    return _Paging(size, start)
+
+
+@_route("/tickets/<int:ticket_id>/comments", ["GET"])
+def list_comments(ticket_id: int) -> Any:
+    """Oldest first; cursor pagination with ``page[size]`` and ``page[after]``."""
+    sandbox = current()
+    paging = _cursor_args(None)
+    if not isinstance(paging, _Paging):
+        return paging
+    size, start = paging
     with sandbox.store.lock:
         ticket = sandbox.store.ticket(PLATFORM, ticket_id)
         if ticket is None:
@@ -117,16 +133,11 @@ def list_audits(ticket_id: int) -> Any:
     requester's organisation.
     """
     sandbox = current()
-    size_arg, after = request.args.get("page[size]", str(MAX_PAGE_SIZE)), request.args.get(
-        "page[after]")
-    try:
-        size = int(size_arg)
-        start = shapes.uncursor(after) if after else None
-    except ValueError:
-        return shapes.error(400, "InvalidPaginationParameter", "page[size] or cursor is invalid")
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        return shapes.error(400, "InvalidPaginationParameter",
-                            f"page[size] must be between 1 and {MAX_PAGE_SIZE}")
+    paging = _cursor_args(MAX_PAGE_SIZE)
+    if not isinstance(paging, _Paging):
+        return paging
+    size, start = paging
+    assert size is not None  # the default is a size
     with sandbox.store.lock:
         ticket = sandbox.store.ticket(PLATFORM, ticket_id)
         if ticket is None:
