@@ -201,7 +201,8 @@ def main() -> None:
                           + ", ".join(f"{p} {v:.2f}" for p, v in got["calls_per_ticket"].items())
                           + f", jobs {got['statuses']}, paths {got['paths']}", flush=True)
                     time.sleep(1)
-                report(label, results)
+                if results:
+                    report(label, results)
             sandbox.delete("/sandbox/faults")
     finally:
         shutil.rmtree(home, ignore_errors=True)
