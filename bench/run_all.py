@@ -19,7 +19,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    ["ingest.py", "--seconds", "10", "--runs", "3", "--servers", "gthread:2:8,sync:2"],
+    ["ingest.py", "--seconds", "10", "--runs", "3", "--servers", "sync:2,gthread:2:8"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
     # The issue's pace with time divided by 10, the connectors' 30 s wait included.
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",

@@ -69,14 +69,14 @@ def check_config(file: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn processes.")
-@click.option("--threads", default=8, show_default=True, type=int,
-              help="Threads per process (gunicorn's gthread worker, with keep-alive); "
-                   "1 runs the sync worker.")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Threads per process: above 1, gunicorn's gthread worker (keep-alive); "
+                   "1, the sync worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the webhook receiver with gunicorn."""
-    # Threaded workers keep connections alive and overlap the Redis round trip of one
-    # delivery with the next: 2.75x the deliveries per second of sync workers here
-    # (docs/performance.md, ingestion).
+    # Sync workers by default: on a machine with CPU to spare they gave 1.28x the
+    # deliveries per second of gthread 2x8 and half its p99; gthread won only when the
+    # cores were saturated by other work (docs/performance.md, ingestion).
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
