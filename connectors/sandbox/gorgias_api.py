@@ -9,6 +9,7 @@ and move the ticket's ``updated_at``. HTTP integrations are kept so that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -141,22 +142,21 @@ def _tag_names() -> list[str] | None:
 @blueprint.post("/tickets/<int:ticket_id>/tags")
 def add_tags(ticket_id: int) -> Any:
     """``POST /api/tickets/{id}/tags`` ``{"names": [...]}``: add tags; 201."""
-    store = current().store
-    names = _tag_names()
-    if names is None:
-        return shapes.error(400, "names must be a non-empty list of strings")
-    with store.lock:
-        ticket = _writable(store, ticket_id)
-        if not isinstance(ticket, Ticket):
-            return ticket
-        ticket.tags = list(dict.fromkeys([*ticket.tags, *names]))
-        store.touch(ticket)
-        return jsonify([{"id": i + 1, "name": t} for i, t in enumerate(ticket.tags)]), 201
+    return _change_tags(ticket_id, lambda tags, names: list(dict.fromkeys([*tags, *names])),
+                        lambda tags: (jsonify([{"id": i + 1, "name": t}
+                                               for i, t in enumerate(tags)]), 201))
 
 
 @blueprint.delete("/tickets/<int:ticket_id>/tags")
 def remove_tags(ticket_id: int) -> Any:
     """``DELETE /api/tickets/{id}/tags`` ``{"names": [...]}``: remove tags; 204."""
+    return _change_tags(ticket_id, lambda tags, names: [t for t in tags if t not in names],
+                        lambda tags: ("", 204))
+
+
+def _change_tags(ticket_id: int, change: Callable[[list[str], list[str]], list[str]],
+                 answer: Callable[[list[str]], Any]) -> Any:
+    """Apply `change` to the ticket's tags with the body's ``names``; 400 for a bad body."""
     store = current().store
     names = _tag_names()
     if names is None:
@@ -165,9 +165,9 @@ def remove_tags(ticket_id: int) -> Any:
         ticket = _writable(store, ticket_id)
         if not isinstance(ticket, Ticket):
             return ticket
-        ticket.tags = [t for t in ticket.tags if t not in names]
+        ticket.tags = change(ticket.tags, names)
         store.touch(ticket)
-        return "", 204
+        return answer(ticket.tags)
 
 
 @blueprint.post("/tickets/<int:ticket_id>/messages")

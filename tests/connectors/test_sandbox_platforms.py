@@ -20,6 +20,7 @@ from core.models import (
     InternalNote,
     Priority,
     PublicReply,
+    RemoveTags,
     Role,
     SetPriority,
     SetStatus,
@@ -107,6 +108,17 @@ def test_the_connector_reads_and_writes_a_sandbox_ticket(stack: Stack, platform:
     assert ai == [(False, "<b>escalated</b> — ok"), (True, "A human will help.")]
     again = connector.get_ticket(ticket_id)
     assert [m.author for m in again.messages[-2:]] == [Role.AI, Role.AI]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_tags_are_added_then_removed(stack: Stack, platform: str) -> None:
+    ticket_id = stack.create(platform)
+    connector = stack.connector(platform)
+    connector.apply(connector.get_ticket(ticket_id),
+                    (AddTags(tags=("handoff_next_level", "handoff_escalated")),))
+    connector.apply(connector.get_ticket(ticket_id), (RemoveTags(tags=("handoff_next_level",)),))
+    assert stack.neutral(platform, ticket_id)["tags"] == ["billing", "handoff_escalated"]
+    assert connector.get_ticket(ticket_id).tags == ("billing", "handoff_escalated")
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
