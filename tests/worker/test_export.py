@@ -172,17 +172,20 @@ def test_a_ticket_moved_to_another_group_is_labelled_escalate(
     assert row["labels"]["expect_path"] == "escalate"
 
 
+def stop_after_two_pages(sandbox: Sandbox, platform: str, out: Path) -> None:
+    """Export three-ticket pages until page 3, which fails on every try."""
+    sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
+    with pytest.raises(TransientError):
+        export(sandbox.connector(platform), SINCE, out, page_size=3)
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_an_interrupted_export_resumes_with_no_duplicate_and_no_gap(
     sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
     made = seven(sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    # Pages 1 and 2 come through; page 3 fails on every try, so the export stops.
-    sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
-
-    with pytest.raises(TransientError):
-        export(sandbox.connector(platform), SINCE, out, page_size=3)
+    stop_after_two_pages(sandbox, platform, out)
 
     assert len(rows(out)) == 6
     assert json.loads(checkpoint_path(out).read_text())["complete"] is False
@@ -280,9 +283,7 @@ def test_a_cursor_the_helpdesk_refuses_starts_the_listing_over(
 ) -> None:
     made = seven(sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
-    with pytest.raises(TransientError):
-        export(sandbox.connector(platform), SINCE, out, page_size=3)
+    stop_after_two_pages(sandbox, platform, out)
     assert sandbox.http.delete("/sandbox/faults").status_code == 200
     marker = checkpoint_path(out)
     saved = json.loads(marker.read_text())
