@@ -106,6 +106,8 @@ def evaluate(
 ) -> Ruling:
     """Every enabled rule tested in order; with ``first_match`` the ones after the first
     match are still tested (for `handoff policy test`) but not applied."""
+    if not rules.list:
+        return Ruling()
     facts = Facts(ticket, frozenset(s.name for s in signals),
                   "\n".join(customer_texts(ticket)), now, hours)
     checks: list[Check] = []
