@@ -19,6 +19,7 @@ far above what the machine can do: this measures Handoff, not a helpdesk plan.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,16 @@ import httpx
 import redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
-from support import Figure, bench_stack, machine, read_samples, redis_server, wait_jobs
+from support import (
+    BenchStack,
+    Figure,
+    bench_stack,
+    machine,
+    read_samples,
+    redis_server,
+    session_cpu_seconds,
+    wait_jobs,
+)
 
 PLATFORMS = ("zendesk", "freshdesk", "gorgias")
 # The plans' default budgets (connectors/ratelimit.py: Gorgias 40 calls / 20 s, Zendesk's
@@ -83,9 +93,24 @@ def job_for(sandbox: httpx.Client, connection: redis.Redis, platform: str,
     return None
 
 
+def cpu_now(sessions: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process session, and of this client."""
+    own = os.times()
+    return {**{name: session_cpu_seconds(sid) for name, sid in sessions.items()},
+            "load client": own.user + own.system}
+
+
+def stack_sessions(stack: BenchStack, connection: redis.Redis) -> dict[str, int]:
+    """Each process group of the run, by the session its processes share."""
+    return {"sandbox": stack.sandbox.pid, "receiver": stack.receiver.pid,
+            **{f"worker {n + 1}": w.pid for n, w in enumerate(stack.workers)},
+            "redis": int(connection.info("server")["process_id"])}
+
+
 def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[str, Any]],
-             tickets: int) -> dict[str, Any]:
-    """Create `tickets` tickets round robin over the platforms; time them through."""
+             tickets: int, sessions: dict[str, int]) -> dict[str, Any]:
+    """Create `tickets` tickets round robin over the platforms; time them through, and
+    count the CPU each process group spent meanwhile."""
     sandbox.delete("/sandbox/stats")
     deliveries_before = len(sandbox.get("/sandbox/deliveries").json())
     before = ended_jobs(connection)
@@ -97,11 +122,14 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
         sandbox.post("/sandbox/tickets", json=spec).raise_for_status()
         return str(spec["platform"])
 
+    cpu_before = cpu_now(sessions)
     begin = time.time()
     with ThreadPoolExecutor(4) as pool:
         created.update(pool.map(create, specs))
     create_s = time.time() - begin
     wait_jobs(connection, before + tickets, timeout=600, poll=0.05)
+    cpu_ms = {name: (spent - cpu_before[name]) * 1000 / tickets
+              for name, spent in cpu_now(sessions).items()}
     stats = sandbox.get("/sandbox/stats").json()
     deliveries = sandbox.get("/sandbox/deliveries").json()[deliveries_before:]
     ids = [(d.get("response") or {}).get("job_id") for d in deliveries]
@@ -126,6 +154,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
         "job_p50": service[len(service) // 2],
         "calls_per_ticket": {p: stats.get(p, {}).get("total", 0) / created[p]
                              for p in PLATFORMS if created[p]},
+        "cpu_ms_per_ticket": cpu_ms,
         "statuses": dict(statuses),
         "paths": dict(paths),
     }
@@ -141,6 +170,11 @@ def report(label: str, runs: list[dict[str, Any]]) -> None:
                   if platform in r["calls_per_ticket"]]
         if values:
             print(f"  {label}: {platform} API calls per ticket {Figure.of(values).fmt(2)}")
+    for name in runs[0]["cpu_ms_per_ticket"]:
+        spent = Figure.of([r["cpu_ms_per_ticket"][name] for r in runs])
+        print(f"  {label}: CPU ms per ticket, {name}: {spent.fmt(2)}")
+    total = Figure.of([sum(r["cpu_ms_per_ticket"].values()) for r in runs])
+    print(f"  {label}: CPU ms per ticket, all: {total.fmt(2)}")
 
 
 def main() -> None:
@@ -162,6 +196,7 @@ def main() -> None:
                 bench_stack(home, redis_url, workers=2, platform_extra=UNLIMITED) as stack, \
                 httpx.Client(base_url=stack.sandbox_url, timeout=60) as sandbox:
             connection = redis.Redis.from_url(redis_url)
+            sessions = stack_sessions(stack, connection)
             for n, platform in enumerate(PLATFORMS * 2):  # warm: scorer, clients, connections
                 sandbox.post("/sandbox/tickets", json={**samples[n], "platform": platform})
             wait_jobs(connection, 6, 180)
@@ -188,7 +223,7 @@ def main() -> None:
                         py_spy(proc.pid, args.profile / f"{name}.txt")
                         for name, proc in (("worker", stack.workers[0]),
                                            ("sandbox", stack.sandbox))]
-                    got = load_run(sandbox, connection, samples, tickets)
+                    got = load_run(sandbox, connection, samples, tickets, sessions)
                     for spy in spies:
                         spy.send_signal(signal.SIGINT)  # py-spy writes its profile and exits
                         spy.wait(timeout=60)
@@ -209,10 +244,11 @@ def main() -> None:
 
 
 def py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
-    """``py-spy record`` of `pid` (idle time left out) until SIGINT, raw stacks to `out`."""
+    """``py-spy record`` of `pid` until SIGINT, raw stacks to `out`: only the thread holding
+    the GIL is sampled, so the shares are of the Python CPU time, not of waiting."""
     out.parent.mkdir(parents=True, exist_ok=True)
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
-    return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-f", "raw",
+    return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-f", "raw", "--gil",
                              "-o", str(out)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 

@@ -79,7 +79,7 @@ def redis_server() -> Iterator[str]:
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(workdir), "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     url = f"redis://127.0.0.1:{port}/0"
     try:
@@ -155,6 +155,7 @@ class BenchStack:
     env: dict[str, str]
     workers: list[subprocess.Popen[bytes]]
     sandbox: subprocess.Popen[bytes]
+    receiver: subprocess.Popen[bytes]
 
 
 @contextlib.contextmanager
@@ -187,7 +188,9 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
     logs.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         sandbox = stack.enter_context(child(
-            handoff_cmd("sandbox", "--port", str(sandbox_port), "--webhook-url", receiver_url),
+            # --quiet: the helpdesk's access log is no part of what is measured.
+            handoff_cmd("sandbox", "--port", str(sandbox_port), "--webhook-url", receiver_url,
+                        "--quiet"),
             env, logs / "sandbox.log"))
         receiver = stack.enter_context(child(
             handoff_cmd("serve", "--port", str(receiver_port), "--workers", "2"),
@@ -196,7 +199,24 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
                  for n in range(workers)]
         wait_ready(f"{sandbox_url}/sandbox/healthz", sandbox)
         wait_ready(f"{receiver_url}/readyz", receiver)
-        yield BenchStack(sandbox_url, receiver_url, redis_url, env, procs, sandbox)
+        yield BenchStack(sandbox_url, receiver_url, redis_url, env, procs, sandbox, receiver)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu_seconds(sid: int) -> float:
+    """User + system CPU seconds of every live process in session `sid` (all threads)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        # After the command name: state, ppid, pgrp, session, ... utime (12), stime (13).
+        if int(fields[3]) == sid:
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
 
 
 def read_samples() -> list[dict[str, Any]]:

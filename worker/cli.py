@@ -122,7 +122,8 @@ def worker(burst: bool) -> None:
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--webhook-url", envvar="HANDOFF_SANDBOX_WEBHOOK_URL",
               help="Receiver root to send webhooks to, e.g. http://127.0.0.1:8000.")
-def sandbox(host: str, port: int, webhook_url: str | None) -> None:
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
 
     Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
@@ -130,30 +131,24 @@ def sandbox(host: str, port: int, webhook_url: str | None) -> None:
     HANDOFF_FRESHDESK_API_TOKEN and HANDOFF_FRESHDESK_WEBHOOK_SECRET are set, and
     Gorgias when HANDOFF_GORGIAS_EMAIL, HANDOFF_GORGIAS_API_TOKEN and
     HANDOFF_GORGIAS_WEBHOOK_SECRET are; the sandbox refuses calls without them.
+    Served by gunicorn in one process (the state is in memory), with keep-alive.
     """
-    from connectors.sandbox import create_app, serve
+    from connectors.sandbox.wsgi import build_app
 
-    env = os.environ
-    missing = [v for v in ("HANDOFF_ZENDESK_API_TOKEN", "HANDOFF_ZENDESK_SIGNING_SECRET")
-               if not env.get(v)]
-    if missing:
-        _fail_config(ConfigError(f"set {', '.join(missing)} for the sandbox"))
+    if webhook_url:
+        os.environ["HANDOFF_SANDBOX_WEBHOOK_URL"] = webhook_url
     try:
-        app = create_app(
-            webhook_url=webhook_url,
-            zendesk_email=env.get("HANDOFF_ZENDESK_EMAIL", "handoff@example.com"),
-            zendesk_api_token=env["HANDOFF_ZENDESK_API_TOKEN"],
-            zendesk_signing_secret=env["HANDOFF_ZENDESK_SIGNING_SECRET"],
-            freshdesk_api_token=env.get("HANDOFF_FRESHDESK_API_TOKEN"),
-            freshdesk_webhook_secret=env.get("HANDOFF_FRESHDESK_WEBHOOK_SECRET"),
-            gorgias_email=env.get("HANDOFF_GORGIAS_EMAIL"),
-            gorgias_api_token=env.get("HANDOFF_GORGIAS_API_TOKEN"),
-            gorgias_webhook_secret=env.get("HANDOFF_GORGIAS_WEBHOOK_SECRET"),
-        )
-    except ValueError as exc:
-        _fail_config(ConfigError(f"sandbox: {exc}"))
+        build_app()  # fail here, with the reason, rather than inside gunicorn
+    except ConfigError as exc:
+        _fail_config(exc)
     click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
-    serve(app, host, port)
+    # One process, because the helpdesk's state lives in its memory; threads for
+    # concurrent callers, and keep-alive as a helpdesk's API has.
+    argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "16",
+            "--bind", f"{host}:{port}", "--keep-alive", "30", "--graceful-timeout", "5",
+            *([] if quiet else ["--access-logfile", "-"]),
+            "connectors.sandbox.wsgi:build_app()"]
+    os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
 
 
 @main.command()

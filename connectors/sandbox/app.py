@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -33,8 +32,6 @@ from connectors.sandbox.context import (
 )
 from connectors.sandbox.state import Store
 from connectors.sandbox.webhooks import WebhookSender
-
-logger = logging.getLogger("connectors.sandbox")
 
 # Each platform's API blueprint is named after the platform; its routes live under this prefix.
 API_PREFIXES = {zendesk_api.blueprint.name: zendesk_shapes.PREFIX,
@@ -130,19 +127,6 @@ def _count_and_inject() -> tuple[Response, int] | None:
         name = "Retry-after" if platform == gorgias_api.blueprint.name else "Retry-After"
         answer.headers[name] = f"{fault.retry_after:g}"
     return answer, fault.status
-
-
-def serve(app: Flask, host: str, port: int) -> None:
-    """Serve `app` with werkzeug's threaded server until interrupted.
-
-    Raises OSError when the address cannot be bound.
-    """
-    server = make_server(host, port, app, threaded=True)
-    logger.info("sandbox helpdesk listening on http://%s:%s", host, server.server_port)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
 
 
 class BackgroundServer:

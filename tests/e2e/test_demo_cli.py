@@ -41,6 +41,15 @@ def test_demo_prints_a_decision_per_sample_and_exits_0(tmp_path: Path) -> None:
     assert f": {escalations} open escalation(s) to resolve or dismiss" in admin, admin
 
 
+def command_line(process: psutil.Process) -> list[str]:
+    """`process`'s command line; empty for a process that has just ended (a short-lived
+    helper, such as the embedded Redis's daemonising parent, can be caught as a zombie)."""
+    try:
+        return process.cmdline()
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return []
+
+
 def test_ctrl_c_stops_every_child(tmp_path: Path) -> None:
     env = demo_env(tmp_path)
     proc = subprocess.Popen(
@@ -52,7 +61,7 @@ def test_ctrl_c_stops_every_child(tmp_path: Path) -> None:
     children: list[psutil.Process] = []
     # The demo is up once the sandbox, the receiver and the worker are all running.
     while time.monotonic() < deadline and len(children) < 3:
-        children = [c for c in parent.children() if "worker" in " ".join(c.cmdline())]
+        children = [c for c in parent.children() if "worker" in " ".join(command_line(c))]
         time.sleep(0.2)
     assert len(children) >= 3, "the demo did not start its children"
     descendants = parent.children(recursive=True)
