@@ -100,6 +100,13 @@ def cpu_now(sessions: dict[str, int]) -> dict[str, float]:
             "load client": own.user + own.system}
 
 
+def redis_commands(connection: redis.Redis) -> Counter[str]:
+    """Commands the server has run so far, by name (INFO commandstats)."""
+    stats = connection.info("commandstats")
+    return Counter({name.removeprefix("cmdstat_"): int(value["calls"])
+                    for name, value in stats.items()})
+
+
 def stack_sessions(stack: BenchStack, connection: redis.Redis) -> dict[str, int]:
     """Each process group of the run, by the session its processes share."""
     return {"sandbox": stack.sandbox.pid, "receiver": stack.receiver.pid,
@@ -123,6 +130,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
         return str(spec["platform"])
 
     cpu_before = cpu_now(sessions)
+    commands_before = redis_commands(connection)
     begin = time.time()
     with ThreadPoolExecutor(4) as pool:
         created.update(pool.map(create, specs))
@@ -130,6 +138,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
     wait_jobs(connection, before + tickets, timeout=600, poll=0.05)
     cpu_ms = {name: (spent - cpu_before[name]) * 1000 / tickets
               for name, spent in cpu_now(sessions).items()}
+    commands = redis_commands(connection) - commands_before
     stats = sandbox.get("/sandbox/stats").json()
     deliveries = sandbox.get("/sandbox/deliveries").json()[deliveries_before:]
     ids = [(d.get("response") or {}).get("job_id") for d in deliveries]
@@ -155,6 +164,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
         "calls_per_ticket": {p: stats.get(p, {}).get("total", 0) / created[p]
                              for p in PLATFORMS if created[p]},
         "cpu_ms_per_ticket": cpu_ms,
+        "redis_commands": {name: n / tickets for name, n in commands.most_common()},
         "statuses": dict(statuses),
         "paths": dict(paths),
     }
@@ -175,6 +185,9 @@ def report(label: str, runs: list[dict[str, Any]]) -> None:
         print(f"  {label}: CPU ms per ticket, {name}: {spent.fmt(2)}")
     total = Figure.of([sum(r["cpu_ms_per_ticket"].values()) for r in runs])
     print(f"  {label}: CPU ms per ticket, all: {total.fmt(2)}")
+    commands = runs[0]["redis_commands"]
+    print(f"  {label}: Redis commands per ticket (run 1): {sum(commands.values()):.1f}: "
+          + ", ".join(f"{name} {n:.2f}" for name, n in commands.items() if n >= 0.05))
 
 
 def main() -> None:
@@ -244,12 +257,13 @@ def main() -> None:
 
 
 def py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
-    """``py-spy record`` of `pid` until SIGINT, raw stacks to `out`: only the thread holding
-    the GIL is sampled, so the shares are of the Python CPU time, not of waiting."""
+    """``py-spy record`` of `pid` and its children until SIGINT, raw stacks to `out`: only
+    the thread holding the GIL is sampled, so the shares are of Python CPU time, not of
+    waiting."""
     out.parent.mkdir(parents=True, exist_ok=True)
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
     return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-f", "raw", "--gil",
-                             "-o", str(out)], stdout=subprocess.DEVNULL,
+                             "--subprocesses", "-o", str(out)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 

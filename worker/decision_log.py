@@ -13,7 +13,7 @@ its decision twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ import redis
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.errors import ConfigError
 from core.models import Action, Decision
@@ -158,6 +159,18 @@ def upgrade(engine: sa.Engine) -> None:
         raise ConfigError(f"decision log {engine.url!r}: migration failed: {exc}") from exc
 
 
+# The databases the decision log runs on, each with its INSERT ... ON CONFLICT.
+DIALECTS: dict[str, Callable[[sa.Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def insert_once(connection: sa.Connection, table: sa.Table, row: dict[str, Any]) -> None:
+    """Insert `row` unless a row with its primary or unique key exists, in one statement
+    (ON CONFLICT DO NOTHING). Raises sqlalchemy's error for any other failure."""
+    insert = DIALECTS[connection.dialect.name]
+    connection.execute(insert(table).on_conflict_do_nothing(), row)
+
+
 @dataclass(frozen=True)
 class DecisionLog:
     """Writes to and reads from the decision log."""
@@ -189,11 +202,7 @@ class DecisionLog:
             "decided_at": datetime.now(UTC),
         }
         with self.engine.begin() as connection:
-            exists = connection.execute(
-                sa.select(decisions.c.decision_id).where(decisions.c.decision_id == decision_id)
-            ).first()
-            if exists is None:
-                connection.execute(decisions.insert().values(**row))
+            insert_once(connection, decisions, row)
 
     def record_batch(
         self, decision_id: str, batch: int, actions: Sequence[Action], error: str | None,
@@ -252,9 +261,15 @@ def open_log(url: str, lock: redis.Redis | None = None) -> DecisionLog:
     Raises ConfigError for a bad URL or a failed migration.
     """
     try:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        # A pre-ping guards against server connections gone stale; a SQLite file has no
+        # server, and the ping would cost a query per transaction (several per job).
+        engine = sa.create_engine(url, pool_pre_ping=sa.make_url(url).get_backend_name()
+                                  != "sqlite")
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise ConfigError(f"DATABASE_URL = {url!r}: {exc}") from exc
+    if engine.dialect.name not in DIALECTS:
+        raise ConfigError(f"DATABASE_URL = {engine.url!r}: the decision log runs on SQLite "
+                          f"or PostgreSQL, not {engine.dialect.name}")
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_for_several_writers)
     if lock is None:

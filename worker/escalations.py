@@ -22,7 +22,14 @@ import sqlalchemy as sa
 from core.aftercare import Outcome
 from core.ladder import Step
 from core.redact import mask
-from worker.decision_log import decisions, drafts, escalations, holdouts, ticket_outcomes
+from worker.decision_log import (
+    decisions,
+    drafts,
+    escalations,
+    holdouts,
+    insert_once,
+    ticket_outcomes,
+)
 
 
 class State(StrEnum):
@@ -213,13 +220,10 @@ class Escalations:
                      article_id: str | None, category: str, draft: str, now: datetime) -> None:
         """Remember an AI draft once, so the agent's reply can be compared with it."""
         with self.engine.begin() as connection:
-            exists = connection.execute(sa.select(drafts.c.decision_id).where(
-                drafts.c.decision_id == decision_id)).first()
-            if exists is None:
-                connection.execute(drafts.insert().values(
-                    decision_id=decision_id, platform=platform, ticket_id=ticket_id,
-                    article_id=article_id, category=category, draft=mask(draft),
-                    drafted_at=now))
+            insert_once(connection, drafts, {
+                "decision_id": decision_id, "platform": platform, "ticket_id": ticket_id,
+                "article_id": article_id, "category": category, "draft": mask(draft),
+                "drafted_at": now})
 
     def unjudged_drafts(self, platform: str, ticket_id: str) -> list[dict[str, Any]]:
         query = sa.select(drafts).where(
@@ -260,12 +264,8 @@ class Escalations:
     def record_holdout(self, decision_id: str, platform: str, ticket_id: str, path: str,
                        now: datetime) -> None:
         with self.engine.begin() as connection:
-            exists = connection.execute(sa.select(holdouts.c.decision_id).where(
-                holdouts.c.decision_id == decision_id)).first()
-            if exists is None:
-                connection.execute(holdouts.insert().values(
-                    decision_id=decision_id, platform=platform, ticket_id=ticket_id,
-                    path=path, at=now))
+            insert_once(connection, holdouts, {"decision_id": decision_id, "platform": platform,
+                                               "ticket_id": ticket_id, "path": path, "at": now})
 
     def holdout_summary(self) -> dict[str, int]:
         """Holdout tickets by the path the engine would have taken."""
@@ -285,12 +285,15 @@ class Escalations:
                     platform=platform, ticket_id=ticket_id, holdout=holdout, first_seen_at=now,
                     solved_at=now if solved else None, is_solved=solved, reopened=0))
                 return
-            changes: dict[str, Any] = {"is_solved": solved}
+            changes: dict[str, Any] = {}
+            if solved != row.is_solved:
+                changes["is_solved"] = solved
             if solved and row.solved_at is None:
                 changes["solved_at"] = now
             if row.is_solved and not solved:
                 changes["reopened"] = row.reopened + 1
-            connection.execute(table.update().where(key).values(**changes))
+            if changes:  # most jobs see the ticket as it was: nothing to write
+                connection.execute(table.update().where(key).values(**changes))
 
     def lift(self) -> dict[str, dict[str, float]]:
         """Holdout against AI-handled tickets: count, solved share, mean hours to first

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pathlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from core.errors import ConfigError
 from core.models import AddTags, Decision, InternalNote, Path, Reason, Signal, Source
-from worker.decision_log import metadata, open_log
+from worker import decision_log
+from worker.decision_log import metadata, open_log, ticket_outcomes
+from worker.escalations import Escalations
 
 DECISION = Decision(
     ticket_id="42", platform="zendesk", path=Path.ESCALATE, confidence=0.3,
@@ -56,3 +63,36 @@ def test_open_log_twice_is_a_no_op_migration(database_url: str) -> None:
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert version == "0004"
+
+
+def test_drafts_and_holdouts_are_stored_once(database_url: str) -> None:
+    records = Escalations(open_log(database_url).engine)
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    records.record_draft("d1", "zendesk", "7", "track_order", "ORDERS", "first", now)
+    records.record_draft("d1", "zendesk", "7", "refunds", "BILLING", "second", now)
+    records.record_holdout("d2", "zendesk", "8", "escalate", now)
+    records.record_holdout("d2", "zendesk", "8", "draft", now)
+    drafts = records.unjudged_drafts("zendesk", "7")
+    assert [(d["decision_id"], d["draft"], d["category"]) for d in drafts] == [
+        ("d1", "first", "ORDERS")]
+    assert records.holdout_summary() == {"escalate": 1}
+
+
+def test_outcomes_note_the_first_solve_and_each_reopening(database_url: str) -> None:
+    records = Escalations(open_log(database_url).engine)
+    start = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    for minutes, solved in ((0, False), (1, False), (2, True), (3, True), (4, False), (5, True)):
+        records.track_outcome("zendesk", "9", False, solved, start + timedelta(minutes=minutes))
+    with records.engine.connect() as connection:
+        row = connection.execute(sa.select(ticket_outcomes)).one()
+    assert (row.is_solved, row.reopened) == (True, 1)
+    assert row.solved_at.replace(tzinfo=UTC) == start + timedelta(minutes=2)
+
+
+def test_a_database_the_log_does_not_run_on_fails_at_start_naming_the_url(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(decision_log.DIALECTS, "sqlite")
+    with pytest.raises(ConfigError, match=r"DATABASE_URL = .*decisions\.db.*SQLite or "
+                                          r"PostgreSQL, not sqlite"):
+        open_log(f"sqlite:///{tmp_path / 'decisions.db'}")
