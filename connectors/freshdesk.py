@@ -57,6 +57,9 @@ from core.settings import FreshdeskSettings
 
 logger = logging.getLogger("connectors.freshdesk")
 
+# Freshdesk's ``include=conversations`` embeds the first ten conversations (UNCONFIRMED
+# count; see docs/performance.md). Fewer than this is the whole thread.
+EMBEDDED_CONVERSATIONS = 10
 _PER_PAGE = "100"
 # More than 300 pages of 100 is a runaway server, not a ticket.
 _MAX_PAGES = 300
@@ -134,15 +137,24 @@ class FreshdeskConnector(FreshdeskExport):
     def get_ticket(self, ticket_id: str) -> Ticket:
         """Load the ticket, its requester and every conversation, oldest first.
 
+        One read embeds the requester and the first conversations; only a thread
+        that fills the embed (`EMBEDDED_CONVERSATIONS`) is read again from the
+        conversations endpoint, page by page.
+
         Raises TransientError (retries spent) or PermanentError (4xx, a response
         of an unexpected shape, or pagination that leaves the API's host).
         """
         path = f"/tickets/{tools.path_id(self.name, ticket_id)}"
-        data = self.json(self.request("GET", path, params={"include": "requester"}))
-        conversations = [
-            item for page in self._pages(f"{path}/conversations", f"ticket {ticket_id}")
-            for item in page
-        ]
+        data = self.json(self.request("GET", path,
+                                      params={"include": "requester,conversations"}))
+        embedded = data.get("conversations") if isinstance(data, dict) else None
+        if isinstance(embedded, list) and len(embedded) < EMBEDDED_CONVERSATIONS:
+            conversations = [item for item in embedded if isinstance(item, dict)]
+        else:  # a full embed may have more behind it; an absent one says nothing
+            conversations = [
+                item for page in self._pages(f"{path}/conversations", f"ticket {ticket_id}")
+                for item in page
+            ]
         contact = self._contact(data.get("requester_id") if isinstance(data, dict) else None)
         ai_id = self.ai_user_id()
         url = self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"

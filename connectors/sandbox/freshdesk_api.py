@@ -18,6 +18,9 @@ from connectors.sandbox import history
 from connectors.sandbox.context import current
 from connectors.sandbox.state import Store, Ticket
 
+# How many conversations Freshdesk embeds with include=conversations (the first ten).
+EMBEDDED = 10
+
 PLATFORM = shapes.PLATFORM
 
 blueprint = Blueprint("freshdesk", __name__, url_prefix=shapes.PREFIX)
@@ -37,8 +40,8 @@ def _not_found() -> tuple[Response, int]:
 
 @blueprint.get("/tickets/<int:ticket_id>")
 def get_ticket(ticket_id: int) -> Any:
-    """``GET /tickets/{id}``; ``include=requester`` embeds the requester, ``stats`` the
-    ticket's times; 404."""
+    """``GET /tickets/{id}``; ``include=requester`` embeds the requester,
+    ``conversations`` the first ten conversations, ``stats`` the ticket's times; 404."""
     store = current().store
     include = request.args.get("include", "").split(",")
     with store.lock:
@@ -48,6 +51,9 @@ def get_ticket(ticket_id: int) -> Any:
         answer = shapes.ticket_json(store, ticket, include_requester="requester" in include)
         if "stats" in include:
             answer["stats"] = history.freshdesk_stats(ticket)
+        if "conversations" in include:
+            answer["conversations"] = [shapes.conversation_json(store, ticket, c)
+                                       for c in ticket.comments[1:EMBEDDED + 1]]
         return jsonify(answer)
 
 

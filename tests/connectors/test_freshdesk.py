@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.freshdesk import FreshdeskConnector
+from connectors.freshdesk import EMBEDDED_CONVERSATIONS, FreshdeskConnector
 from core.errors import PermanentError, SignatureError
 from core.models import AddTags, Assign, Priority, Role, Status
 from core.settings import FreshdeskSettings
@@ -63,7 +63,8 @@ def test_get_ticket_maps_fields_roles_and_the_description(api: respx.MockRouter)
     serve(api, fx.THREAD)
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
-    assert api.calls[0].request.url.params["include"] == "requester"
+    assert api.calls[0].request.url.params["include"] == "requester,conversations"
+    # The response embeds no conversations (as an older API might): the list is read.
     assert api.calls[1].request.url.params["per_page"] == "100"
     assert (ticket.status, ticket.priority, ticket.channel) == (
         Status.OPEN, Priority.HIGH, "email")
@@ -80,6 +81,25 @@ def test_get_ticket_maps_fields_roles_and_the_description(api: respx.MockRouter)
     ]
     # A staff reply exists, so only the resolution deadline still runs.
     assert ticket.sla_due_at == datetime(2024, 5, 3, 9, tzinfo=UTC)
+
+
+def test_a_thread_shorter_than_the_embed_is_read_with_the_ticket(
+    api: respx.MockRouter,
+) -> None:
+    serve(api, [], conversations=fx.THREAD)
+    listed = api.get(CONVERSATIONS)
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+    assert not listed.called
+    assert [str(c.request.url.path) for c in api.calls] == [
+        f"/api/v2/tickets/{fx.TICKET_ID}", f"/api/v2/contacts/{fx.REQUESTER_ID}"]
+    assert len(ticket.messages) == 1 + len(fx.THREAD)
+
+
+def test_a_full_embed_reads_the_whole_thread_from_the_list(api: respx.MockRouter) -> None:
+    thread = [{**fx.THREAD[0], "id": 9000 + n, "body_text": f"message {n}"} for n in range(12)]
+    serve(api, thread, conversations=thread[:EMBEDDED_CONVERSATIONS])
+    ticket = connector().get_ticket(str(fx.TICKET_ID))
+    assert [m.text for m in ticket.messages[1:]] == [f"message {n}" for n in range(12)]
 
 
 def test_the_first_response_deadline_counts_until_staff_answer(api: respx.MockRouter) -> None:

@@ -145,6 +145,21 @@ def test_a_long_thread_is_read_over_pages(stack: Stack, platform: str) -> None:
     assert listed == 2
 
 
+@pytest.mark.parametrize(("count", "lists"), [(10, 0), (11, 1)])
+def test_freshdesk_reads_a_short_thread_with_the_ticket(
+    stack: Stack, count: int, lists: int,
+) -> None:
+    # The description and 9 conversations fit the embed of ten; 10 fill it, so the list
+    # endpoint is read in case more follow.
+    messages = [{"author": "customer", "body": f"message {i}"} for i in range(count)]
+    ticket_id = stack.create("freshdesk", messages=messages)
+    ticket = stack.connector("freshdesk").get_ticket(ticket_id)
+    assert [m.text for m in ticket.messages] == [f"message {i}" for i in range(count)]
+    routes = stack.http.get("/sandbox/stats").json()["freshdesk"]["routes"]
+    assert routes["GET /tickets/<ticket_id>"] == 1
+    assert routes.get("GET /tickets/<ticket_id>/conversations", 0) == lists
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_429_fault_is_waited_out(stack: Stack, platform: str) -> None:
     ticket_id = stack.create(platform)
