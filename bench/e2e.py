@@ -3,7 +3,7 @@
     .venv/bin/python bench/e2e.py [--tickets 2000] [--runs 3] [--latency-tickets 300]
                                   [--latency-runs 3] [--latency-ms 50]
 
-Real processes: `handoff sandbox`, `handoff serve --workers 2`, two `handoff worker`,
+Real processes: `handoff sandbox`, `handoff serve`, two `handoff worker`,
 on a private redis-server. First, each sample ticket (config/samples/) is processed
 alone on each platform, and the sandbox's call counts by route give the helpdesk API
 calls of each path (auto-resolve, draft, escalate, skip). Then `--tickets` tickets,

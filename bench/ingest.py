@@ -1,12 +1,12 @@
 """Ingestion: the receiver under gunicorn, loaded by wrk with signed 2 KB Zendesk webhooks.
 
     .venv/bin/python bench/ingest.py [--seconds 30] [--runs 3] [--connections 50]
-                                     [--servers sync:2,gthread:2:8]
+                                     [--servers sync:3,sync:2,gthread:2:8]
 
 Two gunicorn servers run side by side with the README's settings (`handoff serve`:
-sync workers, ``--workers 2``, access log on): the receiver as shipped,
+sync workers, one more than the cores, access log on): the receiver as shipped,
 and the same app with the enqueue replaced by a no-op (the bare-Flask ceiling).
-``--servers sync:2,gthread:2:8,...`` runs every variant under each gunicorn set-up, side
+``--servers sync:3,sync:2,...`` runs every variant under each gunicorn set-up, side
 by side, and prints the set-ups' ratios taken within each run. Each run loads
 one, then the other (alternating which goes first), with
 ``wrk -t1 -cN -dS --latency -s bench/ingest.lua``; every delivery carries its own
@@ -44,7 +44,8 @@ CONFIG = ROOT / "config" / "handoff.yaml"
 APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
 # What `handoff serve` runs by default (worker/cli.py) and the README recommends.
-DEFAULT_SERVER = "sync:2"
+# What `handoff serve` runs by default: sync workers, one more than the cores.
+DEFAULT_SERVER = f"sync:{(os.cpu_count() or 1) + 1}"
 
 
 def webhook_body(ticket_id: int) -> bytes:

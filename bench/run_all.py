@@ -11,6 +11,7 @@ Not a test: nothing here is collected by pytest.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -19,7 +20,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    ["ingest.py", "--seconds", "10", "--runs", "3", "--servers", "sync:2,gthread:2:8"],
+    # The recommended set-up (sync, cores + 1) first, then 2 sync workers beside it.
+    ["ingest.py", "--seconds", "10", "--runs", "3", "--servers",
+     f"sync:{(os.cpu_count() or 1) + 1},sync:2"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
     # The issue's pace with time divided by 10, the connectors' 30 s wait included.
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",

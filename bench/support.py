@@ -161,7 +161,7 @@ class BenchStack:
 @contextlib.contextmanager
 def bench_stack(home: Path, redis_url: str, workers: int = 2,
                 platform_extra: dict[str, Any] | None = None) -> Iterator[BenchStack]:
-    """`handoff sandbox`, `handoff serve --workers 2` (the README's) and `workers` x
+    """`handoff sandbox`, `handoff serve` (as the README runs it) and `workers` x
     `handoff worker`, all three platforms pointed at the sandbox, as `handoff demo`
     does (worker.demo.write_demo_config), plus `platform_extra` settings for each
     platform (``{"*": {...every platform...}, "zendesk": {...}}``). Logs go to ``home/logs``."""
@@ -193,7 +193,7 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
                         "--quiet"),
             env, logs / "sandbox.log"))
         receiver = stack.enter_context(child(
-            handoff_cmd("serve", "--port", str(receiver_port), "--workers", "2"),
+            handoff_cmd("serve", "--port", str(receiver_port)),
             env, logs / "receiver.log"))
         procs = [stack.enter_context(child(handoff_cmd("worker"), env, logs / f"worker-{n}.log"))
                  for n in range(workers)]

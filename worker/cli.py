@@ -68,15 +68,17 @@ def check_config(file: str | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn processes.")
+@click.option("--workers", default=lambda: (os.cpu_count() or 1) + 1, type=int,
+              show_default="cores + 1", help="gunicorn processes.")
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per process: above 1, gunicorn's gthread worker (keep-alive); "
                    "1, the sync worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the webhook receiver with gunicorn."""
-    # Sync workers by default: on a machine with CPU to spare they gave 1.28x the
-    # deliveries per second of gthread 2x8 and half its p99; gthread won only when the
-    # cores were saturated by other work (docs/performance.md, ingestion).
+    # Sync workers, one more than the cores: a sync worker idles while its enqueue waits
+    # for Redis, and the extra one fills that wait. On 2 cores 3 workers gave 1.13x the
+    # deliveries per second of 2 at 0.83x the p99, and beat 4, 5 and gthread 2x4 and 2x8
+    # (docs/performance.md, ingestion).
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",

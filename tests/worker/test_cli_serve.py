@@ -1,0 +1,35 @@
+"""`handoff serve`: the gunicorn command line it runs."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from worker import cli
+
+
+def served_argv(monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli.os, "execv", lambda _path, argv: seen.append(list(argv)))
+    result = CliRunner().invoke(cli.main, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    return seen[0]
+
+
+def option(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv else None
+
+
+def test_by_default_sync_workers_one_more_than_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = served_argv(monkeypatch)
+    assert option(argv, "--workers") == str((os.cpu_count() or 1) + 1)
+    assert option(argv, "--worker-class") is None  # gunicorn's default: sync
+    assert argv[-1] == "worker.wsgi:build_app()"
+
+
+def test_threads_choose_the_threaded_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = served_argv(monkeypatch, "--workers", "2", "--threads", "8")
+    assert (option(argv, "--workers"), option(argv, "--worker-class"),
+            option(argv, "--threads")) == ("2", "gthread", "8")
