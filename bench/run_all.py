@@ -20,7 +20,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    # The recommended set-up (sync, cores + 1) first, then 2 sync workers beside it.
+    # The recommended set-up (sync, cores + 1), then 2 sync workers beside it.
     ["ingest.py", "--seconds", "10", "--runs", "3", "--servers",
      f"sync:{(os.cpu_count() or 1) + 1},sync:2"],
     ["decision.py", "--runs", "3", "--limit", "1000"],

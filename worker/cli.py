@@ -75,10 +75,10 @@ def check_config(file: str | None) -> None:
                    "1, the sync worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the webhook receiver with gunicorn."""
-    # Sync workers, one more than the cores: a sync worker idles while its enqueue waits
-    # for Redis, and the extra one fills that wait. On 2 cores 3 workers gave 1.13x the
-    # deliveries per second of 2 at 0.83x the p99, and beat 4, 5 and gthread 2x4 and 2x8
-    # (docs/performance.md, ingestion).
+    # Sync workers, one more than the cores: the count grows with the host (a fixed 2
+    # left cores idle), and the extra worker takes requests while another waits for
+    # Redis. On 2 cores 3 and 2 were level within the noise; 4, 5 and gthread were
+    # worse (docs/performance.md, ingestion).
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
