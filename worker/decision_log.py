@@ -210,15 +210,17 @@ class DecisionLog:
     ) -> None:
         """Store the outcome of one batch of writes (``done`` or ``failed``)."""
         with self.engine.begin() as connection:
-            connection.execute(action_results.insert().values(
-                decision_id=decision_id,
-                batch=batch,
-                kinds=[a.kind for a in actions],
-                outcome="failed" if error else "done",
-                error=mask(error) if error else None,
-                duration_ms=duration_ms,
-                at=datetime.now(UTC),
-            ))
+            # Parameters apart from the statement: SQLAlchemy then compiles and caches it
+            # once, instead of keying a new statement by its values on every call.
+            connection.execute(action_results.insert(), {
+                "decision_id": decision_id,
+                "batch": batch,
+                "kinds": [a.kind for a in actions],
+                "outcome": "failed" if error else "done",
+                "error": mask(error) if error else None,
+                "duration_ms": duration_ms,
+                "at": datetime.now(UTC),
+            })
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest decisions first, as plain dictionaries."""

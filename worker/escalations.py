@@ -87,6 +87,20 @@ def steps(record: dict[str, Any]) -> tuple[Step, ...]:
     return tuple(Step.model_validate(s) for s in record.get("history") or ())
 
 
+# The look-ups every job makes, built once: a statement built per call is keyed anew for
+# SQLAlchemy's compiled cache each time, which cost more than running it.
+_PLATFORM: sa.BindParameter[str] = sa.bindparam("platform")
+_TICKET: sa.BindParameter[str] = sa.bindparam("ticket_id")
+_OPEN_FOR_TICKET = sa.select(escalations).where(
+    escalations.c.platform == _PLATFORM, escalations.c.ticket_id == _TICKET,
+    escalations.c.state == State.OPEN.value).order_by(escalations.c.id)
+_UNJUDGED_DRAFTS = sa.select(drafts).where(
+    drafts.c.platform == _PLATFORM, drafts.c.ticket_id == _TICKET,
+    drafts.c.outcome.is_(None)).order_by(drafts.c.drafted_at)
+_OUTCOME = sa.select(ticket_outcomes).where(
+    ticket_outcomes.c.platform == _PLATFORM, ticket_outcomes.c.ticket_id == _TICKET)
+
+
 @dataclass(frozen=True)
 class Escalations:
     """Reads and writes the after-the-handoff tables of one decision-log database."""
@@ -102,17 +116,17 @@ class Escalations:
                 escalations.c.decision_id == new.decision_id)).scalar()
             if found is not None:
                 return int(found), False
-            result = connection.execute(escalations.insert().values(
-                decision_id=new.decision_id, platform=new.platform, ticket_id=new.ticket_id,
-                reason=new.reason, reasons=list(new.reasons), severity=new.severity,
-                agent=new.agent, ticket_url=new.ticket_url,
-                customer=mask(new.customer) if new.customer else None,
-                summary=mask(new.summary), state=State.OPEN.value, note=None,
-                status_at_open=new.status_at_open, keep_warm_sent=0, opened_at=now,
-                ladder=new.ladder, level=0 if new.ladder else None,
-                level_due_at=new.first_step.due_at if new.first_step else None,
-                history=[_stored(new.first_step)] if new.first_step else None,
-            ))
+            result = connection.execute(escalations.insert(), {
+                "decision_id": new.decision_id, "platform": new.platform,
+                "ticket_id": new.ticket_id, "reason": new.reason, "reasons": list(new.reasons),
+                "severity": new.severity, "agent": new.agent, "ticket_url": new.ticket_url,
+                "customer": mask(new.customer) if new.customer else None,
+                "summary": mask(new.summary), "state": State.OPEN.value, "note": None,
+                "status_at_open": new.status_at_open, "keep_warm_sent": 0, "opened_at": now,
+                "ladder": new.ladder, "level": 0 if new.ladder else None,
+                "level_due_at": new.first_step.due_at if new.first_step else None,
+                "history": [_stored(new.first_step)] if new.first_step else None,
+            })
             key = result.inserted_primary_key
             return int(key[0]) if key else 0, True
 
@@ -123,11 +137,9 @@ class Escalations:
         return _row(row) if row is not None else None
 
     def open_for_ticket(self, platform: str, ticket_id: str) -> list[dict[str, Any]]:
-        query = sa.select(escalations).where(
-            escalations.c.platform == platform, escalations.c.ticket_id == ticket_id,
-            escalations.c.state == State.OPEN.value).order_by(escalations.c.id)
         with self.engine.connect() as connection:
-            return [_row(r) for r in connection.execute(query)]
+            return [_row(r) for r in connection.execute(
+                _OPEN_FOR_TICKET, {"platform": platform, "ticket_id": ticket_id})]
 
     def list_open(
         self, *, reason: str | None = None, platform: str | None = None,
@@ -226,11 +238,9 @@ class Escalations:
                 "drafted_at": now})
 
     def unjudged_drafts(self, platform: str, ticket_id: str) -> list[dict[str, Any]]:
-        query = sa.select(drafts).where(
-            drafts.c.platform == platform, drafts.c.ticket_id == ticket_id,
-            drafts.c.outcome.is_(None)).order_by(drafts.c.drafted_at)
         with self.engine.connect() as connection:
-            return [_row(r) for r in connection.execute(query)]
+            return [_row(r) for r in connection.execute(
+                _UNJUDGED_DRAFTS, {"platform": platform, "ticket_id": ticket_id})]
 
     def judge(self, decision_id: str, outcome: Outcome, edit_ratio: float,
               now: datetime) -> None:
@@ -279,11 +289,13 @@ class Escalations:
         table = ticket_outcomes
         key = (table.c.platform == platform) & (table.c.ticket_id == ticket_id)
         with self.engine.begin() as connection:
-            row = connection.execute(sa.select(table).where(key)).first()
+            row = connection.execute(
+                _OUTCOME, {"platform": platform, "ticket_id": ticket_id}).first()
             if row is None:
-                connection.execute(table.insert().values(
-                    platform=platform, ticket_id=ticket_id, holdout=holdout, first_seen_at=now,
-                    solved_at=now if solved else None, is_solved=solved, reopened=0))
+                connection.execute(table.insert(), {
+                    "platform": platform, "ticket_id": ticket_id, "holdout": holdout,
+                    "first_seen_at": now, "solved_at": now if solved else None,
+                    "is_solved": solved, "reopened": 0})
                 return
             changes: dict[str, Any] = {}
             if solved != row.is_solved:
