@@ -72,7 +72,12 @@ def per_path_calls(sandbox: httpx.Client, connection: redis.Redis,
             wait_jobs(connection, before + 1, 60, poll=0.02)
             routes = Counter(sandbox.get("/sandbox/stats").json().get(platform, {})
                              .get("routes", {}))
-            job = job_for(sandbox, connection, platform, ticket_id)
+            job = None
+            for _ in range(40):  # the sandbox records the receiver's answer just after
+                job = job_for(sandbox, connection, platform, ticket_id)
+                if job is not None:
+                    break
+                time.sleep(0.05)
             path = (job.return_value() or {}).get("path", "failed") if job else "unknown"
             key = (platform, path)
             seen[key] += 1
