@@ -23,8 +23,9 @@ up) are read as pending and logged. Article status 2 is taken as "published".
 Also unconfirmed: whether a reply posted after the status is set to resolved
 reopens the ticket (fields go first so a retried batch never repeats a reply).
 
-Per processed ticket: ``GET /tickets/{id}?include=requester``, one
-``GET /tickets/{id}/conversations`` per 100 messages, ``GET /contacts/{id}``
+Per processed ticket: ``GET /tickets/{id}?include=requester,conversations`` (the
+first ten conversations; unconfirmed count), and only for a longer thread one
+``GET /tickets/{id}/conversations`` per 100 messages; ``GET /contacts/{id}``
 (tags and company, for VIP and routing), ``GET /agents/me`` once
 per process when `ai_user_id` is not configured; per batch written: at most
 one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.

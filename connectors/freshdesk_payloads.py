@@ -144,7 +144,7 @@ def ticket_from_api(
     raw: dict[str, Any], conversations: list[dict[str, Any]], ai_id: str, url: str,
     contact: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Map ``GET /tickets/{id}?include=requester``, its conversations and the
+    """Map ``GET /tickets/{id}?include=requester,conversations``, the conversations and the
     requester's contact (may be empty) to a `Ticket`.
 
     The ticket's description is the first message. Raises KeyError, TypeError
