@@ -37,6 +37,7 @@ from pathlib import Path
 import redis
 from support import ROOT, Figure, child, free_port, machine, redis_server, wait_ready
 
+from worker.cli import receiver_workers
 from worker.demo import demo_credentials, write_demo_config
 
 LUA = ROOT / "bench" / "ingest.lua"
@@ -44,8 +45,7 @@ CONFIG = ROOT / "config" / "handoff.yaml"
 APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
 # What `handoff serve` runs by default (worker/cli.py) and the README recommends.
-# What `handoff serve` runs by default: sync workers, one more than the cores.
-DEFAULT_SERVER = f"sync:{(os.cpu_count() or 1) + 1}"
+DEFAULT_SERVER = f"sync:{receiver_workers()}"
 
 
 def webhook_body(ticket_id: int) -> bytes:

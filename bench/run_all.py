@@ -11,18 +11,19 @@ Not a test: nothing here is collected by pytest.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from worker.cli import receiver_workers
 
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
     # The recommended set-up (sync, cores + 1), then 2 sync workers beside it.
     ["ingest.py", "--seconds", "10", "--runs", "3", "--servers",
-     f"sync:{(os.cpu_count() or 1) + 1},sync:2"],
+     f"sync:{receiver_workers()},sync:2"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
     # The issue's pace with time divided by 10, the connectors' 30 s wait included.
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",

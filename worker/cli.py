@@ -65,10 +65,15 @@ def check_config(file: str | None) -> None:
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
 
 
+def receiver_workers() -> int:
+    """`handoff serve`'s default number of gunicorn processes: one more than the cores."""
+    return (os.cpu_count() or 1) + 1
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=lambda: (os.cpu_count() or 1) + 1, type=int,
+@click.option("--workers", default=receiver_workers, type=int,
               show_default="cores + 1", help="gunicorn processes.")
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per process: above 1, gunicorn's gthread worker (keep-alive); "

@@ -130,7 +130,7 @@ def _count_and_inject() -> tuple[Response, int] | None:
 
 
 class BackgroundServer:
-    """`app` served from a daemon thread, for tests, benchmarks and the demo.
+    """`app` served from a daemon thread, for tests.
 
     Use as a context manager or call `stop`. Port 0 picks a free port; `url`
     is the root to reach it. Raises OSError when the address cannot be bound.
