@@ -112,6 +112,11 @@ def redis_commands(connection: redis.Redis) -> Counter[str]:
                     for name, value in stats.items()})
 
 
+def redis_reads(connection: redis.Redis) -> int:
+    """Requests the server has read so far: one per round trip, a pipeline being one."""
+    return int(connection.info("stats")["total_reads_processed"])
+
+
 def stack_sessions(stack: BenchStack, connection: redis.Redis) -> dict[str, int]:
     """Each process group of the run, by the session its processes share."""
     return {"sandbox": stack.sandbox.pid, "receiver": stack.receiver.pid,
@@ -136,6 +141,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
 
     cpu_before = cpu_now(sessions)
     commands_before = redis_commands(connection)
+    reads_before = redis_reads(connection)
     begin = time.time()
     with ThreadPoolExecutor(4) as pool:
         created.update(pool.map(create, specs))
@@ -144,6 +150,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
     cpu_ms = {name: (spent - cpu_before[name]) * 1000 / tickets
               for name, spent in cpu_now(sessions).items()}
     commands = redis_commands(connection) - commands_before
+    reads = redis_reads(connection) - reads_before
     stats = sandbox.get("/sandbox/stats").json()
     deliveries = sandbox.get("/sandbox/deliveries").json()[deliveries_before:]
     ids = [(d.get("response") or {}).get("job_id") for d in deliveries]
@@ -170,6 +177,7 @@ def load_run(sandbox: httpx.Client, connection: redis.Redis, samples: list[dict[
                              for p in PLATFORMS if created[p]},
         "cpu_ms_per_ticket": cpu_ms,
         "redis_commands": {name: n / tickets for name, n in commands.most_common()},
+        "redis_round_trips": reads / tickets,
         "statuses": dict(statuses),
         "paths": dict(paths),
     }
@@ -190,6 +198,8 @@ def report(label: str, runs: list[dict[str, Any]]) -> None:
         print(f"  {label}: CPU ms per ticket, {name}: {spent.fmt(2)}")
     total = Figure.of([sum(r["cpu_ms_per_ticket"].values()) for r in runs])
     print(f"  {label}: CPU ms per ticket, all: {total.fmt(2)}")
+    trips = Figure.of([r["redis_round_trips"] for r in runs])
+    print(f"  {label}: Redis round trips per ticket (server reads): {trips.fmt(1)}")
     commands = runs[0]["redis_commands"]
     print(f"  {label}: Redis commands per ticket (run 1): {sum(commands.values()):.1f}: "
           + ", ".join(f"{name} {n:.2f}" for name, n in commands.items() if n >= 0.05))

@@ -96,11 +96,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run an RQ worker (SimpleWorker: models load once per process)."""
-    from rq import SimpleWorker
+    """Run an RQ worker (in-process jobs: models load once per process)."""
     from rq.serializers import JSONSerializer
 
     from receiver.intake import make_queue
+    from worker.rq_worker import HandoffWorker
     from worker.runtime import current
 
     try:
@@ -109,7 +109,7 @@ def worker(burst: bool) -> None:
         _fail_config(exc)
     queue = make_queue(runtime.settings, runtime.redis)
     settings = runtime.settings.queue
-    rq_worker = SimpleWorker(
+    rq_worker = HandoffWorker(
         [queue], connection=runtime.redis, serializer=JSONSerializer,
         job_monitoring_interval=settings.heartbeat_seconds,
         maintenance_interval=settings.maintenance_interval_seconds,

@@ -11,7 +11,6 @@ import pytest
 import redis
 import yaml
 from click.testing import CliRunner
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -22,6 +21,7 @@ from tests.conftest import ROOT, serve_in_thread
 from worker import runtime as runtime_module
 from worker.cli import main
 from worker.demo import read_samples
+from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
 
 TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
@@ -72,7 +72,7 @@ def deliver_and_work(runtime: Runtime, ticket_id: str, event_id: str = "ev-1") -
     queue = make_queue(runtime.settings, runtime.redis)
     event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id)
     job_id = enqueue_event(queue, runtime.settings, event).job_id
-    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
+    HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
     return job_id
 
 
@@ -117,7 +117,7 @@ def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
     sandbox.delete("/sandbox/faults")
     replayed = CliRunner().invoke(main, ["replay", "--all"])
     assert (replayed.exit_code, replayed.output.strip()) == (0, f"requeued {job_id}")
-    SimpleWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
+    HandoffWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
                  serializer=JSONSerializer).work(burst=True)
     assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False, True]
     assert failed.get_job_ids() == []
@@ -147,7 +147,7 @@ def test_retry_after_partial_write_never_posts_twice(
 
     sandbox.delete("/sandbox/faults")
     FailedJobRegistry(queue=make_queue(runtime.settings, runtime.redis)).requeue(job_id)
-    SimpleWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
+    HandoffWorker([make_queue(runtime.settings, runtime.redis)], connection=runtime.redis,
                  serializer=JSONSerializer).work(burst=True)
     comments = ai_comments(ticket(sandbox, ticket_id))
     assert [public for public, _ in comments] == [False, True]

@@ -1,0 +1,89 @@
+"""HandoffWorker's heartbeat, against a real Redis: one round trip, repeats skipped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import redis
+from rq import Queue
+
+from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker
+
+DEFAULT_LIFETIME = 420 + 60  # rq's default worker_ttl, plus the margin rq adds
+
+
+def make_worker(connection: redis.Redis) -> HandoffWorker:
+    worker = HandoffWorker([Queue("beats", connection=connection)], connection=connection)
+    worker.register_birth()
+    connection.hdel(worker.key, "last_heartbeat")
+    # The executions key exists while the worker runs a job; a beat extends it too.
+    connection.zadd(worker.executions_key, {"job-1": 1})
+    return worker
+
+
+def beat_seen(connection: redis.Redis, worker: HandoffWorker) -> bool:
+    """Whether a beat reached Redis since the last call (and forget it)."""
+    return bool(connection.hdel(worker.key, "last_heartbeat"))
+
+
+def test_a_beat_writes_the_timestamp_and_both_lifetimes(redis_conn: redis.Redis) -> None:
+    worker = make_worker(redis_conn)
+    worker.heartbeat()
+    assert redis_conn.hget(worker.key, "last_heartbeat")
+    assert DEFAULT_LIFETIME - 5 <= redis_conn.ttl(worker.key) <= DEFAULT_LIFETIME
+    assert DEFAULT_LIFETIME - 5 <= redis_conn.ttl(worker.executions_key) <= DEFAULT_LIFETIME
+
+
+def test_a_repeat_that_would_not_move_the_expiry_is_skipped(redis_conn: redis.Redis) -> None:
+    worker = make_worker(redis_conn)
+    worker.heartbeat()
+    assert beat_seen(redis_conn, worker)
+    worker.heartbeat()
+    worker.heartbeat()
+    assert not beat_seen(redis_conn, worker)
+    assert redis_conn.ttl(worker.key) > DEFAULT_LIFETIME - 5
+
+
+def test_a_beat_after_the_interval_is_sent(redis_conn: redis.Redis) -> None:
+    worker = make_worker(redis_conn)
+    worker.heartbeat()
+    beat_seen(redis_conn, worker)
+    assert worker._expires_at is not None
+    worker._expires_at -= HEARTBEAT_EVERY + timedelta(milliseconds=1)
+    worker.heartbeat()
+    assert beat_seen(redis_conn, worker)
+
+
+def test_a_longer_lifetime_is_sent_and_a_shorter_one_does_not_cut_it(
+    redis_conn: redis.Redis,
+) -> None:
+    worker = make_worker(redis_conn)
+    worker.heartbeat()
+    worker.heartbeat(timeout=2000)
+    assert beat_seen(redis_conn, worker)
+    assert redis_conn.ttl(worker.key) > 1990
+    worker.heartbeat(timeout=70)
+    assert not beat_seen(redis_conn, worker)
+    assert redis_conn.ttl(worker.key) > 1990
+
+
+def test_after_a_short_lifetime_the_default_is_restored(redis_conn: redis.Redis) -> None:
+    """rq beats with min(job timeout, monitoring interval) + 60 s while a job runs; the
+    idle worker's key must get the full lifetime back, or it could expire mid-wait."""
+    worker = make_worker(redis_conn)
+    worker.heartbeat(timeout=70)
+    assert redis_conn.ttl(worker.key) <= 70
+    worker.heartbeat()
+    assert beat_seen(redis_conn, worker)
+    assert redis_conn.ttl(worker.key) > DEFAULT_LIFETIME - 5
+
+
+def test_a_beat_inside_rqs_pipeline_is_always_added(redis_conn: redis.Redis) -> None:
+    worker = make_worker(redis_conn)
+    worker.heartbeat()
+    beat_seen(redis_conn, worker)
+    with redis_conn.pipeline() as pipe:
+        worker.heartbeat(pipeline=pipe)
+        assert not beat_seen(redis_conn, worker)  # queued, not yet sent
+        pipe.execute()
+    assert beat_seen(redis_conn, worker)
