@@ -43,8 +43,16 @@ def _phone(match: re.Match[str]) -> str:
     return "[phone]" if 7 <= len(digits) <= 15 and shaped and not is_date else found
 
 
+# Every phone match holds a digit, a separator and a digit in a row. Most log lines have
+# none, and finding that out is several times cheaper than running _PHONE over them.
+_PHONE_HINT = re.compile(r"\d[ .-]\d")
+
+
 def mask(text: str) -> str:
     """`text` with e-mail addresses, card numbers and phone numbers masked."""
-    text = _EMAIL.sub("[email]", text)
+    if "@" in text:
+        text = _EMAIL.sub("[email]", text)
     text = _CARD.sub(_card, text)
-    return _PHONE.sub(_phone, text)
+    if _PHONE_HINT.search(text):
+        text = _PHONE.sub(_phone, text)
+    return text
