@@ -54,7 +54,7 @@ RESERVE_SHARE = 0.05
 # Redis turns Lua numbers into integers, and %.17g keeps every bit of the double.
 # Pacing is GCRA: `pace` holds the theoretical arrival time of the next call; a call
 # may run at most burst - 1 intervals ahead of it, the interval being
-# per / (calls - burst + 1).
+# per / (calls - burst).
 _ACQUIRE = """
 local function exact(x) return string.format('%.17g', x) end
 local now = tonumber(ARGV[1])
@@ -69,9 +69,11 @@ if hold > now then
   return {'0', exact(now), exact(hold - now)}
 end
 local wait = 0
--- The burst is borrowed from the steady pace, so no window of `per` ever holds more
--- than `calls` and the log never has to stall the pace.
-local interval = per / math.max(1, calls - burst + 1)
+-- The burst is borrowed from the steady pace, with one interval to spare: no window of
+-- `per`, ends included, holds more than `calls`, nor does one seen at the helpdesk, where
+-- calls arrive later by a delay that varies by up to an interval. The log never has to
+-- stall the pace.
+local interval = per / math.max(1, calls - burst)
 local tat = math.max(now, tonumber(redis.call('GET', KEYS[4]) or '0'))
 if burst > 0 then
   wait = math.max(0, tat - now - (burst - 1) * interval)
@@ -200,7 +202,7 @@ def pace_burst(budget: RateBudget) -> int:
 
     A tenth of the budget, between 1 and 3: one ticket's few calls go out without
     waiting, while a backlog is spread over the window at
-    ``per_seconds / (calls - burst + 1)`` per call (98 per minute of a 100 budget).
+    ``per_seconds / (calls - burst)`` per call (97 per minute of a 100 budget).
     """
     return max(1, min(3, budget.calls // 10))
 
