@@ -59,7 +59,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     ):
         ticket = connector.get_ticket(ticket_id)
         ladder = LadderContext(runtime.settings, runtime.redis, runtime.log, connector)
-        if wants_climb(ladder, ticket, decision_id):
+        if wants_climb(ladder, ticket, ledger):
             tag = runtime.settings.escalation.next_level_tag
             climbed = climb_locked(ladder, ticket, lock, decision_id, f"an agent (tag {tag})",
                                    "", datetime.now(UTC))

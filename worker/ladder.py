@@ -58,12 +58,12 @@ class Outcome:
     level: int | None = None
 
 
-def wants_climb(context: LadderContext, ticket: Ticket, request_id: str) -> bool:
-    """Whether the job for `request_id` is a next-level step: it already began one (a
-    retry), or, having planned nothing else yet, the ticket carries the next-level tag
-    and has an open escalation record."""
-    ledger = Ledger(context.redis, request_id)
-    # The tag is checked first: an ordinary job pays one Redis read here, no more.
+def wants_climb(context: LadderContext, ticket: Ticket, ledger: Ledger) -> bool:
+    """Whether the job whose ledger is `ledger` is a next-level step: it already began
+    one (a retry), or, having planned nothing else yet, the ticket carries the
+    next-level tag and has an open escalation record."""
+    # The tag is checked first: an ordinary job pays one Redis read here (the ledger's,
+    # which the job then reuses), no more.
     if context.settings.escalation.next_level_tag not in ticket.tags:
         return ledger.recall(CLIMB) is not None
     if ledger.recall(CLIMB) is not None:

@@ -30,48 +30,54 @@ return redis.call('HGET', KEYS[1], 'decision')
 class Ledger:
     """The record of one decision, kept in a Redis hash.
 
-    `planned` reads the whole hash in one round trip and keeps the confirmed
-    batches, so `is_done` needs no call of its own. That copy cannot go stale:
-    the job holds the ticket's lock, and only the job of this decision writes
-    its batches.
+    The first read of any field reads the whole hash in one round trip and keeps it,
+    so `planned`, `is_done` and `recall` together cost one call. That copy cannot go
+    stale: the job holds the ticket's lock, only the job of this decision writes its
+    fields, and it writes them through this object, which updates the copy.
     """
 
     def __init__(self, connection: redis.Redis, decision_id: str) -> None:
         self._redis = connection
         self.key = f"handoff:ledger:{decision_id}"
-        self._done: set[str] | None = None
+        self._fields: dict[str, str] | None = None
+
+    def _read(self) -> dict[str, str]:
+        if self._fields is None:
+            stored = self._redis.hgetall(self.key)
+            self._fields = {_text(name): _text(value) for name, value in stored.items()}
+        return self._fields
+
+    def _keep(self, name: str, value: str) -> None:
+        if self._fields is not None:
+            self._fields[name] = value
 
     def planned(self) -> Decision | None:
         """The decision stored by an earlier run, if any."""
-        fields = self._redis.hgetall(self.key)
-        self._done = {name for name in map(_text, fields) if name.startswith("done:")}
-        raw = fields.get(b"decision") or fields.get("decision")
+        raw = self._read().get("decision")
         return Decision.model_validate_json(raw) if raw else None
 
     def plan(self, decision: Decision) -> Decision:
         """Store `decision` unless one is stored already; return the one that counts."""
-        stored = self._redis.eval(_PLAN, 1, self.key, decision.model_dump_json(),
-                                  LEDGER_TTL_SECONDS)
+        wanted = decision.model_dump_json()
+        stored = self._redis.eval(_PLAN, 1, self.key, wanted, LEDGER_TTL_SECONDS)
+        self._keep("decision", _text(stored) if stored else wanted)
         return Decision.model_validate_json(stored) if stored else decision
 
     def is_done(self, batch: int) -> bool:
-        if self._done is not None:
-            return f"done:{batch}" in self._done
-        return bool(self._redis.hexists(self.key, f"done:{batch}"))
+        return f"done:{batch}" in self._read()
 
     def mark_done(self, batch: int) -> None:
         self._redis.hset(self.key, f"done:{batch}", "1")
-        if self._done is not None:
-            self._done.add(f"done:{batch}")
+        self._keep(f"done:{batch}", "1")
 
     def remember(self, name: str, value: str) -> None:
         """Keep `value` with the decision once (the first call wins), for a retry to read."""
         if self._redis.hsetnx(self.key, f"extra:{name}", value):
             self._redis.expire(self.key, LEDGER_TTL_SECONDS)
+            self._keep(f"extra:{name}", value)
 
     def recall(self, name: str) -> str | None:
-        raw = self._redis.hget(self.key, f"extra:{name}")
-        return raw.decode() if isinstance(raw, bytes) else raw
+        return self._read().get(f"extra:{name}")
 
 
 def _text(value: bytes | str) -> str:
