@@ -43,8 +43,9 @@ def _phone(match: re.Match[str]) -> str:
     return "[phone]" if 7 <= len(digits) <= 15 and shaped and not is_date else found
 
 
-# Every phone match holds a digit, a separator and a digit in a row. Most log lines have
-# none, and finding that out is several times cheaper than running _PHONE over them.
+# Every phone match holds a digit, a separator and a digit in a row, as every e-mail match
+# holds an "@": looking for those first is several times cheaper than running the patterns
+# over every log line, most of which have neither.
 _PHONE_HINT = re.compile(r"\d[ .-]\d")
 
 

@@ -34,6 +34,8 @@ class Ledger:
     so `planned`, `is_done` and `recall` together cost one call. That copy cannot go
     stale: the job holds the ticket's lock, only the job of this decision writes its
     fields, and it writes them through this object, which updates the copy.
+    Every method raises redis.RedisError when Redis fails; the job then fails and rq
+    retries it.
     """
 
     def __init__(self, connection: redis.Redis, decision_id: str) -> None:
