@@ -45,7 +45,7 @@ def _phone(match: re.Match[str]) -> str:
 
 # Every phone match holds a digit, a separator and a digit in a row, as every e-mail match
 # holds an "@": looking for those first is several times cheaper than running the patterns
-# over every log line, most of which have neither.
+# over every log line, many of which have neither.
 _PHONE_HINT = re.compile(r"\d[ .-]\d")
 
 
