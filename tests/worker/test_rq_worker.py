@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import redis
 from rq import Queue
+from rq.defaults import DEFAULT_WORKER_TTL
 
 from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker
 
-DEFAULT_LIFETIME = 420 + 60  # rq's default worker_ttl, plus the margin rq adds
+DEFAULT_LIFETIME = DEFAULT_WORKER_TTL + 60  # rq's default worker lifetime, plus its margin
 
 
 def make_worker(connection: redis.Redis) -> HandoffWorker:
