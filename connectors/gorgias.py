@@ -16,8 +16,8 @@ whether ``GET /api/tickets/{id}`` embeds every message (we page through
 ``GET /api/messages?ticket_id=`` when it may not), ``GET /api/users/0`` as the
 current user (set `ai_user_id` to skip it), whether a snoozed ticket reports
 ``closed`` (a future ``snooze_datetime`` reads as pending either way), and
-whether an email reply's ``from`` must be an email-integration address (we use
-the address the customer last wrote to, else the API user's email); and whether
+whether an email reply's ``from`` must be an email-integration address (we send
+from one always: see `connectors.gorgias_sender`, else post a draft); and whether
 a message posted after the status is set to closed reopens the ticket (fields
 are written first so a retried batch never repeats a reply).
 
@@ -34,12 +34,14 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
 
 from connectors import gorgias_payloads as payloads
+from connectors import gorgias_sender as sender
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport, utc_now
@@ -57,6 +59,8 @@ SECRET_VARIABLE = "HANDOFF_GORGIAS_WEBHOOK_SECRET"  # noqa: S105 - a variable na
 _LIMIT = "100"
 _MAX_PAGES = 100
 _ROUTES_KEPT = 256
+# An email integration added or removed is seen by running workers within this time.
+_INTEGRATIONS_TTL = timedelta(minutes=15)
 
 
 class GorgiasConnector(GorgiasExport):
@@ -85,6 +89,8 @@ class GorgiasConnector(GorgiasExport):
                          clock=clock, sleep=sleep, budget=budget)
         # Where a reply to each recently read ticket goes; read in get_ticket, used in apply.
         self._routes: OrderedDict[str, payloads.ReplyRoute] = OrderedDict()
+        # The account's integrations and when they were read (email sending addresses).
+        self._integration_list: tuple[datetime, list[dict[str, Any]]] | None = None
 
     @classmethod
     def basic_auth(cls, settings: GorgiasSettings, token: str) -> httpx.BasicAuth:
@@ -197,11 +203,21 @@ class GorgiasConnector(GorgiasExport):
         ``POST`` the message.
 
         Each call is sent only when needed. The idempotent calls go first so a
-        batch retried after a failed message does not repeat the message.
+        batch retried after a failed message does not repeat the message. An
+        email reply goes from the ticket's email-integration address, else from
+        the account's only email integration (``GET /api/integrations``, read at
+        most every 15 minutes); with no such address it is posted as an internal
+        note saying why, and the batch's status change is dropped.
         Raises ValueError for two comments, PermanentError for a non-numeric id,
         and TransientError or PermanentError when a call fails.
         """
-        route = payloads.complete_route(self._routes.get(ticket.id), ticket, self.settings.email)
+        route = payloads.complete_route(self._routes.get(ticket.id), ticket)
+        if sender.needs_sender(actions, route.channel, route.ours, route.customer):
+            ours, reason = sender.pick_address(self._integrations(), route.integration)
+            if ours is None:
+                logger.warning("gorgias ticket %s: reply posted as a draft: %s", ticket.id, reason)
+                actions = sender.as_draft(actions, reason)
+            route = replace(route, ours=ours)
         has_comment = any(a.kind in ("public_reply", "internal_note") for a in actions)
         ai_id = self.ai_user_id() if has_comment else ""
         writes = payloads.writes(ticket, actions, ai_id, route)
@@ -214,6 +230,25 @@ class GorgiasConnector(GorgiasExport):
             self.request("DELETE", f"{path}/tags", json={"names": writes.removed})
         if writes.message is not None:
             self.request("POST", f"{path}/messages", json=writes.message)
+
+    def _integrations(self) -> list[dict[str, Any]]:
+        """Every integration of the account, read at most once per `_INTEGRATIONS_TTL`.
+
+        A refusal (PermanentError: the API user may not list integrations) reads as
+        none, so the reply becomes a draft; TransientError passes through.
+        """
+        now = self._clock()
+        if self._integration_list is None or now - self._integration_list[0] > _INTEGRATIONS_TTL:
+            try:
+                found = [item for page in pagination.next_cursor(
+                    lambda params: self.json(self.request("GET", "/integrations", params=params)),
+                    {"limit": _LIMIT}, what="gorgias: integrations", max_pages=_MAX_PAGES,
+                ) for item in payloads.objects(page.get("data"))]
+            except PermanentError as exc:
+                logger.warning("gorgias: cannot list integrations: %s", exc)
+                found = []
+            self._integration_list = (now, found)
+        return self._integration_list[1]
 
     def list_knowledge(self) -> list[KnowledgeDoc]:
         """Every macro with a ``setResponseText`` action, all cursor pages.

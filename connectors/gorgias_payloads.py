@@ -75,11 +75,13 @@ class Writes:
 
 @dataclass(frozen=True)
 class ReplyRoute:
-    """Where a public email reply goes: the address the customer wrote to, and theirs."""
+    """Where a public email reply goes: our address (None: not known yet), the customer's,
+    and the email integration a message of the ticket named."""
 
     channel: str
     ours: dict[str, str] | None
     customer: dict[str, str] | None
+    integration: int | None = None
 
 
 def writes(ticket: Ticket, actions: Sequence[Action], ai_id: str, route: ReplyRoute) -> Writes:
@@ -216,32 +218,44 @@ def maybe_truncated(data: dict[str, Any], messages: list[dict[str, Any]]) -> boo
     return bool(reason)
 
 
-def complete_route(route: ReplyRoute | None, ticket: Ticket, api_email: str) -> ReplyRoute:
-    """`route` (read with the ticket), else the requester's address; sent from the
-    address the customer wrote to, else from the API user's `api_email`."""
-    if route is None:
-        customer = ({"address": ticket.requester.email, "name": ticket.requester.name or ""}
-                    if ticket.requester.email else None)
-        route = ReplyRoute(ticket.channel or "email", None, customer)
-    if route.ours is None:
-        route = ReplyRoute(route.channel, {"address": api_email, "name": ""}, route.customer)
-    return route
+def complete_route(route: ReplyRoute | None, ticket: Ticket) -> ReplyRoute:
+    """`route` (read with the ticket), else the ticket's channel and the requester's
+    address; our sending address stays None when the ticket did not name it."""
+    if route is not None:
+        return route
+    customer = ({"address": ticket.requester.email, "name": ticket.requester.name or ""}
+                if ticket.requester.email else None)
+    return ReplyRoute(ticket.channel or "email", None, customer)
 
 
 def reply_route(raw: dict[str, Any], messages: list[dict[str, Any]]) -> ReplyRoute:
-    """Our address and the customer's, from the newest customer email message."""
+    """Where a reply goes, from the ticket's own email messages, newest first.
+
+    Our address is the one the customer last wrote to, else the one an agent's email
+    went out from (a ticket an agent started); messages posted through the API are
+    skipped, since their sender is whatever the caller said. The customer's is their
+    last message's sender, else the ticket's customer. `integration` is the newest
+    ``integration_id`` an email message carries.
+    """
     channel = str(raw.get("channel") or "email")
+    ours = theirs = from_agent = None
+    integration: int | None = None
     for message in reversed(messages):
         source = message.get("source")
-        if message.get("from_agent") or not isinstance(source, dict):
+        if message.get("channel") != "email" or not isinstance(source, dict):
             continue
-        sender, to = source.get("from"), source.get("to")
-        ours = to[0] if isinstance(to, list) and to and isinstance(to[0], dict) else None
-        if isinstance(sender, dict) and sender.get("address"):
-            return ReplyRoute(channel, _address(ours), _address(sender))
-    customer = _obj(raw.get("customer"))
-    return ReplyRoute(channel, None,
-                      _address({"address": customer.get("email"), "name": customer.get("name")}))
+        if integration is None and isinstance(message.get("integration_id"), int):
+            integration = message["integration_id"]
+        sender, to = _address(source.get("from")), source.get("to")
+        first = _address(to[0]) if isinstance(to, list) and to else None
+        if not message.get("from_agent") and theirs is None and sender is not None:
+            ours, theirs = first, sender
+        elif message.get("from_agent") and message.get("via") != "api" and from_agent is None:
+            from_agent = sender
+    if theirs is None:
+        customer = _obj(raw.get("customer"))
+        theirs = _address({"address": customer.get("email"), "name": customer.get("name")})
+    return ReplyRoute(channel, ours or from_agent, theirs, integration)
 
 
 def _address(value: Any) -> dict[str, str] | None:

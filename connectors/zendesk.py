@@ -28,7 +28,8 @@ from connectors import zendesk_setup as setup
 from connectors.base import HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
 from connectors.zendesk_export import ZendeskExport
-from core.errors import PayloadError, PermanentError, SignatureError
+from core.batching import already_on_ticket
+from core.errors import ConflictError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.ladder_settings import DEFAULT_NEXT_LEVEL_TAG
 from core.models import Action, EventKind, Ticket, TicketEvent
@@ -42,6 +43,8 @@ _EVENT_TYPE_PREFIX = "zen:event-type:"
 _MAX_AUDIT_PAGES = 200
 # Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
 _MAX_LIST_PAGES = 500
+# Writes of one batch under safe_update before a conflict is handed to the job's retries.
+CONFLICT_TRIES = 3
 
 class ZendeskConnector(ZendeskExport):
     """One Zendesk account, reached through an injected `httpx.Client`.
@@ -234,19 +237,41 @@ class ZendeskConnector(ZendeskExport):
         """Write one batch with a single ``PUT /tickets/{id}``; an empty batch sends nothing.
 
         Tags are sent as the whole merged list with ``safe_update`` and the
-        ticket's ``updated_at``, so a concurrent change answers 409
-        (PermanentError) instead of silently dropping someone else's tags.
-        Raises ValueError for a batch with two comments, and TransientError or
-        PermanentError when the call fails.
+        ticket's ``updated_at``, so a concurrent change answers 409 instead of
+        silently dropping someone else's tags. On a 409 the ticket is read again
+        and the batch rebuilt on it (the other writer's tags kept), at most
+        `CONFLICT_TRIES` writes in all. A 409 whose re-read already shows the
+        batch's comment by us means an earlier try landed and only its answer
+        was lost; the PUT is atomic, so nothing is sent again. Raises ValueError
+        for a batch with two comments, ConflictError when every try met a 409,
+        and TransientError or PermanentError when a call fails.
         """
-        update = payloads.update_body(ticket, actions)
-        if not update:
-            return
-        if "tags" in update and ticket.updated_at is not None:
-            update["safe_update"] = True
-            update["updated_stamp"] = payloads.iso(ticket.updated_at)
         path = f"/tickets/{payloads.path_id(ticket.id)}.json"
-        self.request("PUT", path, json={"ticket": update}, endpoint_budget=self._update_budget)
+        current = ticket
+        for attempt in range(1, CONFLICT_TRIES + 1):
+            update = payloads.update_body(current, actions)
+            if not update:
+                return
+            if "tags" in update and current.updated_at is not None:
+                update["safe_update"] = True
+                update["updated_stamp"] = payloads.iso(current.updated_at)
+            try:
+                self.request("PUT", path, json={"ticket": update},
+                             endpoint_budget=self._update_budget)
+                return
+            except PermanentError as exc:
+                if exc.status != 409:
+                    raise
+                logger.info("zendesk ticket %s changed under write %d of %d (409)",
+                            ticket.id, attempt, CONFLICT_TRIES)
+            if attempt < CONFLICT_TRIES:
+                current = self.get_ticket(ticket.id)
+                if already_on_ticket(current, tuple(actions)):
+                    return
+        raise ConflictError(
+            f"zendesk: ticket {ticket.id} changed under each of {CONFLICT_TRIES} tries to "
+            "write the batch (409 safe_update conflict, the ticket re-read between tries); "
+            "nothing of it was written")
 
     # -- knowledge and install ----------------------------------------------------
 

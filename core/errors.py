@@ -7,7 +7,8 @@
     │   └── PayloadError         400: malformed body or a missing field
     ├── HelpdeskError            a helpdesk API call failed
     │   ├── TransientError       retry: timeout, 429, 5xx
-    │   │   └── RateLimited      429, carries the server's Retry-After
+    │   │   ├── RateLimited      429, carries the server's Retry-After
+    │   │   └── ConflictError    409 on every try: the ticket kept changing under our writes
     │   └── PermanentError       drop or escalate: 401/403/404/409/422, bad response
     ├── ScorerError              the AI could not answer: the ticket escalates
     └── ProposalError            a model's proposed settings change is unusable: nothing is written
@@ -70,6 +71,14 @@ class RateLimited(TransientError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message, status=429, retry_after=retry_after)
         self.retry_after: float = retry_after
+
+
+class ConflictError(TransientError):
+    """A conditional write (Zendesk ``safe_update``) met a newer ticket on every try,
+    the ticket re-read in between; a later run of the job may find it quiet."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=409)
 
 
 class PermanentError(HelpdeskError):

@@ -77,6 +77,10 @@ def create_app(
     played = {zendesk_api.PLATFORM: account, freshdesk_api.PLATFORM: freshdesk,
               gorgias_api.PLATFORM: gorgias}
     store = Store({name: a.ai_user_id for name, a in played.items() if a is not None})
+    if gorgias is not None:
+        # A Gorgias account sends email through an email integration; replies go from it.
+        store.integrations[gorgias_api.PLATFORM] = [
+            gorgias_shapes.email_integration(store.next_id("integration"))]
     app = Flask("connectors.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = Sandbox(store, WebhookSender(store, webhook_url), account,

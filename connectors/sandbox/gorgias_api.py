@@ -201,12 +201,35 @@ def add_message(ticket_id: int) -> Any:
             ticket, sender_id, html_body=html_body if isinstance(html_body, str) else None,
             text=text if not isinstance(html_body, str) else None,
             public=raw["channel"] != shapes.INTERNAL_NOTE, channel="api")
+        comment.sender_address = _from_address(raw)
         return jsonify(shapes.message_json(store, ticket, comment)), 201
+
+
+def _from_address(raw: dict[str, Any]) -> str | None:
+    """The ``source.from.address`` of a posted message, kept to show what was sent."""
+    source = raw.get("source")
+    sender = source.get("from") if isinstance(source, dict) else None
+    address = sender.get("address") if isinstance(sender, dict) else None
+    return address if isinstance(address, str) else None
+
+
+@blueprint.delete("/integrations/<int:integration_id>")
+def delete_integration(integration_id: int) -> Any:
+    """``DELETE /api/integrations/{id}``: 204, or 404 when there is none."""
+    store = current().store
+    with store.lock:
+        kept = store.integrations.setdefault(PLATFORM, [])
+        for index, existing in enumerate(kept):
+            if existing["id"] == integration_id:
+                del kept[index]
+                return "", 204
+    return _not_found()
 
 
 @blueprint.get("/integrations")
 def list_integrations() -> Any:
-    """``GET /api/integrations?type=http``: what ``install`` made before."""
+    """``GET /api/integrations`` (``?type=`` filters): the email integration the account
+    starts with, and the HTTP integrations ``install`` made."""
     store = current().store
     wanted = request.args.get("type")
     with store.lock:

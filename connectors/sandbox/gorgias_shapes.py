@@ -33,6 +33,7 @@ INTERNAL_NOTE = "internal-note"
 # An embedded list this long is cut, like the API's default page, so clients must page.
 EMBEDDED_MESSAGES = 30
 MAX_LIMIT = 100
+SUPPORT = {"address": "support@sandbox.invalid", "name": "Sandbox Support"}
 
 
 def error(status: int, message: str, data: dict[str, Any] | None = None
@@ -71,13 +72,30 @@ def customer_json(user: User | None, user_id: int) -> dict[str, Any]:
             "created_datetime": stamp(user.created_at), "data": dict(user.fields)}
 
 
+def email_integration(integration_id: int) -> dict[str, Any]:
+    """The account's email integration (``GET /api/integrations``): the support address."""
+    return {"id": integration_id, "type": "email", "name": SUPPORT["name"],
+            "meta": {"address": SUPPORT["address"]}, "deactivated_datetime": None,
+            "uri": f"/api/integrations/{integration_id}/"}
+
+
+def _email_integration_id(store: Store) -> int | None:
+    return next((i["id"] for i in store.integrations.get(PLATFORM, [])
+                 if i.get("type") == "email"), None)
+
+
 def message_json(store: Store, ticket: Ticket, comment: Comment) -> dict[str, Any]:
-    """A message; private comments are internal notes, the system's come ``via`` a rule."""
+    """A message; private comments are internal notes, the system's come ``via`` a rule.
+
+    Email messages name the email integration (``integration_id``) while it exists;
+    an API reply shows the ``from`` address it was posted with."""
     role = store.role_of(PLATFORM, comment.author_id)
     sender = store.users.get((PLATFORM, comment.author_id))
     customer = store.users.get((PLATFORM, ticket.requester_id))
     channel = ticket.channel if comment.public else INTERNAL_NOTE
-    support = {"address": "support@sandbox.invalid", "name": "Sandbox Support"}
+    support = dict(SUPPORT)
+    if comment.sender_address is not None:
+        support = {"address": comment.sender_address, "name": ""}
     them = {"address": customer.email if customer else None,
             "name": customer.name if customer else None}
     via = {"customer": ticket.channel, "ai": "api", "system": "rule"}.get(role, "helpdesk")
@@ -97,6 +115,7 @@ def message_json(store: Store, ticket: Ticket, comment: Comment) -> dict[str, An
         "body_html": comment.html_body,
         "stripped_text": comment.body,
         "attachments": [],
+        "integration_id": _email_integration_id(store) if channel == "email" else None,
         "created_datetime": stamp(comment.created_at),
         "sent_datetime": stamp(comment.created_at),
         "failed_datetime": None,

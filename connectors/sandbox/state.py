@@ -86,6 +86,8 @@ class Comment:
     public: bool
     channel: str
     created_at: datetime
+    # The address a reply was sent from, as the API call named it (Gorgias ``source.from``).
+    sender_address: str | None = None
 
 
 @dataclass

@@ -114,15 +114,7 @@ def test_the_current_user_is_asked_once_without_an_ai_user(api: respx.MockRouter
     assert me.call_count == 1
 
 
-def test_a_reply_without_a_read_ticket_goes_from_the_api_user(api: respx.MockRouter) -> None:
-    messages = api.post(f"{TICKET_URL}/messages").respond(201, json={})
-    ticket = Ticket(id="5678", platform="gorgias", subject="Hi", channel="email",
-                    requester=Requester(id="501", email="dana@example.com", name="Dana"))
-    connector().apply(ticket, (PublicReply(body="Hello"),))
-    body = json.loads(messages.calls.last.request.content)
-    assert body["source"] == {"type": "email", "from": {"address": fx.EMAIL, "name": ""},
-                              "to": [{"address": "dana@example.com", "name": "Dana"}]}
-    assert "sent_datetime" not in body
+# Which address an email reply leaves from: tests/connectors/test_gorgias_sender.py.
 
 
 def test_a_chat_reply_has_no_email_source(api: respx.MockRouter) -> None:

@@ -492,13 +492,7 @@ def test_apply_refuses_two_comments_in_one_batch(api: respx.MockRouter, ticket: 
     assert not api.calls
 
 
-def test_apply_reports_a_safe_update_conflict_as_permanent(
-    api: respx.MockRouter, ticket: Any,
-) -> None:
-    api.put(f"/tickets/{fx.TICKET_ID}.json").respond(409, json={"error": "UpdateConflict"})
-    with pytest.raises(PermanentError) as raised:
-        connector().apply(ticket, (AddTags(tags=("x",)),))
-    assert raised.value.status == 409
+# A safe_update conflict (409) is re-read and retried: tests/connectors/test_zendesk_conflict.py.
 
 
 # -- retries and error translation ------------------------------------------------------------
