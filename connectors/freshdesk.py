@@ -45,6 +45,7 @@ from connectors import freshdesk_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport
+from connectors.freshdesk_directory import FreshdeskDirectory
 from connectors.freshdesk_export import FreshdeskExport
 from core.errors import (
     PayloadError,
@@ -69,7 +70,7 @@ SECRET_VARIABLE = "HANDOFF_FRESHDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable 
 
 
 
-class FreshdeskConnector(FreshdeskExport):
+class FreshdeskConnector(FreshdeskExport, FreshdeskDirectory):
     """One Freshdesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through

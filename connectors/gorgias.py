@@ -45,6 +45,7 @@ from connectors import gorgias_sender as sender
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport, utc_now
+from connectors.gorgias_directory import GorgiasDirectory
 from connectors.gorgias_export import GorgiasExport
 from connectors.ratelimit import CallBudget
 from core.errors import PayloadError, PermanentError, SignatureError
@@ -63,7 +64,7 @@ _ROUTES_KEPT = 256
 _INTEGRATIONS_TTL = timedelta(minutes=15)
 
 
-class GorgiasConnector(GorgiasExport):
+class GorgiasConnector(GorgiasExport, GorgiasDirectory):
     """One Gorgias account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through

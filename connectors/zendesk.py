@@ -27,6 +27,7 @@ from connectors import zendesk_payloads as payloads
 from connectors import zendesk_setup as setup
 from connectors.base import HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
+from connectors.zendesk_directory import ZendeskDirectory
 from connectors.zendesk_export import ZendeskExport
 from core.batching import already_on_ticket
 from core.errors import ConflictError, PayloadError, PermanentError, SignatureError
@@ -41,12 +42,10 @@ _EVENT_TYPE_PREFIX = "zen:event-type:"
 # Zendesk keeps at most 5000 comments per ticket (50 pages of 100 audits); triggers and
 # notifications add audits without comments, hence the room.
 _MAX_AUDIT_PAGES = 200
-# Lists we read whole (articles, macros, webhooks, triggers): 50,000 items at most.
-_MAX_LIST_PAGES = 500
 # Writes of one batch under safe_update before a conflict is handed to the job's retries.
 CONFLICT_TRIES = 3
 
-class ZendeskConnector(ZendeskExport):
+class ZendeskConnector(ZendeskExport, ZendeskDirectory):
     """One Zendesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
@@ -342,21 +341,3 @@ class ZendeskConnector(ZendeskExport):
         return InstallReport(created=tuple(created), existing=tuple(existing),
                              instructions="\n".join(notes),
                              secrets={setup.SECRET_VARIABLE: secret})
-
-    def _every(
-        self, path: str, key: str, params: dict[str, str] | None = None
-    ) -> list[dict[str, Any]]:
-        """Every item of a list endpoint: cursor pages (``links.next``) or offset ``next_page``."""
-        found: list[dict[str, Any]] = []
-        url = path
-        query: dict[str, str] | None = {**(params or {}), "page[size]": "100"}
-        for _ in range(_MAX_LIST_PAGES):
-            page = self.json(self.request("GET", url, params=query))
-            found.extend(payloads.items(page, key))
-            meta, links = payloads.as_dict(page.get("meta")), payloads.as_dict(page.get("links"))
-            # Endpoints without cursor support ignore page[size] and answer with next_page.
-            following = links.get("next") if meta.get("has_more") else page.get("next_page")
-            if not (isinstance(following, str) and following):
-                return found
-            url, query = pagination.same_host(self.client.base_url, following, self.name), None
-        raise PermanentError(f"zendesk: {path} has more than {_MAX_LIST_PAGES} pages")

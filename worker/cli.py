@@ -1,7 +1,9 @@
 """The ``handoff`` command line.
 
 Exit codes: 0 success, 1 the work itself failed (for example a demo ticket was
-not processed), 2 bad configuration or usage, 130 interrupted by Ctrl-C.
+not processed, or a helpdesk could not be reached), 2 bad configuration or usage,
+3 an id the settings name is missing in a helpdesk (``check-config --online``,
+``install``), 130 interrupted by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -44,11 +46,16 @@ def main(verbose: bool, log_format: str) -> None:
 
 @main.command("check-config")
 @click.argument("file", required=False)
-def check_config(file: str | None) -> None:
+@click.option("--online", is_flag=True,
+              help="Also ask each helpdesk whether the credentials work and every group, "
+                   "agent, team and custom field the settings name exists.")
+def check_config(file: str | None, online: bool) -> None:
     """Validate FILE (default: $HANDOFF_CONFIG or config/handoff.yaml) and print it.
 
     Secrets are masked. A bad file prints the key, the value and the reason, and
-    exits 2.
+    exits 2. With --online each id is printed with where it is named and whether
+    the helpdesk has it: exit 3 when one is missing, 1 when a helpdesk cannot be
+    reached or refuses the credentials.
     """
     from connectors.registry import build_connectors
     from core.settings import masked
@@ -57,12 +64,21 @@ def check_config(file: str | None) -> None:
     try:
         settings = load_settings(file)
         docs = load_knowledge(settings.knowledge_dir)
-        build_connectors(settings)
+        connectors = build_connectors(settings)
     except ConfigError as exc:
         _fail_config(exc)
     click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
+    if online:
+        from worker.check_online import check_online
+
+        report = check_online(settings, connectors,
+                              progress=lambda text: click.echo(text, err=True))
+        for line in report.lines:
+            click.echo(line)
+        click.echo(report.summary())
+        sys.exit(report.exit_code)
 
 
 def receiver_workers() -> int:

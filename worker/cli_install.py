@@ -26,9 +26,11 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
     """Create Handoff's webhook (and trigger) in PLATFORM, or find the existing ones.
 
     Safe to run again: a second run creates nothing. Secrets the admin must
-    store are printed once, here, and never logged. Exit codes: 0 done, 1 the
-    helpdesk refused or failed, 2 bad configuration (missing API token,
-    platform not configured).
+    store are printed once, here, and never logged. Then the ids the settings
+    name are checked as ``check-config --online`` does. Exit codes: 0 done, 1
+    the helpdesk refused or failed, 2 bad configuration (missing API token,
+    platform not configured), 3 installed but an id the settings name is
+    missing in the helpdesk.
     """
     from connectors.registry import build_connector
     from worker.config import load_settings
@@ -55,3 +57,11 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
         click.echo(f"{variable}={value}")
     if report.instructions:
         click.echo(report.instructions)
+    from worker.check_online import check_online
+
+    checked = check_online(settings, {platform: connector},
+                           progress=lambda text: click.echo(text, err=True))
+    for line in checked.lines:
+        click.echo(line)
+    click.echo(checked.summary())
+    sys.exit(checked.exit_code)

@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from connectors.sandbox import (
     control,
+    directory_api,  # noqa: F401 - importing it adds the directory routes to the API blueprints
     export_api,  # noqa: F401 - importing it adds the export routes to the API blueprints
     freshdesk_api,
     freshdesk_shapes,

@@ -17,6 +17,8 @@ from typing import Any
 
 AUTHOR_ROLES = ("customer", "agent", "ai", "system")
 SYSTEM_USER_ID = -1
+DEFAULT_GROUPS = {360001: "Billing", 360002: "Security", 360003: "Legal", 360004: "VIP",
+                  360010: "Support"}
 
 
 def now() -> datetime:
@@ -156,6 +158,9 @@ class Store:
         self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1,
                       "integration": 1, "organization": 7_001}
         self.agent_ids: dict[str, int] = {}
+        # Agent groups (Gorgias teams) by id, per platform: the demo configuration's routing.
+        self.groups: dict[str, dict[int, str]] = {
+            platform: dict(DEFAULT_GROUPS) for platform in ai_user_ids}
         for platform, ai_id in ai_user_ids.items():
             self.users[(platform, ai_id)] = User(ai_id, "Handoff AI", None, "agent")
             agent = self.add_user(platform, "Alex Agent", "agent@sandbox.invalid", "agent")
