@@ -48,6 +48,7 @@ from connectors.base import HeaderItems, InstallReport, utc_now
 from connectors.gorgias_directory import GorgiasDirectory
 from connectors.gorgias_export import GorgiasExport
 from connectors.ratelimit import CallBudget
+from core.batching import already_on_ticket
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
@@ -218,6 +219,9 @@ class GorgiasConnector(GorgiasExport, GorgiasDirectory):
             if ours is None:
                 logger.warning("gorgias ticket %s: reply posted as a draft: %s", ticket.id, reason)
                 actions = sender.as_draft(actions, reason)
+                # The job's own check compares the reply, so a rerun must find the draft here.
+                if already_on_ticket(ticket, actions):
+                    actions = tuple(a for a in actions if a.kind != "internal_note")
             route = replace(route, ours=ours)
         has_comment = any(a.kind in ("public_reply", "internal_note") for a in actions)
         ai_id = self.ai_user_id() if has_comment else ""

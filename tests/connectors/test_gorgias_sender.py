@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import respx
 
+from connectors.gorgias_sender import as_draft
 from core.models import AddTags, PublicReply, Requester, SetStatus, Status, Ticket
 from tests.connectors import fixtures_gorgias as fx
 from tests.connectors.test_gorgias import TICKET_URL, api, connector
@@ -203,3 +204,18 @@ def test_sandbox_lists_its_email_integration_in_the_reference_shape(stack: Stack
     assert integration["type"] == "email"
     assert integration["meta"] == {"address": "support@sandbox.invalid"}
     assert isinstance(integration["id"], int)
+
+
+def test_a_rerun_after_the_draft_landed_does_not_post_it_again(api: respx.MockRouter) -> None:
+    api.get(INTEGRATIONS).respond(json=listed(HTTP_INTEGRATION))
+    (draft,) = as_draft((PublicReply(body="Hello"),), "Gorgias lists no active email "
+                        "integration to send it from")
+    landed = fx.message(3009, fx.AI_USER_ID, draft.body, from_agent=True,
+                        channel="internal-note", via="api")
+    ticket = ai_only()
+    ticket["messages"].append(landed)
+    api.get(TICKET_URL).respond(json=ticket)
+    messages = api.post(f"{TICKET_URL}/messages").respond(201, json={})
+    gorgias = connector()
+    gorgias.apply(gorgias.get_ticket(str(fx.TICKET_ID)), (PublicReply(body="Hello"),))
+    assert messages.call_count == 0
