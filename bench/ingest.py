@@ -4,8 +4,8 @@
                                      [--servers sync:3,sync:2,gthread:2:8]
 
 Two gunicorn servers run side by side with the README's settings (`handoff serve`:
-sync workers, one more than the cores, access log on): the receiver as shipped,
-and the same app with the enqueue replaced by a no-op (the bare-Flask ceiling).
+gthread, one process more than the cores, 32 threads each, access log on): the
+receiver as shipped, and the same app with the enqueue replaced by a no-op (the bare-Flask ceiling).
 ``--servers sync:3,sync:2,...`` runs every variant under each gunicorn set-up, side
 by side, and prints the set-ups' ratios taken within each run. Each run loads
 one, then the other (alternating which goes first), with
@@ -37,7 +37,7 @@ from pathlib import Path
 import redis
 from support import ROOT, Figure, child, free_port, machine, redis_server, wait_ready
 
-from worker.cli import receiver_workers
+from worker.cli import RECEIVER_THREADS, receiver_workers
 from worker.demo import demo_credentials, write_demo_config
 
 LUA = ROOT / "bench" / "ingest.lua"
@@ -45,7 +45,7 @@ CONFIG = ROOT / "config" / "handoff.yaml"
 APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
 # What `handoff serve` runs by default (worker/cli.py) and the README recommends.
-DEFAULT_SERVER = f"sync:{receiver_workers()}"
+DEFAULT_SERVER = f"gthread:{receiver_workers()}:{RECEIVER_THREADS}"
 
 
 def webhook_body(ticket_id: int) -> bytes:

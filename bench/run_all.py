@@ -16,14 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-from worker.cli import receiver_workers
+from worker.cli import RECEIVER_THREADS, receiver_workers
 
 BENCH = Path(__file__).resolve().parent
 
 FULL = [
-    # The recommended set-up (sync, cores + 1), then 2 sync workers beside it.
+    # The recommended set-up (gthread, cores + 1 processes), then sync workers beside it.
     ["ingest.py", "--seconds", "10", "--runs", "3", "--servers",
-     f"sync:{receiver_workers()},sync:2"],
+     f"gthread:{receiver_workers()}:{RECEIVER_THREADS},sync:{receiver_workers()}"],
     ["decision.py", "--runs", "3", "--limit", "1000"],
     # The issue's pace with time divided by 10, the connectors' 30 s wait included.
     ["ratebudget.py", "--tickets", "150", "--calls", "100", "--per-seconds", "6",

@@ -8,13 +8,13 @@ Rate limits: https://support.freshdesk.com/support/solutions/articles/225439
 Freshdesk does not sign webhooks and sends no delivery id. A delivery proves
 itself with our secret, in the header `settings.secret_header` or as the HTTP
 basic-auth password ("Requires authentication" in the rule). With no delivery
-id, the event id is a sha256 of the ticket id, ``triggered_event``, the body and
-the minute it arrived. The body alone is not enough: it carries only ids (whether
-placeholder text is JSON-escaped is unconfirmed), so a customer's second reply
-sends the same body as the first and would be dropped as a duplicate for the
-whole dedupe window. Freshdesk retries a failed call after 5 minutes at the
-earliest, so the minute costs no real dedupe, and a repeat within the minute
-collapses (the job reloads the whole ticket anyway).
+id, the event id is a sha256 of the ticket id, ``triggered_event`` and the body.
+The body carries only ids (whether placeholder text is JSON-escaped is
+unconfirmed), so a customer's second reply sends the same body as the first: the
+event is therefore marked as not unique (`TicketEvent.unique_id`), and the
+receiver merges a repeat only into a job that has not started yet (that job
+reads the whole ticket, the new reply included); once it has started, the repeat
+gets a job of its own.
 
 UNCONFIRMED in the reference, so both forms are accepted and the one seen is
 logged at debug level: the Advanced JSON body wrapped in ``freshdesk_webhook``
@@ -36,7 +36,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import UTC
 from typing import Any, ClassVar
 
 import httpx
@@ -125,13 +124,14 @@ class FreshdeskConnector(FreshdeskExport, FreshdeskDirectory):
                                "(freshdesk_webhook.ticket_id or a top-level ticket_id)")
         triggered = fields.get("triggered_event")
         triggered = triggered if isinstance(triggered, str) else ""
+        # Freshdesk sends no delivery id, and a customer's next reply sends the same body:
+        # the id says "this body", never "this message" (merged only while not started).
         return TicketEvent(
             platform=self.name,
             ticket_id=ticket_id,
-            event_id=tools.content_id(
-                ticket_id, triggered, self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
-                body=body),
+            event_id=tools.content_id(ticket_id, triggered, body=body),
             kind=payloads.event_kind(triggered),
+            unique_id=False,
         )
 
     # -- reading ----------------------------------------------------------------

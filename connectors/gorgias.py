@@ -145,7 +145,8 @@ class GorgiasConnector(GorgiasExport, GorgiasDirectory):
             kind = EventKind.MESSAGE_CREATED if message_id else EventKind.TICKET_UPDATED
         event_id = (f"message:{message_id}" if message_id
                     else tools.content_id(ticket_id, trigger, body=body))
-        return TicketEvent(platform=self.name, ticket_id=ticket_id, event_id=event_id, kind=kind)
+        return TicketEvent(platform=self.name, ticket_id=ticket_id, event_id=event_id, kind=kind,
+                           unique_id=message_id is not None)
 
     # -- reading ----------------------------------------------------------------
 

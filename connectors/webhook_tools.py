@@ -46,27 +46,36 @@ def basic_password(authorization: str | None) -> str | None:
     return password if colon else None
 
 
+def is_number(text: str) -> bool:
+    """True when `text` is ASCII digits only.
+
+    ``str.isdigit`` also passes superscripts, Arabic-Indic and full-width digits,
+    which ``int`` refuses (a 500 in the receiver) or reads as an id no helpdesk sends.
+    """
+    return text.isascii() and text.isdigit()
+
+
 def identifier(value: Any) -> str | None:
     """A positive numeric id as a string (from an int or a digit string), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return str(value) if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+    if isinstance(value, str) and is_number(value.strip()) and int(value) > 0:
         return value.strip()
     return None
 
 
 def path_id(platform: str, ticket_id: str) -> str:
     """`ticket_id` checked for use in a URL path; PermanentError if not numeric."""
-    if not ticket_id.isdigit():
+    if not is_number(ticket_id):
         raise PermanentError(f"{platform}: {ticket_id!r} is not a ticket id")
     return ticket_id
 
 
 def api_int(platform: str, field: str, value: str) -> int:
     """A neutral id as the integer the API wants; PermanentError names the field."""
-    if not value.isdigit():
+    if not is_number(value):
         raise PermanentError(f"{platform}: {field} {value!r} must be a numeric id")
     return int(value)
 

@@ -158,14 +158,13 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
             )
         comment_id = payloads.identifier(raw_comment)
         lowered = {k.lower(): v for k, v in headers.items()}
-        event_id = lowered.get(self.invocation_header) or payloads.content_id(
-            ticket_id, comment_id, body
-        )
+        invocation = lowered.get(self.invocation_header)
         return TicketEvent(
             platform=self.name,
             ticket_id=ticket_id,
-            event_id=event_id,
+            event_id=invocation or payloads.content_id(ticket_id, comment_id, body),
             kind=payloads.EVENT_KINDS.get(kind_name, EventKind.TICKET_UPDATED),
+            unique_id=bool(invocation),
         )
 
     # -- reading ----------------------------------------------------------------

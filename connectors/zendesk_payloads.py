@@ -15,6 +15,7 @@ from typing import Any
 
 from connectors.fields import text_fields
 from connectors.markup import to_html
+from connectors.webhook_tools import is_number
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -98,21 +99,21 @@ def identifier(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         return str(value) if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_number(value.strip()):
         return value.strip()
     return None
 
 
 def path_id(ticket_id: str) -> str:
     """`ticket_id` checked for use in a URL path; PermanentError if not numeric."""
-    if not ticket_id.isdigit():
+    if not is_number(ticket_id):
         raise PermanentError(f"zendesk: {ticket_id!r} is not a ticket id")
     return ticket_id
 
 
 def api_id(value: str) -> int | str:
     """A neutral id as Zendesk wants it: an int when numeric."""
-    return int(value) if value.isdigit() else value
+    return int(value) if is_number(value) else value
 
 
 def content_id(ticket_id: str, comment_id: str | None, body: Any) -> str:

@@ -117,12 +117,20 @@ class EventKind(StrEnum):
 
 
 class TicketEvent(_Model):
-    """One parsed webhook delivery; `event_id` is the key duplicates collapse on."""
+    """One parsed webhook delivery; `event_id` is the key duplicates collapse on.
+
+    `unique_id` is True when `event_id` is the helpdesk's own id of this one
+    delivery or message (Zendesk's invocation id, Gorgias's message id): a later
+    delivery with the same id repeats it. False when the id is derived from the
+    body, which two different customer messages can share; such deliveries are
+    merged only while the earlier one's job has not started (`receiver.intake`).
+    """
 
     platform: str
     ticket_id: str
     event_id: str
     kind: EventKind = EventKind.TICKET_UPDATED
+    unique_id: bool = False
 
 
 class Path(StrEnum):

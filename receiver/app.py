@@ -2,14 +2,14 @@
 
 It never calls a helpdesk inside a request. Every refusal is JSON
 ``{"error": "..."}`` with a status the helpdesk understands: 401 bad signature,
-400 malformed body or missing field, 404 unknown platform, 413 body too large,
-503 Redis unavailable (so the helpdesk delivers again later).
+400 malformed or odd body (`receiver.body`) or missing field, 404 unknown
+platform, 413 body too large, 503 Redis unavailable (so the helpdesk delivers
+again later).
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable, Mapping
 
@@ -18,9 +18,10 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from connectors.base import Connector
-from core.errors import PayloadError, WebhookError
+from core.errors import WebhookError
 from core.settings import Settings
 from receiver import metrics
+from receiver.body import decode_json
 from receiver.intake import enqueue_event, make_queue
 
 log = logging.getLogger("receiver")
@@ -76,7 +77,7 @@ def create_app(
             return jsonify(error=f"unknown or disabled platform {platform!r}"), 404
         raw = request.get_data(cache=False)
         connector.verify(request.headers, raw)
-        event = connector.parse_event(request.headers, _decode_json(raw))
+        event = connector.parse_event(request.headers, decode_json(raw))
         result = enqueue_event(queue, settings, event)
         log.info(
             "webhook %s ticket=%s event=%s job=%s duplicate=%s",
@@ -123,10 +124,3 @@ def create_app(
         return jsonify(status="ready" if ready else "unavailable", **report), 200 if ready else 503
 
     return app
-
-
-def _decode_json(raw: bytes) -> object:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"malformed JSON body: {exc}") from exc

@@ -86,20 +86,24 @@ def receiver_workers() -> int:
     return (os.cpu_count() or 1) + 1
 
 
+# Threads per gunicorn process. A client that sends a webhook's headers and then its body
+# byte by byte holds one thread until it finishes or hangs up; 3 such clients took down
+# 3 sync workers. 32 per process keep /healthz answering with 20 of them held open, all
+# on one process (bench/slow_clients.py); beyond that, a buffering proxy (docs/operations.md).
+RECEIVER_THREADS = 32
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=receiver_workers, type=int,
               show_default="cores + 1", help="gunicorn processes.")
-@click.option("--threads", default=1, show_default=True, type=int,
-              help="Threads per process: above 1, gunicorn's gthread worker (keep-alive); "
-                   "1, the sync worker.")
+@click.option("--threads", default=RECEIVER_THREADS, show_default=True, type=int,
+              help="Threads per process (gunicorn's gthread worker): each slow client holds "
+                   "one. 1 runs the sync worker, which 3 slow clients stop: only behind a "
+                   "buffering proxy.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the webhook receiver with gunicorn."""
-    # Sync workers, one more than the cores: the count grows with the host (a fixed 2
-    # left cores idle), and the extra worker takes requests while another waits for
-    # Redis. On 2 cores 3 and 2 were level within the noise; 4, 5 and gthread were
-    # worse (docs/performance.md, ingestion).
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",

@@ -54,11 +54,13 @@ def test_parse_event_prefers_the_message_id_and_logs_the_form(
         flat = connector().parse_event({}, fx.FLAT_BODY)
         context = connector().parse_event({}, fx.CONTEXT_BODY)
     assert (flat.event_id, context.event_id) == ("message:3007", "message:3008")
+    assert (flat.unique_id, context.unique_id) == (True, True)
     assert "flat form" in caplog.text
     assert "context form" in caplog.text
     created = connector().parse_event({}, {"ticket_id": "5678", "event": "ticket_created"})
     assert created.kind is EventKind.TICKET_CREATED
     assert created.event_id.startswith("sha256:")
+    assert created.unique_id is False
 
 
 def test_get_ticket_maps_fields_and_roles_from_the_embedded_thread(

@@ -194,8 +194,8 @@ def test_parse_event_reads_trigger_bodies(body: dict[str, Any], kind: EventKind)
 
 def test_parse_event_reads_event_subscription_bodies() -> None:
     event = connector().parse_event({"x-zendesk-webhook-invocation-id": "inv-2"}, fx.EVENT_BODY)
-    assert (event.ticket_id, event.event_id, event.kind) == (
-        "35436", "inv-2", EventKind.MESSAGE_CREATED)
+    assert (event.ticket_id, event.event_id, event.kind, event.unique_id) == (
+        "35436", "inv-2", EventKind.MESSAGE_CREATED, True)
 
 
 def test_parse_event_without_invocation_id_hashes_ticket_comment_and_body() -> None:
@@ -206,6 +206,7 @@ def test_parse_event_without_invocation_id_hashes_ticket_comment_and_body() -> N
     assert first.event_id == again.event_id
     assert first.event_id.startswith("sha256:")
     assert other.event_id != first.event_id
+    assert (first.unique_id, other.unique_id) == (False, False)
 
 
 @pytest.mark.parametrize("body", [

@@ -70,7 +70,7 @@ def create(sandbox: httpx.Client, sample: dict[str, Any]) -> str:
 
 def deliver_and_work(runtime: Runtime, ticket_id: str, event_id: str = "ev-1") -> str:
     queue = make_queue(runtime.settings, runtime.redis)
-    event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id)
+    event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id, unique_id=True)
     job_id = enqueue_event(queue, runtime.settings, event).job_id
     HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
     return job_id
