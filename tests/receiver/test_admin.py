@@ -136,3 +136,25 @@ def test_back_link_never_leaves_the_admin_page(app: Flask, records: Escalations)
     answer = client.post(f"/admin/escalations/{record_id}/resolve",
                          data={"csrf": csrf, "back": "https://evil.example/"})
     assert answer.headers["Location"].startswith("/admin/?msg=")
+
+
+def test_customer_phone_numbers_and_spelled_out_addresses_are_shown_masked(
+    app: Flask, records: Escalations,
+) -> None:
+    """What the customer wrote reaches the page through the escalation record, masked:
+    numbers without separators and e-mail addresses written out in words included."""
+    records.open(NewEscalation(
+        decision_id="d-pii", platform="freshdesk", ticket_id="77", reason="human_request",
+        reasons=("human_request",), severity="high", agent="group 1",
+        ticket_url="https://acme.freshdesk.com/a/tickets/77",
+        customer="Jane (jane.doe[at]example.com)",
+        summary="Call me on +4915123456789 or 4155550132, or write to jane at example dot com",
+        status_at_open="open"), datetime.now(UTC))
+    client = app.test_client()
+    login(client)
+    page = client.get("/admin/").get_data(as_text=True)
+    for personal in ("4915123456789", "4155550132", "jane.doe", "example dot com",
+                     "example.com"):
+        assert personal not in page
+    assert "Jane ([email])" in page
+    assert "Call me on [phone] or [phone], or write to [email]" in page
