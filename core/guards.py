@@ -11,10 +11,10 @@ owns the ticket and has answered in it (human-first).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from core.models import Reason, Role, Ticket
+from core.patterns import operator_pattern
 from core.settings import ExclusionSettings
 
 NOT_CUSTOMER_TURN = "not_customer_turn"
@@ -56,19 +56,19 @@ def _excluded(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
             "excluded_subject",
             "subject_patterns",
             exclusions.subject_patterns,
-            lambda v: re.search(v, ticket.subject, re.IGNORECASE) is not None,
+            lambda v: operator_pattern(v).search(ticket.subject) is not None,
         ),
         (
             "auto_responder",
             "auto_responder_senders",
             exclusions.auto_responder_senders,
-            lambda v: re.search(v, email, re.IGNORECASE) is not None,
+            lambda v: operator_pattern(v).search(email) is not None,
         ),
         (
             "auto_responder",
             "auto_responder_subjects",
             exclusions.auto_responder_subjects,
-            lambda v: re.search(v, ticket.subject.strip(), re.IGNORECASE) is not None,
+            lambda v: operator_pattern(v).search(ticket.subject.strip()) is not None,
         ),
     )
     for code, field, values, hit in checks:

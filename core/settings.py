@@ -32,6 +32,7 @@ from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
 from core.models import Priority
+from core.patterns import operator_pattern
 
 # Re-exported: the platform sections are part of the one settings object.
 from core.platform_settings import FreshdeskSettings as FreshdeskSettings
@@ -124,19 +125,18 @@ class PolicySettings(_Section):
         return self
 
 
-def _valid_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+def _valid_patterns(patterns: tuple[str, ...], per_line: bool) -> tuple[str, ...]:
+    """Compile each pattern as it will be matched (`core.patterns`); ValueError names it."""
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {pattern!r} ({exc})") from exc
+        operator_pattern(pattern, per_line)
     return patterns
 
 
 class TriggerSettings(_Section):
-    """Phrases (regular expressions, case-insensitive) that force escalation.
+    """Phrases (regular expressions, case-insensitive, per line) that force escalation.
 
-    Defaults come from `core.lexicon`. A `high_risk` mapping in the file replaces
+    Patterns from the file are RE2 syntax (`core.patterns`). Defaults come from
+    `core.lexicon`. A `high_risk` mapping in the file replaces
     only the topics it names; an empty list switches a topic off.
     """
 
@@ -159,7 +159,7 @@ class TriggerSettings(_Section):
     @field_validator("human_request")
     @classmethod
     def _human_request_compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _valid_patterns(value)
+        return _valid_patterns(value, per_line=True)
 
     @field_validator("high_risk")
     @classmethod
@@ -167,14 +167,14 @@ class TriggerSettings(_Section):
         for topic, patterns in value.items():
             if not re.fullmatch(r"[a-z0-9_]+", topic):
                 raise ValueError(f"topic {topic!r} must be lowercase letters, digits or '_'")
-            _valid_patterns(patterns)
+            _valid_patterns(patterns, per_line=True)
         return {**lexicon.HIGH_RISK, **value}
 
     @field_validator("high_risk_except")
     @classmethod
     def _except_merged(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for patterns in value.values():
-            _valid_patterns(patterns)
+            _valid_patterns(patterns, per_line=True)
         return {**lexicon.HIGH_RISK_EXCEPT, **value}
 
 
@@ -220,7 +220,8 @@ class RoutingSettings(_Section):
 
 
 class ExclusionSettings(_Section):
-    """Tickets the AI never touches."""
+    """Tickets the AI never touches. The ``*_patterns``, ``auto_responder_*`` lists are
+    regular expressions in RE2 syntax (`core.patterns`), case-insensitive."""
 
     tags: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
@@ -240,7 +241,7 @@ class ExclusionSettings(_Section):
     @field_validator("subject_patterns", "auto_responder_senders", "auto_responder_subjects")
     @classmethod
     def _subject_patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _valid_patterns(value)
+        return _valid_patterns(value, per_line=False)
 
 
 class TagSettings(_Section):

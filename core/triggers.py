@@ -25,6 +25,7 @@ from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
 from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE
 from core.models import Signal, Ticket
+from core.patterns import OperatorPattern, operator_pattern
 from core.sentiment import sentiment
 from core.settings import TriggerSettings
 from core.text import straighten
@@ -33,7 +34,6 @@ HUMAN_REQUEST = "human_request"
 HIGH_RISK = "high_risk"
 VIP = "vip"
 
-FLAGS = re.IGNORECASE | re.MULTILINE
 # How many words before a phrase can negate it ("I really don't need a human").
 NEGATION_REACH = 3
 
@@ -85,12 +85,12 @@ def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | Non
     compiled_patterns = compiled(tuple(patterns))
     for text in map(straighten, texts):
         for index, pattern in enumerate(compiled_patterns):
-            for match in pattern.finditer(text):
-                if not negated(text, match.start()):
+            for start, end in pattern.spans(text):
+                if not negated(text, start):
                     return Signal(
                         name=HUMAN_REQUEST,
                         value=f"triggers.human_request[{index}]",
-                        evidence=match.group(0).strip(),
+                        evidence=text[start:end].strip(),
                     )
     return None
 
@@ -179,30 +179,31 @@ def negated(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=64)
-def compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """Compile trigger patterns once per distinct list (case-insensitive, per line).
+def compiled(patterns: tuple[str, ...]) -> tuple[OperatorPattern, ...]:
+    """Trigger patterns as matched: case-insensitive, per line; operator-written ones on
+    RE2 (`core.patterns`), each compiled once.
 
-    Raises re.error for an invalid pattern; settings validation prevents that.
+    Raises ValueError for an invalid pattern; settings validation prevents that.
     """
-    return tuple(re.compile(p, FLAGS) for p in patterns)
+    return tuple(operator_pattern(p, per_line=True) for p in patterns)
 
 
 def _first_match(
     texts: Sequence[str],
-    patterns: Sequence[re.Pattern[str]],
-    unless: Sequence[re.Pattern[str]] = (),
+    patterns: Sequence[OperatorPattern],
+    unless: Sequence[OperatorPattern] = (),
 ) -> tuple[int, str] | None:
     for text in map(straighten, texts):
         for index, pattern in enumerate(patterns):
-            for match in pattern.finditer(text):
-                if not unless or not _excepted(text, match, unless):
-                    return index, match.group(0).strip()
+            for start, end in pattern.spans(text):
+                if not unless or not _excepted(text, (start, end), unless):
+                    return index, text[start:end].strip()
     return None
 
 
-def _excepted(text: str, match: re.Match[str], unless: Sequence[re.Pattern[str]]) -> bool:
-    """Whether the sentence around `match` matches one of `unless`."""
-    start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
-    ends = [i for i in (text.find(c, match.end()) for c in ".!?\n") if i >= 0]
+def _excepted(text: str, span: tuple[int, int], unless: Sequence[OperatorPattern]) -> bool:
+    """Whether the sentence around the match at `span` matches one of `unless`."""
+    start = max(text.rfind(c, 0, span[0]) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, span[1]) for c in ".!?\n") if i >= 0]
     sentence = text[start: min(ends) if ends else len(text)]
-    return any(p.search(sentence) for p in unless)
+    return any(p.search(sentence) is not None for p in unless)

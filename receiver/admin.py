@@ -2,10 +2,15 @@
 
 Server-rendered with Jinja, no JavaScript. Access needs the admin token
 (``HANDOFF_ADMIN_TOKEN``): typed into the login form (a signed, HttpOnly,
-SameSite=Strict cookie follows), or sent as ``Authorization: Bearer TOKEN`` or
-HTTP basic auth with the token as the password. Without it every page answers
-401; with no token configured the page is off (404). Every form that changes
-something carries a CSRF token bound to the cookie.
+SameSite=Strict cookie follows, naming a session kept in Redis that signing out
+deletes), or sent as ``Authorization: Bearer TOKEN`` or HTTP basic auth with the
+token as the password. Without it every page answers 401; with no token
+configured the page is off (404). Failed attempts are limited per client address
+and for the account (`receiver.admin_auth`): past the limit, 429 with
+``Retry-After``. Every form that changes something carries a CSRF token bound to
+the cookie; its ``back`` field must be a path under ``/admin`` (control characters:
+400; anywhere else: the page itself), and a record id beyond what the database can
+hold is 404.
 
 The data comes through `AdminStore`, which the worker side implements
 (`worker.escalations.Escalations`), so the receiver imports nothing from it.
@@ -21,14 +26,20 @@ import secrets
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+import redis
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
+from receiver.admin_auth import LoginLimit, LoginThrottle, Sessions
+
 COOKIE = "handoff_admin"
 COOKIE_MAX_AGE = 12 * 3600
+# Record ids are the database's INTEGER: 32 bits on PostgreSQL, so no record has a larger
+# one, and a larger one must not reach the database driver (which fails on it).
+MAX_RECORD_ID = 2**31 - 1
 AGES: dict[str, tuple[str, timedelta | None, timedelta | None]] = {
     "": ("any age", None, None),
     "lt1h": ("under 1 hour", None, timedelta(hours=1)),
@@ -72,13 +83,19 @@ def age(opened: datetime, now: datetime) -> str:
 def admin_blueprint(
     store: AdminStore, token: str,
     last_simulation: Callable[[], Mapping[str, Any] | None] = lambda: None,
+    *, connection: redis.Redis, limit: LoginLimit | None = None,
 ) -> Blueprint:
-    """The ``/admin`` blueprint for `store`, guarded by `token` (which must not be empty)."""
+    """The ``/admin`` blueprint for `store`, guarded by `token` (which must not be empty).
+
+    Sessions and the count of failed sign-ins live in Redis through `connection`.
+    """
     if not token:
         raise ValueError("the admin page needs a token")
     blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
     key = hmac.new(token.encode(), b"handoff-admin-cookie", hashlib.sha256).hexdigest()
     signer = URLSafeTimedSerializer(key, salt="handoff-admin")
+    sessions = Sessions(connection, COOKIE_MAX_AGE)
+    throttle = LoginThrottle(connection, limit)
 
     def session() -> dict[str, Any]:
         raw = request.cookies.get(COOKIE, "")
@@ -88,18 +105,36 @@ def admin_blueprint(
             data = {}
         return data if isinstance(data, dict) else {}
 
-    def header_ok() -> bool:
+    def signed_in(data: dict[str, Any]) -> bool:
+        return sessions.valid(str(data.get("sid") or ""))
+
+    def header_token() -> str | None:
+        """The token in the Authorization header; None without a bearer or basic header."""
         header = request.headers.get("Authorization", "")
-        offered = ""
         if header.startswith("Bearer "):
-            offered = header.removeprefix("Bearer ").strip()
-        elif header.startswith("Basic "):
+            return header.removeprefix("Bearer ").strip()
+        if header.startswith("Basic "):
             try:
                 decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
             except (binascii.Error, UnicodeDecodeError):
                 decoded = ""
-            offered = decoded.partition(":")[2]
-        return bool(offered) and hmac.compare_digest(offered.encode(), token.encode())
+            return decoded.partition(":")[2]
+        return None
+
+    def refused(offered: str) -> Response | None:
+        """None when `offered` is the token and the client is not locked out; else the
+        401 or 429 page (a wrong token counts as a failed attempt)."""
+        address = request.remote_addr or "unknown"
+        wait = throttle.blocked(address)
+        if wait is not None:
+            minutes = max(1, -(-wait // 60))
+            page = login_page(f"Too many failed sign-ins. Try again in {minutes} min.", 429)
+            page.headers["Retry-After"] = str(wait)
+            return page
+        if offered and hmac.compare_digest(offered.encode(), token.encode()):
+            return None
+        throttle.failed(address)
+        return login_page("That token is not right.", 401)
 
     def with_cookie(response: BaseResponse, data: dict[str, Any]) -> BaseResponse:
         response.set_cookie(COOKIE, signer.dumps(data), max_age=COOKIE_MAX_AGE, httponly=True,
@@ -118,8 +153,13 @@ def admin_blueprint(
         if request.endpoint in ("admin.login", "admin.login_form"):
             return None
         data = session()
-        if not (data.get("auth") or header_ok()):
-            return login_page("Sign in with the admin token to see this page.", 401)
+        if not signed_in(data):
+            offered = header_token()
+            if offered is None:
+                return login_page("Sign in with the admin token to see this page.", 401)
+            denied = refused(offered)
+            if denied is not None:
+                return denied
         if request.method == "POST":
             offered = request.form.get("csrf", "")
             expected = str(data.get("csrf", ""))
@@ -133,14 +173,17 @@ def admin_blueprint(
 
     @blueprint.post("/login")
     def login() -> BaseResponse:
-        offered = request.form.get("token", "")
-        if not (offered and hmac.compare_digest(offered.encode(), token.encode())):
-            return login_page("That token is not right.", 401)
+        denied = refused(request.form.get("token", ""))
+        if denied is not None:
+            return denied
+        throttle.succeeded(request.remote_addr or "unknown")
         response = redirect(url_for("admin.index"), code=303)
-        return with_cookie(response, {"auth": True, "csrf": secrets.token_urlsafe(24)})
+        return with_cookie(response, {"sid": sessions.create(),
+                                      "csrf": secrets.token_urlsafe(24)})
 
     @blueprint.post("/logout")
     def logout() -> BaseResponse:
+        sessions.revoke(str(session().get("sid") or ""))
         response = redirect(url_for("admin.login_form"), code=303)
         response.delete_cookie(COOKIE, path="/admin")
         return response
@@ -161,37 +204,55 @@ def admin_blueprint(
             age=age, facets=store.open_facets(), ages=AGES,
             chosen={"reason": reason, "platform": platform, "age": age_key},
             decisions=store.recent_decisions(25), simulation=last_simulation(), csrf=csrf,
-            message=request.args.get("msg", ""), signed_in=bool(data.get("auth")),
+            message=request.args.get("msg", ""), signed_in=signed_in(data),
         )
         response = Response(page, mimetype="text/html")
         if data.get("csrf") != csrf:
-            with_cookie(response, {"auth": bool(data.get("auth")), "csrf": csrf})
+            with_cookie(response, {"sid": data.get("sid"), "csrf": csrf})
         return response
 
     def change(record_id: int, action: Callable[[datetime], None], done: str) -> BaseResponse:
+        back = _local_back(request.form.get("back", ""), url_for("admin.index"))
         try:
             action(datetime.now(UTC))
             message = f"Escalation #{record_id} {done}."
         except ValueError as exc:
             message = f"Nothing changed: {exc}."
-        back = request.form.get("back") or url_for("admin.index")
-        if not back.startswith("/admin"):
-            back = url_for("admin.index")
         separator = "&" if "?" in back else "?"
         return redirect(f"{back}{separator}msg={_quote(message)}", code=303)
 
-    @blueprint.post("/escalations/<int:record_id>/resolve")
+    @blueprint.post(f"/escalations/<int(max={MAX_RECORD_ID}):record_id>/resolve")
     def resolve(record_id: int) -> BaseResponse:
         return change(record_id, lambda now: store.resolve(record_id, "admin page", now),
                       "marked resolved")
 
-    @blueprint.post("/escalations/<int:record_id>/dismiss")
+    @blueprint.post(f"/escalations/<int(max={MAX_RECORD_ID}):record_id>/dismiss")
     def dismiss(record_id: int) -> BaseResponse:
         note = request.form.get("note", "")
         return change(record_id, lambda now: store.dismiss(record_id, note, "admin page", now),
                       "dismissed")
 
     return blueprint
+
+
+def _local_back(back: str, default: str) -> str:
+    """`back` when it is a path under ``/admin`` on this site, else `default`.
+
+    Aborts with 400 when it holds control, space or non-ASCII characters, which no
+    link of the page has and which must never reach a Location header.
+    """
+    if not back:
+        return default
+    if any(not 0x21 <= ord(char) <= 0x7E for char in back):
+        abort(400, description="the back field must be a plain path under /admin")
+    parts = urlsplit(back)
+    local = not (parts.scheme or parts.netloc) and (
+        parts.path == "/admin" or parts.path.startswith("/admin/"))
+    # A backslash, an empty or a dot segment can turn into another path, or another
+    # host, on the way through a browser.
+    tricky = "\\" in back or "//" in parts.path or any(
+        segment in (".", "..") for segment in parts.path.split("/"))
+    return back if local and not tricky else default
 
 
 def _quote(text: str) -> str:

@@ -21,6 +21,7 @@ from connectors.base import Connector
 from core.errors import WebhookError
 from core.settings import Settings
 from receiver import metrics
+from receiver.admin_auth import LoginThrottle
 from receiver.body import decode_json
 from receiver.intake import enqueue_event, make_queue
 
@@ -40,7 +41,8 @@ def create_app(
     `ready_checks` are extra dependencies for ``/readyz`` (name -> a callable that
     raises when the dependency is down), such as the decision-log database.
     ``/metrics`` answers only a request bearing `admin_token`; without a token
-    configured it is switched off (404). `admin` is the ``/admin`` page
+    configured it is switched off (404), and wrong tokens count towards the admin
+    page's limit on failed sign-ins (`receiver.admin_auth`). `admin` is the ``/admin`` page
     (`receiver.admin.admin_blueprint`), registered when given.
     """
     app = Flask("handoff.receiver")
@@ -96,12 +98,22 @@ def create_app(
             metrics.WEBHOOKS.labels(known, str(response.status_code)).inc()
         return response
 
+    throttle = LoginThrottle(connection)
+
     @app.get("/metrics")
     def metrics_page() -> Response | tuple[Response, int]:
         if not admin_token:
             return jsonify(error="metrics are off: set HANDOFF_ADMIN_TOKEN"), 404
+        address = request.remote_addr or "unknown"
+        wait = throttle.blocked(address)
+        if wait is not None:
+            response = jsonify(error="too many failed attempts with the admin token")
+            response.headers["Retry-After"] = str(wait)
+            return response, 429
         offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(offered.encode(), admin_token.encode()):
+            if offered:
+                throttle.failed(address)
             return jsonify(error="a valid bearer token is required"), 401
         return Response(metrics.render(queue), mimetype="text/plain; version=0.0.4")
 

@@ -81,6 +81,12 @@ def check_config(file: str | None, online: bool) -> None:
         sys.exit(report.exit_code)
 
 
+# gunicorn's default access-log format with the basic-auth user name (%(u)s) left out:
+# Freshdesk sends its API key there, and the other platforms an e-mail address.
+ACCESS_LOG = ["--access-logfile", "-",
+              "--access-logformat", '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"']
+
+
 def receiver_workers() -> int:
     """`handoff serve`'s default number of gunicorn processes: one more than the cores."""
     return (os.cpu_count() or 1) + 1
@@ -107,7 +113,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        *ACCESS_LOG, "--graceful-timeout", "10",
         "worker.wsgi:build_app()",
     ]
     os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
@@ -173,7 +179,7 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     # concurrent callers, and keep-alive as a helpdesk's API has.
     argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "16",
             "--bind", f"{host}:{port}", "--keep-alive", "30", "--graceful-timeout", "5",
-            *([] if quiet else ["--access-logfile", "-"]),
+            *([] if quiet else ACCESS_LOG),
             "connectors.sandbox.wsgi:build_app()"]
     os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
 

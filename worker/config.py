@@ -24,22 +24,32 @@ def config_path(path: str | Path | None = None, env: Mapping[str, str] = os.envi
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
     """Read and validate the settings; raise ConfigError naming the key and value."""
     file = config_path(path, env)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read the settings file: {exc.strerror}") from exc
-    return parse_settings(text, str(file), env, file.resolve().parent)
+    return parse_settings(_read_text(file, "the settings file"), str(file), env,
+                          file.resolve().parent)
 
 
 def load_knowledge(directory: Path) -> tuple[KnowledgeDoc, ...]:
     """Every ``*.md`` article in `directory`, sorted by file name.
 
-    Raises ConfigError for a missing or empty directory, a bad article or a
-    duplicate id.
+    Raises ConfigError for a missing or empty directory, an unreadable or
+    non-UTF-8 file (named), a bad article or a duplicate id.
     """
     if not directory.is_dir():
         raise ConfigError(f"knowledge_dir = {str(directory)!r}: not a directory")
     files = sorted(directory.glob("*.md"))
     if not files:
         raise ConfigError(f"knowledge_dir = {str(directory)!r}: no *.md articles found")
-    return parse_articles((str(p), p.read_text(encoding="utf-8")) for p in files)
+    return parse_articles((str(p), _read_text(p, "the knowledge article")) for p in files)
+
+
+def _read_text(file: Path, what: str) -> str:
+    """The text of `file`; ConfigError naming it when it cannot be read or is not UTF-8."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read {what}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{file}: {what} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}, line {line}); save it as UTF-8") from exc

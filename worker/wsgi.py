@@ -29,8 +29,10 @@ def build_app() -> Flask:
     settings = load_settings(env=os.environ)
     database = DecisionLog(sa.create_engine(database_url(os.environ), pool_pre_ping=True))
     token = os.environ.get("HANDOFF_ADMIN_TOKEN") or None
-    admin = (admin_blueprint(Escalations(database.engine), token, simulation_report.load)
+    connection = connect(os.environ)
+    admin = (admin_blueprint(Escalations(database.engine), token, simulation_report.load,
+                             connection=connection)
              if token else None)
-    return create_app(settings, connect(os.environ), build_connectors(settings),
+    return create_app(settings, connection, build_connectors(settings),
                       ready_checks={"database": database.ping}, admin_token=token, admin=admin)
 

@@ -289,3 +289,22 @@ def test_install_makes_its_setup_once(platform: Platform, api: respx.MockRouter)
         assert probe.call_count == 1
         assert "Authorization" not in probe.calls.last.request.headers
         assert "accepted the secret" in second.instructions
+
+
+# Markup, an entity and a mention as a customer might send them, and as they must arrive.
+MARKUP = 'Hi <script>alert("x")</script> <img src=x onerror=alert(1)> & <b>@admin</b>'
+MARKUP_HTML = ("Hi &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=x "
+               "onerror=alert(1)&gt; &amp; &lt;b&gt;@admin&lt;/b&gt;")
+
+
+@pytest.mark.parametrize("comment", [InternalNote, PublicReply], ids=["note", "reply"])
+def test_every_comment_body_is_html_escaped(
+    platform: Platform, api: respx.MockRouter, comment: type[InternalNote | PublicReply],
+) -> None:
+    """Whatever the platform and the kind of comment, text quoted from a customer reaches
+    the helpdesk's HTML field escaped, so no markup or mention renders in an agent's view."""
+    connector, ticket = loaded(platform, api)
+    connector.apply(ticket, (comment(body=MARKUP),))
+    bodies = html_bodies(sent(platform, api))
+    assert len(bodies) == 1
+    assert bodies[0] == f"<p>{MARKUP_HTML}</p>"

@@ -216,3 +216,28 @@ def test_gorgias_faults_spell_retry_after_its_own_way(stack: Stack) -> None:
     answer = stack.http.get("/gorgias/api/macros", auth=(GG_EMAIL, GG_TOKEN))
     assert answer.status_code == 429
     assert (b"Retry-after", b"3") in answer.headers.raw
+
+
+@pytest.mark.parametrize("platform", ["zendesk", *PLATFORMS])
+def test_customer_markup_is_stored_escaped_like_the_helpdesks_do(
+    stack: Stack, platform: str,
+) -> None:
+    """A customer message created as text shows in the platform's HTML field escaped, as
+    the real helpdesks store it; tests that read notes back rely on that."""
+    text = 'Refund <script>alert("x")</script> & <b>@admin</b>'
+    escaped = ("Refund &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; "
+               "&lt;b&gt;@admin&lt;/b&gt;")
+    messages = [{"author": "customer", "body": text, "public": True}]
+    ticket_id = stack.create(platform, messages=messages)
+    if platform == "zendesk":
+        answer = stack.http.get(f"/zendesk/api/v2/tickets/{ticket_id}/comments",
+                                auth=("z@sandbox.test/token", "z"))
+        html = answer.json()["comments"][0]["html_body"]
+    elif platform == "freshdesk":
+        html = stack.http.get(f"/freshdesk/api/v2/tickets/{ticket_id}",
+                              auth=(FD_TOKEN, "X")).json()["description"]
+    else:
+        answer = stack.http.get("/gorgias/api/messages", params={"ticket_id": ticket_id},
+                                auth=(GG_EMAIL, GG_TOKEN))
+        html = answer.json()["data"][0]["body_html"]
+    assert html == f"<p>{escaped}</p>"

@@ -74,3 +74,27 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     code, output = run(tmp_path / "nope.yaml")
     assert code == 2
     assert "nope.yaml" in output
+
+
+def test_a_knowledge_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    knowledge = tmp_path / "kb"
+    knowledge.mkdir()
+    for article in (ROOT / "config" / "knowledge").glob("*.md"):
+        (knowledge / article.name).write_bytes(article.read_bytes())
+    (knowledge / "returns-fr.md").write_bytes(
+        "---\nid: returns-fr\ntitle: Retours\n---\nDélai de rétractation\n".encode("latin-1"))
+    path = tmp_path / "handoff.yaml"
+    path.write_text("knowledge_dir: kb\n")
+    code, output = run(path)
+    assert code == 2
+    assert "returns-fr.md" in output
+    assert "UTF-8" in output
+
+
+def test_a_settings_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    path.write_bytes("# Réglages\npolicy:\n  mode: live\n".encode("latin-1"))
+    code, output = run(path)
+    assert code == 2
+    assert "handoff.yaml" in output
+    assert "UTF-8" in output
