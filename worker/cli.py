@@ -48,7 +48,8 @@ def check_config(file: str | None) -> None:
     """Validate FILE (default: $HANDOFF_CONFIG or config/handoff.yaml) and print it.
 
     Secrets are masked. A bad file prints the key, the value and the reason, and
-    exits 2.
+    exits 2. With REDIS_URL set, a Redis that would lose acknowledged deliveries on a
+    restart (or whose persistence cannot be checked) gets a ``# warning:`` line.
     """
     from connectors.registry import build_connectors
     from core.settings import masked
@@ -63,6 +64,24 @@ def check_config(file: str | None) -> None:
     click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
+    if os.environ.get("REDIS_URL"):
+        _check_redis_persistence()
+
+
+def _check_redis_persistence() -> None:
+    import redis
+
+    from receiver.redis_health import persistence_warning
+    from worker.redis_conn import connect
+
+    try:
+        warning = persistence_warning(connect(os.environ))
+    except ConfigError as exc:
+        _fail_config(exc)
+    except redis.RedisError as exc:
+        warning = f"Redis persistence could not be checked ({type(exc).__name__})"
+    if warning:
+        click.echo(f"# warning: {warning}")
 
 
 def receiver_workers() -> int:
