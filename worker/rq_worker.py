@@ -46,10 +46,9 @@ class RideOutOutage(Retry):
     """redis-py's retry policy, bounded by time: wait for Redis up to `budget` seconds.
 
     Waits double from a quarter of a second up to `cap`; each wait is logged. The
-    clock starts at the first failure of the outage and is shared by every call
-    on the connection (redis-py nests a connect's retries inside a command's), so
-    the whole outage, not each call, is bounded. A call that succeeds ends it.
-    redis-py gives each connection its own copy, so the clock is per connection.
+    clock starts at the first failure of the outage and is shared by the calls
+    nested on a connection (redis-py runs a connect's retries inside a command's),
+    so the outage, not each nested call, is bounded. A call that succeeds ends it.
     """
 
     def __init__(self, budget: float = OUTAGE_BUDGET_SECONDS, cap: float = OUTAGE_BACKOFF_CAP
