@@ -24,6 +24,7 @@ from receiver import metrics
 from receiver.admin_auth import LoginThrottle
 from receiver.body import decode_json
 from receiver.intake import enqueue_event, make_queue
+from receiver.redis_health import persistence_warning
 
 log = logging.getLogger("receiver")
 
@@ -39,7 +40,10 @@ def create_app(
     """Build the receiver for the given, already-verified `connectors`.
 
     `ready_checks` are extra dependencies for ``/readyz`` (name -> a callable that
-    raises when the dependency is down), such as the decision-log database.
+    raises when the dependency is down), such as the decision-log database. A
+    failing check's error text (which can name a host) is shown only to a request
+    bearing `admin_token`; others see the error's type. Whether Redis persists what
+    it acknowledges is checked at start-up and reported under ``warnings``.
     ``/metrics`` answers only a request bearing `admin_token`; without a token
     configured it is switched off (404), and wrong tokens count towards the admin
     page's limit on failed sign-ins (`receiver.admin_auth`). `admin` is the ``/admin`` page
@@ -48,6 +52,7 @@ def create_app(
     app = Flask("handoff.receiver")
     app.config["MAX_CONTENT_LENGTH"] = settings.receiver.max_body_bytes
     queue = make_queue(settings, connection)
+    persistence = _PersistenceCheck(connection)
     if admin is not None:
         app.register_blueprint(admin)
 
@@ -100,20 +105,25 @@ def create_app(
 
     throttle = LoginThrottle(connection)
 
+    def bearer_ok() -> bool:
+        """Whether the request bears the admin token; a wrong one counts as a failed sign-in."""
+        offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if admin_token and hmac.compare_digest(offered.encode(), admin_token.encode()):
+            return True
+        if offered:
+            throttle.failed(request.remote_addr or "unknown")
+        return False
+
     @app.get("/metrics")
     def metrics_page() -> Response | tuple[Response, int]:
         if not admin_token:
             return jsonify(error="metrics are off: set HANDOFF_ADMIN_TOKEN"), 404
-        address = request.remote_addr or "unknown"
-        wait = throttle.blocked(address)
+        wait = throttle.blocked(request.remote_addr or "unknown")
         if wait is not None:
             response = jsonify(error="too many failed attempts with the admin token")
             response.headers["Retry-After"] = str(wait)
             return response, 429
-        offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(offered.encode(), admin_token.encode()):
-            if offered:
-                throttle.failed(address)
+        if not bearer_ok():
             return jsonify(error="a valid bearer token is required"), 401
         return Response(metrics.render(queue), mimetype="text/plain; version=0.0.4")
 
@@ -126,13 +136,48 @@ def create_app(
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
         report: dict[str, str] = {}
+        detailed = (throttle.blocked(request.remote_addr or "unknown") is None
+                    and bearer_ok())
         for name, check in checks.items():
             try:
                 check()
                 report[name] = "ok"
             except Exception as exc:  # any failure of a dependency means not ready
-                report[name] = f"{type(exc).__name__}: {exc}"
+                # The message can carry a host, a port or a connection string.
+                report[name] = f"{type(exc).__name__}: {exc}" if detailed else type(exc).__name__
         ready = all(value == "ok" for value in report.values())
-        return jsonify(status="ready" if ready else "unavailable", **report), 200 if ready else 503
+        if report["redis"] == "ok":
+            persistence.check()
+        warning = persistence.warning
+        return jsonify(status="ready" if ready else "unavailable", **report,
+                       warnings=[warning] if warning else []), 200 if ready else 503
 
     return app
+
+
+class _PersistenceCheck:
+    """`persistence_warning`, checked at start-up and logged; while Redis cannot be
+    reached, checked again by the next ``/readyz`` that finds it up."""
+
+    def __init__(self, connection: redis.Redis) -> None:
+        self._connection = connection
+        self._answer: str | None = None
+        self._settled = False
+        self.check()
+
+    def check(self) -> None:
+        if self._settled:
+            return
+        try:
+            self._answer = persistence_warning(self._connection)
+        except redis.RedisError as exc:
+            self._answer = f"Redis persistence could not be checked ({type(exc).__name__})"
+            return
+        self._settled = True
+        if self._answer:
+            log.warning("%s", self._answer)
+
+    @property
+    def warning(self) -> str | None:
+        return self._answer
+

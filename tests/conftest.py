@@ -22,7 +22,7 @@ import redis
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from worker.redis_conn import embedded_url, start_embedded
+from worker.redis_conn import embedded_url, start_embedded, stop_embedded
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -46,9 +46,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    server = start_embedded(tmp_path_factory.mktemp("redis"))
-    yield embedded_url(server)
-    server.shutdown(nosave=True)
+    home = tmp_path_factory.mktemp("redis")
+    yield embedded_url(start_embedded(home))
+    stop_embedded(home)
 
 
 @pytest.fixture

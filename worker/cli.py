@@ -55,7 +55,9 @@ def check_config(file: str | None, online: bool) -> None:
     Secrets are masked. A bad file prints the key, the value and the reason, and
     exits 2. With --online each id is printed with where it is named and whether
     the helpdesk has it: exit 3 when one is missing, 1 when a helpdesk cannot be
-    reached or refuses the credentials.
+    reached or refuses the credentials. With REDIS_URL set, a Redis that would lose
+    acknowledged deliveries on a restart (or whose persistence cannot be checked) gets
+    a ``# warning:`` line.
     """
     from connectors.registry import build_connectors
     from core.settings import masked
@@ -70,6 +72,8 @@ def check_config(file: str | None, online: bool) -> None:
     click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
+    if os.environ.get("REDIS_URL"):
+        _check_redis_persistence()
     if online:
         from worker.check_online import check_online
 
@@ -79,6 +83,22 @@ def check_config(file: str | None, online: bool) -> None:
             click.echo(line)
         click.echo(report.summary())
         sys.exit(report.exit_code)
+
+
+def _check_redis_persistence() -> None:
+    import redis
+
+    from receiver.redis_health import persistence_warning
+    from worker.redis_conn import connect
+
+    try:
+        warning = persistence_warning(connect(os.environ))
+    except ConfigError as exc:
+        _fail_config(exc)
+    except redis.RedisError as exc:
+        warning = f"Redis persistence could not be checked ({type(exc).__name__})"
+    if warning:
+        click.echo(f"# warning: {warning}")
 
 
 # gunicorn's default access-log format with the basic-auth user name (%(u)s) left out:

@@ -25,6 +25,7 @@ import httpx
 import redis
 import sqlalchemy as sa
 import yaml
+from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -33,7 +34,7 @@ from worker.config import config_path, load_settings
 from worker.decision_log import database_url
 from worker.escalations import Escalations
 from worker.processes import ProcessGroup, free_port, wait_http
-from worker.redis_conn import embedded_url, handoff_home, start_embedded
+from worker.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
 
 DEMO_EMAIL = "handoff-demo@example.com"
 PLATFORMS = ("zendesk", "freshdesk", "gorgias")
@@ -69,12 +70,33 @@ def running_stack(env: dict[str, str], home: Path, workers: int = 1) -> Iterator
                                           "--webhook-url", stack.receiver_url], stack.env)
         receiver = group.start("receiver", ["serve", "--port", str(receiver_port),
                                             "--workers", "1"], stack.env)
-        for number in range(workers):
-            group.start(f"worker-{number}", ["worker"], stack.env)
-        wait_http(f"{stack.sandbox_url}/sandbox/healthz", 30, sandbox)
-        wait_http(f"{stack.receiver_url}/readyz", 30, receiver)
+        started = [group.start(f"worker-{number}", ["worker"], stack.env)
+                   for number in range(workers)]
+        # Bounds, not expectations: on a busy machine a process can take a minute to import.
+        wait_http(f"{stack.sandbox_url}/sandbox/healthz", 120, sandbox)
+        wait_http(f"{stack.receiver_url}/readyz", 120, receiver)
+        wait_workers(redis.Redis.from_url(stack.env["REDIS_URL"]), started, 180)
         stack.processes.update(group.procs)
         yield stack
+
+
+def wait_workers(
+    connection: redis.Redis, procs: list[subprocess.Popen[bytes]], timeout: float
+) -> None:
+    """Wait until each worker process in `procs` has registered itself in Redis (rq does
+    so just before it listens on the queue).
+
+    Raises RuntimeError if one exits first or the deadline passes.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(proc.poll() is not None for proc in procs):
+            raise RuntimeError("a worker exited while starting; see its log")
+        registered = {worker.pid for worker in Worker.all(connection=connection)}
+        if all(proc.pid in registered for proc in procs):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the workers did not register in Redis within {timeout:.0f}s")
 
 
 def run_demo(samples_path: str, timeout: float, stay: bool = False) -> bool:
@@ -88,10 +110,8 @@ def run_demo(samples_path: str, timeout: float, stay: bool = False) -> bool:
     samples = read_samples(Path(samples_path))
     env = dict(os.environ)
     home = handoff_home(env)
-    embedded = None
     if not env.get("REDIS_URL"):
-        embedded = start_embedded(home / "demo")
-        env["REDIS_URL"] = embedded_url(embedded)
+        env["REDIS_URL"] = embedded_url(start_embedded(home / "demo"))
     try:
         with running_stack(env, home) as stack:
             click.echo(f"sandbox {stack.sandbox_url}, receiver {stack.receiver_url}, "
@@ -100,8 +120,7 @@ def run_demo(samples_path: str, timeout: float, stay: bool = False) -> bool:
             show_admin(stack, stay)
             return ok
     finally:
-        if embedded is not None:
-            embedded.shutdown(nosave=True)
+        stop_embedded(home / "demo")  # only if this process started it
 
 
 def show_admin(stack: Stack, stay: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import redis
+import sqlalchemy as sa
 import yaml
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from tests.conftest import ROOT
 from worker.demo import Stack, read_samples, running_stack
@@ -62,3 +66,60 @@ def ai_comments(sandbox: httpx.Client, ticket_id: str) -> list[dict[str, Any]]:
     return [c for c in ticket["comments"] if c["author"] == "ai"]
 
 
+
+EXPECTED_WRITES = {"auto_resolve": [True], "draft": [False], "escalate": [False, True]}
+"""The AI's comments (public or not) that one decision of each path writes on a Zendesk ticket."""
+
+
+def acknowledged_jobs(sandbox: httpx.Client, ticket_ids: set[str]) -> dict[str, str]:
+    """Job id -> ticket id, for every delivery of `ticket_ids` the receiver answered 202."""
+    return {d["response"]["job_id"]: str(d["ticket_id"])
+            for d in sandbox.get("/sandbox/deliveries").json()
+            if str(d["ticket_id"]) in ticket_ids and d["status"] == 202}
+
+
+def wait_for_jobs(connection: redis.Redis, job_ids: set[str], timeout: float
+                  ) -> dict[str, Job]:
+    """Poll until every job in `job_ids` finished or failed, or `timeout` (a generous bound)
+    passes; return the jobs (those never seen are missing)."""
+    deadline = time.monotonic() + timeout
+    jobs: dict[str, Job] = {}
+    while time.monotonic() < deadline:
+        fetched = Job.fetch_many(sorted(job_ids), connection=connection,
+                                 serializer=JSONSerializer)
+        jobs = {job.id: job for job in fetched if job is not None}
+        if len(jobs) == len(job_ids) and all(j.is_finished or j.is_failed for j in jobs.values()):
+            break
+        time.sleep(0.5)
+    return jobs
+
+
+def decisions_per_ticket(database_url: str) -> dict[str, int]:
+    """How many decisions other than "skip" (our own writes coming back, for instance)
+    the decision log holds for each ticket."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT ticket_id, COUNT(*) FROM decisions WHERE path != 'skip' "
+            "GROUP BY ticket_id")).all()
+    finally:
+        engine.dispose()
+    return {str(ticket_id): int(count) for ticket_id, count in rows}
+
+
+def wait_for_job_state(sandbox: httpx.Client, stack: Stack, ticket_id: str, states: set[str],
+                       timeout: float = 120) -> Job:
+    """The job of the ticket's first acknowledged delivery, once its status is one of
+    `states`; AssertionError after `timeout` seconds (a generous bound)."""
+    connection = redis.Redis.from_url(stack.env["REDIS_URL"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job_ids = list(acknowledged_jobs(sandbox, {ticket_id}))
+        if job_ids:
+            job = Job.fetch(job_ids[0], connection=connection, serializer=JSONSerializer)
+            status = job.get_status(refresh=True)
+            if status is not None and status.value in states:
+                return job
+        time.sleep(0.05)
+    raise AssertionError(f"ticket {ticket_id}: no job reached {sorted(states)}")

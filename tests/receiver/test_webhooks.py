@@ -115,7 +115,7 @@ def test_redis_down_gives_503_so_the_helpdesk_retries(redis_conn: redis.Redis) -
 def test_readyz_reports_redis(redis_conn: redis.Redis) -> None:
     response = make_client(redis_conn).get("/readyz")
     assert response.status_code == 200
-    assert response.json == {"status": "ready", "redis": "ok"}
+    assert (response.json["status"], response.json["redis"]) == ("ready", "ok")
 
 
 def test_readyz_fails_when_the_database_is_down(redis_conn: redis.Redis) -> None:
@@ -126,8 +126,8 @@ def test_readyz_fails_when_the_database_is_down(redis_conn: redis.Redis) -> None
     app = create_app(settings, redis_conn, {}, ready_checks={"database": database_down})
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "redis": "ok",
-                             "database": "OSError: connection refused"}
+    assert (response.json["status"], response.json["redis"]) == ("unavailable", "ok")
+    assert response.json["database"] == "OSError"  # the detail needs the admin token
 
 
 def test_metrics_need_the_admin_token(redis_conn: redis.Redis) -> None:

@@ -1,14 +1,20 @@
-"""HandoffWorker's heartbeat, against a real Redis: one round trip, repeats skipped."""
+"""HandoffWorker against a real Redis: its heartbeat (one round trip, repeats skipped)
+and its connection, which waits through a Redis outage for a bounded time."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 import redis
 from rq import Queue
 from rq.defaults import DEFAULT_WORKER_TTL
 
-from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker
+from tests.e2e.redis_server import RedisServer
+from worker.processes import free_port
+from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker, RideOutOutage
 
 DEFAULT_LIFETIME = DEFAULT_WORKER_TTL + 60  # rq's default worker lifetime, plus its margin
 
@@ -88,3 +94,27 @@ def test_a_beat_inside_rqs_pipeline_is_always_added(redis_conn: redis.Redis) -> 
         assert not beat_seen(redis_conn, worker)  # queued, not yet sent
         pipe.execute()
     assert beat_seen(redis_conn, worker)
+
+
+def test_a_call_during_an_outage_waits_for_redis_and_succeeds(tmp_path: Path) -> None:
+    server = RedisServer(free_port(), tmp_path)
+    server.start()
+    connection = redis.Redis.from_url(server.url)
+    worker = HandoffWorker([Queue("outage", connection=connection)], connection=connection)
+    connection.set("before", "1")
+    server.stop()
+    # Redis comes back while the call below is already waiting for it.
+    restart = threading.Timer(3.0, server.start)
+    restart.start()
+    try:
+        assert worker.connection.get("before") == b"1"  # kept in the append-only file
+    finally:
+        restart.join()
+        server.stop()
+
+
+def test_an_outage_longer_than_the_budget_raises() -> None:
+    connection = redis.Redis(host="127.0.0.1", port=free_port())
+    connection.set_retry(RideOutOutage(budget=1.0, cap=0.2))
+    with pytest.raises(redis.ConnectionError):
+        connection.ping()
