@@ -55,7 +55,7 @@ def deliver(runtime: Runtime, ticket_id: str, event_id: str) -> list[str]:
     return [str(call.request.content, "utf-8") for call in slack.calls]
 
 
-def customer_says(sandbox: httpx.Client, ticket_id: str, text: str) -> None:
+def customer_says(sandbox: httpx.Client, ticket_id: str, text: str) -> None:  # noqa: F811
     sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
                  json={"author": "customer", "body": text}).raise_for_status()
 
