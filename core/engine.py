@@ -14,7 +14,7 @@ from datetime import datetime
 from core.actions import plan
 from core.context import LANGUAGE
 from core.errors import ScorerError
-from core.guards import ESCALATED, EscalationState, guard
+from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
 from core.messages import closed
@@ -42,16 +42,11 @@ def decide(
     skip = guard(ticket, settings.exclusions, escalation=escalation, tags=settings.tags,
                  human_first=settings.human_first)
     if skip is not None:
-        # On an escalated ticket the signals still tell the person how urgent the
-        # customer's new message is; nothing is planned either way.
-        signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None),
-                         now) if skip.code == ESCALATED else ()
         return Decision(
             ticket_id=ticket.id,
             platform=ticket.platform,
             path=Path.SKIP,
             confidence=0.0,
-            signals=signals,
             reasons=(skip,),
         )
     signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)

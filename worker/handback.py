@@ -57,7 +57,7 @@ from core.models import (
 from core.policy import strong
 from core.redact import mask
 from core.settings import Settings
-from core.triggers import HUMAN_REQUEST
+from core.triggers import HUMAN_REQUEST, detect
 from receiver import metrics
 from receiver.intake import enqueue_event, make_queue
 from worker.decision_log import escalations, handbacks
@@ -210,14 +210,17 @@ def _after(messages: tuple[Message, ...], covered: int) -> tuple[Message, ...]:
     return tuple(kept)
 
 
-def urgency(decision: Decision, settings: Settings) -> str | None:
-    """Why the customer's message is urgent (``human_request`` or ``frustration``), or None."""
-    for signal in decision.signals:
-        if signal.name == HUMAN_REQUEST:
-            return HUMAN_REQUEST
-    for signal in decision.signals:
-        if signal.name == FRUSTRATION and strong(signal, settings.policy):
-            return FRUSTRATION
+def urgency(runtime: Runtime, ticket: Ticket, since: tuple[Message, ...]) -> str | None:
+    """Why the customer's messages `since` the escalation are urgent (``human_request``,
+    or ``frustration`` at ``policy.strong_frustration``), or None. Only those messages
+    count: the ones the escalation was made on were announced with it."""
+    new = ticket.model_copy(update={"messages": since, "subject": ""})
+    settings = runtime.settings
+    signals = detect(new, settings.triggers, getattr(runtime.scorer, "frustration", None))
+    if any(s.name == HUMAN_REQUEST for s in signals):
+        return HUMAN_REQUEST
+    if any(s.name == FRUSTRATION and strong(s, settings.policy) for s in signals):
+        return FRUSTRATION
     return None
 
 
@@ -237,7 +240,7 @@ def follow_up(runtime: Runtime, ticket: Ticket, decision: Decision) -> None:
         m for m in mine if m.created_at > record["opened_at"])
     if not since or not records.note_messages(record["id"], len(since), since[-1]):
         return
-    why = urgency(decision, runtime.settings)
+    why = urgency(runtime, ticket, since)
     metrics.ESCALATED_MESSAGES.labels(ticket.platform, "true" if why else "false").inc()
     log.info("escalation %s: customer message %d since the handoff%s", record["id"],
              len(since), f" ({why})" if why else "")
