@@ -31,6 +31,8 @@ from worker.escalations import Escalations
 pytestmark = pytest.mark.e2e
 
 ASKS_FOR_A_PERSON = "My parcel is two weeks late. I want to talk to a real person please."
+ANGRY = ("This is absolutely unacceptable!!! Three weeks and my order never arrived. Worst "
+         "service ever, I am furious and disgusted.")
 ROUTINE = "I forgot my password and now I can't log in to my account. How do I reset it?"
 URGENT = ("This is ridiculous!!! Two weeks and NOBODY answers. Get me a human NOW, "
           "I am furious. Mail me at dana.k@example.com.")
@@ -135,8 +137,9 @@ def records(stack: Stack, platform: str, ticket_id: str) -> list[dict[str, Any]]
     return [r for r in found if r["ticket_id"] == ticket_id] + closed
 
 
-def escalated(sandbox: httpx.Client, stack: Stack, platform: str) -> tuple[str, dict[str, Any]]:
-    ticket_id = create(sandbox, platform, [("customer", ASKS_FOR_A_PERSON)], "Late parcel")
+def escalated(sandbox: httpx.Client, stack: Stack, platform: str,
+              first: str = ASKS_FOR_A_PERSON) -> tuple[str, dict[str, Any]]:
+    ticket_id = create(sandbox, platform, [("customer", first)], "Late parcel")
     [first] = settled(sandbox, stack, ticket_id, 1)
     assert first["result"]["path"] == "escalate"
     state = ticket(sandbox, platform, ticket_id)
@@ -144,13 +147,17 @@ def escalated(sandbox: httpx.Client, stack: Stack, platform: str) -> tuple[str, 
     return ticket_id, state
 
 
-@pytest.mark.parametrize("urgent", [True, False], ids=["urgent", "routine"])
+# The case: escalated for anger, then a routine question the AI could answer. And
+# escalated for a request for a person, then an urgent message.
+@pytest.mark.parametrize("urgent", [True, False], ids=["urgent-after-human-request",
+                                                       "routine-after-anger"])
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_new_message_on_escalated_ticket_reaches_the_person_not_the_ai(
     stack: Stack, sandbox: httpx.Client, notified: tuple[str, list[dict[str, Any]]],
     platform: str, urgent: bool,
 ) -> None:
-    ticket_id, before = escalated(sandbox, stack, platform)
+    ticket_id, before = escalated(sandbox, stack, platform,
+                                  ASKS_FOR_A_PERSON if urgent else ANGRY)
 
     customer_says(sandbox, platform, ticket_id, URGENT if urgent else ROUTINE)
     done = settled(sandbox, stack, ticket_id, 2)
