@@ -10,9 +10,10 @@ Keep-warm updates are separate jobs (`worker.aftercare.keep_warm`) and go on.
 A person hands a ticket back in one of two ways:
 
 - the tag ``tags.return_to_ai``, added in the helpdesk: the next job on the ticket
-  (the tag change's webhook where the helpdesk sends one, else the customer's next
-  message) closes the ticket's open records as ``returned``, notes the hand-back,
-  and removes that tag and the escalate tags in its first batch of writes;
+  (the customer's next message, or the one the SLA sweep queues when it finds the
+  tag, since no webhook fires on tag changes) closes the ticket's open records as
+  ``returned``, notes the hand-back, and removes that tag and the escalate tags in
+  its first batch of writes;
 - "Return to AI" on the admin page, or ``handoff escalations return ID``: the
   record closes as ``returned`` and a job is queued for the ticket, which removes
   the escalate tags the same way.
@@ -163,6 +164,20 @@ def queue_return(settings: Settings, connection: redis.Redis,
     event = TicketEvent(platform=str(record["platform"]), ticket_id=str(record["ticket_id"]),
                         event_id=f"return-to-ai:{record['id']}", kind=EventKind.TICKET_UPDATED)
     return enqueue_event(make_queue(settings, connection), settings, event).job_id
+
+
+def queue_tagged_return(runtime: Runtime, ticket: Ticket) -> str | None:
+    """The SLA sweep's part, for an escalated ticket it read: when it carries the
+    hand-back tag (the helpdesk sends no webhook for tag changes), queue the job that
+    applies it, once per ticket update; its job id, else None."""
+    wanted = runtime.settings.tags.return_to_ai.lower()
+    if not any(t.lower() == wanted for t in ticket.tags):
+        return None
+    stamp = ticket.updated_at.isoformat() if ticket.updated_at else ""
+    event = TicketEvent(platform=ticket.platform, ticket_id=ticket.id,
+                        event_id=f"return-tag:{stamp}", kind=EventKind.TICKET_UPDATED)
+    return enqueue_event(make_queue(runtime.settings, runtime.redis), runtime.settings,
+                         event).job_id
 
 
 def decide_with_record(runtime: Runtime, ticket: Ticket, decision_id: str) -> Decision:

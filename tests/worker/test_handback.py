@@ -28,6 +28,7 @@ from worker.cli import main
 from worker.decision_log import handbacks
 from worker.handback import HandBacks
 from worker.runtime import Runtime
+from worker.sla_sweep import run_sweep
 
 URGENT = "Nobody answers!!! This is ridiculous. I want to speak to a human NOW."
 ROUTINE = "I forgot my password and now I can't log in to my account. How do I reset it?"
@@ -120,3 +121,22 @@ def test_state_reads_the_newest_escalation_and_hand_back(runtime: Runtime) -> No
     state = records.state("zendesk", "404")
     assert state.handed_back_at is not None
     assert state.handed_back()
+
+
+def test_sla_sweep_finds_the_hand_back_tag_without_a_webhook(
+    sandbox: httpx.Client, runtime: Runtime,  # noqa: F811
+) -> None:
+    ticket_id = create(sandbox, sample_for("escalate"))
+    deliver(runtime, ticket_id, "ev-1")
+    sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/tags",
+                 json={"add": ["handoff_return_to_ai"]}).raise_for_status()
+
+    run_sweep(runtime, datetime.now(UTC))
+    work(runtime)  # the job the sweep queued
+
+    state = ticket(sandbox, ticket_id)
+    assert "handoff_return_to_ai" not in state["tags"]
+    assert "handoff_escalated" not in state["tags"]
+    records = HandBacks(runtime.log.engine)
+    assert records.list_open() == []
+    assert records.state("zendesk", ticket_id).handed_back()
