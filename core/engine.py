@@ -14,7 +14,7 @@ from datetime import datetime
 from core.actions import plan
 from core.context import LANGUAGE
 from core.errors import ScorerError
-from core.guards import guard
+from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
 from core.messages import closed
@@ -28,16 +28,19 @@ from core.triggers import article_topics, detect
 
 
 def decide(
-    ticket: Ticket, scorer: Scorer, settings: Settings, now: datetime | None = None
+    ticket: Ticket, scorer: Scorer, settings: Settings, now: datetime | None = None,
+    escalation: EscalationState | None = None,
 ) -> Decision:
     """Decide what to do with `ticket` and plan the writes.
 
     `now` is the time SLA risk is measured from; by default the ticket's latest
-    activity, so the engine itself never reads a clock.
+    activity, so the engine itself never reads a clock. `escalation` is what the
+    decision log knows of the ticket's escalations (`core.guards`).
     A `ScorerError` from `scorer` is not raised: the ticket escalates with reason
     ``ai_unavailable``. Any other exception from the scorer is a bug and propagates.
     """
-    skip = guard(ticket, settings.exclusions)
+    skip = guard(ticket, settings.exclusions, escalation=escalation, tags=settings.tags,
+                 human_first=settings.human_first)
     if skip is not None:
         return Decision(
             ticket_id=ticket.id,

@@ -5,30 +5,79 @@ channel, requester email, requester domain, subject pattern, auto-responder
 sender or subject), then whose turn it
 is: the AI only acts when the newest public message is the customer's, it has
 not already written anything since that message (the loop guard: our own note
-coming back as a webhook must not produce a second note), and no human both
-owns the ticket and has answered in it (human-first).
+coming back as a webhook must not produce a second note), then whether a person
+has the ticket:
+
+- escalated: an escalation record is open, or the ticket carries an escalate tag
+  (``tags.escalate``) and no hand-back to the AI came after the newest escalation.
+  The two sources are read cautiously: either one alone keeps the AI out, so an
+  agent who removes the tag while the record is open, or a record closed by hand
+  while the tag stays, does not let the AI back in. Only a hand-back does (the
+  ``tags.return_to_ai`` tag, or "return to AI" on the record), which the worker
+  turns into `EscalationState.handed_back_at`.
+- human-first: any public reply by an agent keeps the AI out for good;
+  ``human_first`` can add an agent's internal note, or a person assigned, and can
+  never take the public reply away. A hand-back forgives what came before it.
+
+The escalated state is data the caller looked up (`EscalationState`): the guard
+itself reads nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Reason, Role, Ticket
 from core.patterns import operator_pattern
-from core.settings import ExclusionSettings
+from core.settings import ExclusionSettings, HumanFirstSettings, TagSettings
 
 NOT_CUSTOMER_TURN = "not_customer_turn"
 ALREADY_HANDLED = "already_handled"
+ESCALATED = "escalated"
 HUMAN_ENGAGED = "human_engaged"
 
 
-def guard(ticket: Ticket, exclusions: ExclusionSettings) -> Reason | None:
-    """The reason to skip `ticket`, or None when the AI may look at it. Never raises."""
+class EscalationState(BaseModel):
+    """What the decision log knows about a ticket's escalations (the worker looks it up).
+
+    `open_records`: escalation records still open. `opened_at`: when the newest
+    record, open or closed, was opened. `handed_back_at`: the newest hand-back to
+    the AI (tag or "return to AI"), or None. The default knows nothing: the tags
+    alone then decide.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    open_records: int = Field(default=0, ge=0)
+    opened_at: datetime | None = None
+    handed_back_at: datetime | None = None
+
+    def handed_back(self) -> bool:
+        """Whether the newest thing that happened is a hand-back to the AI."""
+        back = self.handed_back_at
+        return back is not None and (self.opened_at is None or back >= self.opened_at)
+
+
+def guard(
+    ticket: Ticket, exclusions: ExclusionSettings, *,
+    escalation: EscalationState | None = None, tags: TagSettings | None = None,
+    human_first: HumanFirstSettings | None = None,
+) -> Reason | None:
+    """The reason to skip `ticket`, or None when the AI may look at it. Never raises.
+
+    `escalation` is what the decision log holds (None: nothing known, the tags of
+    `tags.escalate` decide alone).
+    """
+    state = escalation or EscalationState()
     return (
         _excluded(ticket, exclusions)
         or _not_customer_turn(ticket)
         or _already_handled(ticket)
-        or _human_engaged(ticket)
+        or _escalated(ticket, state, tags or TagSettings())
+        or _human_engaged(ticket, state, human_first or HumanFirstSettings())
     )
 
 
@@ -111,12 +160,37 @@ def _already_handled(ticket: Ticket) -> Reason | None:
     return None
 
 
-def _human_engaged(ticket: Ticket) -> Reason | None:
-    answered = any(m.author is Role.AGENT and m.public for m in ticket.messages)
-    if ticket.assignee is not None and answered:
-        return Reason(
-            code=HUMAN_ENGAGED,
-            rule="guards.human_first",
-            detail=f"assigned to {ticket.assignee}, who has answered: the human keeps it",
-        )
+def _escalated(ticket: Ticket, state: EscalationState, tags: TagSettings) -> Reason | None:
+    if state.open_records:
+        return Reason(code=ESCALATED, rule="guards.escalated",
+                      detail=f"{state.open_records} escalation record(s) open: a person has "
+                             "the ticket until it is handed back to the AI")
+    wanted = {t.lower() for t in tags.escalate}
+    tagged = [t for t in ticket.tags if t.lower() in wanted]
+    if tagged and not state.handed_back():
+        return Reason(code=ESCALATED, rule=f"tags.escalate ({tagged[0]})",
+                      detail=f"tagged {tagged[0]} and not handed back to the AI "
+                             f"(tag {tags.return_to_ai} or \"return to AI\")")
     return None
+
+
+def _human_engaged(
+    ticket: Ticket, state: EscalationState, settings: HumanFirstSettings
+) -> Reason | None:
+    # Helpdesks stamp messages to the second: a message in the hand-back's own second
+    # may have come after it, so it still counts.
+    since = state.handed_back_at.replace(microsecond=0) if state.handed_back_at else None
+    agents = [m for m in ticket.messages
+              if m.author is Role.AGENT and (since is None or m.created_at >= since)]
+    if any(m.public for m in agents):
+        detail = "an agent answered the customer in public: the human keeps it"
+        rule = "guards.human_first"
+    elif settings.internal_note and agents:
+        detail = "an agent wrote an internal note: the human keeps it"
+        rule = "human_first.internal_note"
+    elif settings.assigned and ticket.assignee is not None:
+        detail = f"assigned to {ticket.assignee}: the human keeps it"
+        rule = "human_first.assigned"
+    else:
+        return None
+    return Reason(code=HUMAN_ENGAGED, rule=rule, detail=detail)

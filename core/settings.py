@@ -248,6 +248,27 @@ class TagSettings(_Section):
     auto_resolve: tuple[str, ...] = ("handoff_auto_resolved",)
     draft: tuple[str, ...] = ("handoff_draft",)
     escalate: tuple[str, ...] = ("handoff_escalated",)
+    # An agent adds it to hand an escalated (or human-answered) ticket back to the AI.
+    return_to_ai: str = Field(default="handoff_return_to_ai", min_length=1)
+
+    @model_validator(mode="after")
+    def _return_is_not_escalate(self) -> Self:
+        if self.return_to_ai.lower() in {t.lower() for t in self.escalate}:
+            raise ValueError(f"return_to_ai = {self.return_to_ai!r} must not be one of the "
+                             "escalate tags")
+        return self
+
+
+class HumanFirstSettings(_Section):
+    """When a person keeps the AI out of a ticket (`core.guards`).
+
+    An agent's public reply always does, and no key here can change that: each one
+    only adds caution. `internal_note`: an agent's internal note does too.
+    `assigned`: a ticket assigned to a person does too, even before anyone wrote.
+    """
+
+    internal_note: bool = False
+    assigned: bool = False
 
 
 class LLMSettings(_Section):
@@ -279,6 +300,7 @@ class Settings(_Section):
     routing: RoutingSettings = RoutingSettings()
     exclusions: ExclusionSettings = ExclusionSettings()
     tags: TagSettings = TagSettings()
+    human_first: HumanFirstSettings = HumanFirstSettings()
     aftercare: AftercareSettings = AftercareSettings()
     escalation: EscalationSettings = EscalationSettings()
     knowledge_dir: Path = Path("knowledge")

@@ -51,8 +51,9 @@ AGES: dict[str, tuple[str, timedelta | None, timedelta | None]] = {
 
 
 class AdminStore(Protocol):
-    """What the page reads and changes. `resolve` and `dismiss` raise ValueError when
-    the record is missing or already closed, or a dismissal has no note."""
+    """What the page reads and changes. `resolve`, `dismiss` and `return_to_ai` raise
+    ValueError when the record is missing or already closed, or a dismissal has no note.
+    `return_to_ai` hands the ticket back to the AI and returns the record."""
 
     def count_open(self) -> int: ...
 
@@ -69,6 +70,8 @@ class AdminStore(Protocol):
 
     def recent_decisions(self, limit: int = 25) -> list[dict[str, Any]]: ...
 
+    def return_to_ai(self, record_id: int, by: str, now: datetime) -> dict[str, Any]: ...
+
 
 def age(opened: datetime, now: datetime) -> str:
     """"3 h 12 min" style age of a record."""
@@ -83,11 +86,15 @@ def age(opened: datetime, now: datetime) -> str:
 def admin_blueprint(
     store: AdminStore, token: str,
     last_simulation: Callable[[], Mapping[str, Any] | None] = lambda: None,
+    returned: Callable[[Mapping[str, Any]], object] = lambda record: None,
     *, connection: redis.Redis, limit: LoginLimit | None = None,
 ) -> Blueprint:
     """The ``/admin`` blueprint for `store`, guarded by `token` (which must not be empty).
 
     Sessions and the count of failed sign-ins live in Redis through `connection`.
+    `returned` is called with a record just handed back to the AI (the worker side
+    queues a job for its ticket); an error from it propagates (500), the record stays
+    returned and the ticket's next webhook finishes the hand-back.
     """
     if not token:
         raise ValueError("the admin page needs a token")
@@ -211,7 +218,7 @@ def admin_blueprint(
             with_cookie(response, {"sid": data.get("sid"), "csrf": csrf})
         return response
 
-    def change(record_id: int, action: Callable[[datetime], None], done: str) -> BaseResponse:
+    def change(record_id: int, action: Callable[[datetime], object], done: str) -> BaseResponse:
         back = _local_back(request.form.get("back", ""), url_for("admin.index"))
         try:
             action(datetime.now(UTC))
@@ -231,6 +238,11 @@ def admin_blueprint(
         note = request.form.get("note", "")
         return change(record_id, lambda now: store.dismiss(record_id, note, "admin page", now),
                       "dismissed")
+
+    @blueprint.post("/escalations/<int:record_id>/return")
+    def return_to_ai(record_id: int) -> BaseResponse:
+        return change(record_id, lambda now: returned(
+            store.return_to_ai(record_id, "admin page", now)), "returned to the AI")
 
     return blueprint
 

@@ -38,6 +38,12 @@ ACTIONS = Counter("handoff_action_batches_total", "Batches of writes by outcome.
 HELPDESK_CALLS = Counter("handoff_helpdesk_calls_total", "Helpdesk API answers by status.",
                          ["platform", "status"])
 RATE_LIMITED = Counter("handoff_helpdesk_429_total", "429 answers from a helpdesk.", ["platform"])
+ESCALATED_MESSAGES = Counter(
+    "handoff_escalated_messages_total",
+    "Customer messages on tickets escalated to a person (the AI stayed out), by urgency.",
+    ["platform", "urgent"])
+HANDBACKS = Counter("handoff_handbacks_total", "Tickets handed back to the AI, by the way "
+                    "an agent did it (tag or record).", ["platform", "via"])
 
 
 class QueueCollector(Collector):

@@ -67,8 +67,8 @@ def database_url(tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'decisions.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        for table in ("ticket_outcomes", "escalations", "drafts", "holdouts", "action_results",
-                      "decisions", "alembic_version"):
+        for table in ("handbacks", "ticket_outcomes", "escalations", "drafts", "holdouts",
+                      "action_results", "decisions", "alembic_version"):
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
     return url

@@ -24,6 +24,7 @@ from core.ladder import choose_ladder, first_step
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
 from receiver.intake import make_queue
 from worker.escalations import Escalations, NewEscalation, State
+from worker.handback import follow_up
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.notify import notify
@@ -55,6 +56,7 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
     records.track_outcome(ticket.platform, ticket.id, held,
                           ticket.status.value in ("solved", "closed"), now)
     observe(runtime, records, ticket, now)
+    follow_up(runtime, ticket, decision)
     if held:
         return
     if decision.path is Path.ESCALATE:
@@ -120,6 +122,7 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
         severity=care.severity(decision, settings.aftercare.severity).value, agent=agent,
         ticket_url=ticket.url, customer=ticket.requester.name or ticket.requester.email,
         summary=care.summary(ticket), status_at_open=set_status, ladder=ladder, first_step=first,
+        customers_at_open=len(ticket.customer_messages()),
     )
     record_id, created = records.open(new, now)
     if created:

@@ -1,5 +1,5 @@
 """``handoff report`` (escalations, draft feedback by category and article, the holdout)
-and ``handoff escalations`` (list, resolve or dismiss records by hand).
+and ``handoff escalations`` (list, resolve, dismiss or return records to the AI by hand).
 
 Reads the decision log (``DATABASE_URL``, else SQLite under ``$HANDOFF_HOME``).
 Exit codes follow `worker.cli`: 0 success, 2 bad configuration.
@@ -62,6 +62,41 @@ def dismiss(record_id: int, note: str) -> None:
     """Dismiss record RECORD_ID with a note. Exit 1 if it is missing or already closed."""
     _close(lambda r: r.dismiss(record_id, note, "cli", datetime.now(UTC)),
            f"dismissed {record_id}")
+
+
+@escalations.command("return")
+@click.argument("record_id", type=int)
+def return_to_ai(record_id: int) -> None:
+    """Hand RECORD_ID's ticket back to the AI: close the record as returned and queue a
+    job that removes the escalate tags and answers the customer if it is their turn.
+    Exit 1 if the record is missing or already closed."""
+    import os
+
+    import redis
+
+    from worker.config import load_settings
+    from worker.handback import HandBacks, queue_return
+    from worker.redis_conn import connect
+
+    try:
+        settings = load_settings(env=os.environ)
+        records = HandBacks(open_log(database_url()).engine)
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+    try:
+        record = records.return_to_ai(record_id, "cli", datetime.now(UTC))
+    except TransitionError as exc:
+        click.echo(f"nothing changed: {exc}", err=True)
+        sys.exit(1)
+    try:
+        job = queue_return(settings, connect(os.environ), record)
+    except redis.RedisError as exc:
+        click.echo(f"returned {record_id}; the job was not queued ({exc}): the ticket's next "
+                   "webhook finishes the hand-back", err=True)
+        return
+    click.echo(f"returned {record_id} to the AI ({record['platform']} #{record['ticket_id']}, "
+               f"job {job})")
 
 
 def _close(action: Callable[[Escalations], None], done: str) -> None:

@@ -91,8 +91,27 @@ escalations = sa.Table(
     sa.Column("level", sa.Integer),
     sa.Column("level_due_at", sa.DateTime(timezone=True)),
     sa.Column("history", sa.JSON),
+    # Revision 0005: the customer's messages since the escalation (`worker.handback`).
+    sa.Column("customers_at_open", sa.Integer),
+    sa.Column("new_messages", sa.Integer),
+    sa.Column("last_message_at", sa.DateTime(timezone=True)),
+    sa.Column("last_message", sa.Text),
     sa.Index("ix_escalations_state", "state", "opened_at"),
     sa.Index("ix_escalations_ticket", "platform", "ticket_id"),
+)
+
+# Revision 0005: every hand-back of a ticket to the AI, by tag or "return to AI".
+handbacks = sa.Table(
+    "handbacks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.Integer),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_handbacks_ticket", "platform", "ticket_id"),
 )
 
 drafts = sa.Table(

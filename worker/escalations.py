@@ -1,9 +1,10 @@
 """Escalation records, AI drafts with their feedback, and holdout tickets, in the decision log.
 
 An escalation record is ``open`` when made, then ``resolved`` (by itself when the
-helpdesk shows a human public reply and the ticket solved, or by hand) or
-``dismissed`` (by hand, with a note saying why it was not needed). A closed
-record never changes again: `resolve` and `dismiss` raise `TransitionError`.
+helpdesk shows a human public reply and the ticket solved, or by hand),
+``dismissed`` (by hand, with a note saying why it was not needed) or ``returned``
+(handed back to the AI, `worker.handback`). A closed record never changes again:
+`resolve` and `dismiss` raise `TransitionError`.
 
 The tables are declared in `worker.decision_log` (revision 0002; ladder, level,
 level due time and handoff history since 0004). Customer text is masked
@@ -36,6 +37,8 @@ class State(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
+    # Handed back to the AI (`worker.handback`): the AI may act on the ticket again.
+    RETURNED = "returned"
 
 
 class TransitionError(ValueError):
@@ -60,6 +63,12 @@ class NewEscalation:
     # The escalation ladder it climbs, and step 1 of its history (level 0).
     ladder: str | None = None
     first_step: Step | None = None
+    # The customer's public messages in the thread when it was escalated, so the ones
+    # after it can be counted (`worker.handback`).
+    customers_at_open: int | None = None
+    # What is announced (`worker.notify`): the escalation, or a customer's urgent message
+    # on a ticket already escalated ("escalation_message").
+    event: str = "escalation"
 
 
 def _utc(value: datetime) -> datetime:
@@ -70,7 +79,7 @@ def _utc(value: datetime) -> datetime:
 def _row(row: Any) -> dict[str, Any]:
     data = dict(row._mapping)
     for key in ("opened_at", "closed_at", "drafted_at", "judged_at", "at", "decided_at",
-                "level_due_at"):
+                "level_due_at", "last_message_at"):
         if data.get(key) is not None:
             data[key] = _utc(data[key])
     return data
@@ -126,6 +135,7 @@ class Escalations:
                 "ladder": new.ladder, "level": 0 if new.ladder else None,
                 "level_due_at": new.first_step.due_at if new.first_step else None,
                 "history": [_stored(new.first_step)] if new.first_step else None,
+                "customers_at_open": new.customers_at_open, "new_messages": 0,
             })
             key = result.inserted_primary_key
             return int(key[0]) if key else 0, True

@@ -12,10 +12,10 @@ from rq import get_current_job
 
 from connectors.base import Connector
 from core.batching import Batch, already_on_ticket, batches
-from core.engine import decide
 from core.models import Decision, Ticket
 from receiver import metrics
 from worker.aftercare import after_decision, holdout
+from worker.handback import decide_with_record
 from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
@@ -70,7 +70,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
         decision = ledger.planned()
         if decision is None:
             started = time.perf_counter()
-            decision = decide(ticket, runtime.scorer, runtime.settings)
+            decision = decide_with_record(runtime, ticket, decision_id)
             decide_ms = (time.perf_counter() - started) * 1000
             metrics.DECISION_SECONDS.observe(decide_ms / 1000)
             primary = decision.reasons[0].code if decision.reasons else "none"

@@ -1,4 +1,5 @@
-"""Announce an escalation to Slack incoming webhooks and generic webhooks.
+"""Announce an escalation to Slack incoming webhooks and generic webhooks, and again
+each urgent customer message on a ticket already escalated (``escalation_message``).
 
 Channels are named in ``aftercare.notify`` (per reason code or family, else
 ``default``); each name's URL is a secret, read from ``HANDOFF_NOTIFY_<NAME>``.
@@ -34,7 +35,7 @@ def channels_for(settings: NotifySettings, reasons: tuple[str, ...]) -> tuple[st
 def message(new: NewEscalation) -> dict[str, Any]:
     """The generic webhook body: every field a receiver may want, customer text masked."""
     return {
-        "event": "escalation", "platform": new.platform, "ticket_id": new.ticket_id,
+        "event": new.event, "platform": new.platform, "ticket_id": new.ticket_id,
         "reason": new.reason, "severity": new.severity, "customer": new.customer,
         "summary": new.summary, "link": new.ticket_url, "agent": new.agent,
     }
@@ -44,6 +45,9 @@ def slack_text(new: NewEscalation) -> str:
     link = f"<{new.ticket_url}|{new.platform} #{new.ticket_id}>" if new.ticket_url else (
         f"{new.platform} #{new.ticket_id}")
     who = new.customer or "a customer"
+    if new.event != "escalation":
+        return (f":speech_balloon: *{new.severity}* new message on an escalated ticket "
+                f"({new.reason}) from {who}: {new.summary} \u2014 {link}")
     return (f":rotating_light: *{new.severity}* escalation ({new.reason}) from {who}: "
             f"{new.summary} \u2014 {link}")
 

@@ -6,7 +6,8 @@ draft or an auto-resolve and it has no open escalation. The sweep reads at most
 shared rate budget as every job and stops at the first `RateLimited`. It also
 resolves open escalation records a human has finished, and passes escalated tickets
 up their ladder when they carry the next-level tag or (``escalation.climb_when_overdue``)
-their level's time ran out (`worker.ladder.sweep_climb`). It runs as an rq job that
+their level's time ran out (`worker.ladder.sweep_climb`), and queues the hand-back of
+escalated tickets that carry the hand-back tag (`worker.handback`). It runs as an rq job that
 schedules its next run (``enqueue_in``; the worker runs rq's scheduler).
 """
 
@@ -24,6 +25,7 @@ from core.handoff_note import handoff_note
 from core.models import Path, Ticket
 from receiver.intake import make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.handback import queue_tagged_return
 from worker.jobs import decision_id_for
 from worker.ladder import LadderContext, sweep_climb
 from worker.ledger import Ledger
@@ -82,6 +84,7 @@ def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
         if (platform, ticket_id) in open_records:
             sweep_climb(LadderContext(runtime.settings, runtime.redis, runtime.log, connector),
                         ticket, now)
+            queue_tagged_return(runtime, ticket)
         if (platform, ticket_id) not in open_records and care.sla_at_risk(ticket, now, margin):
             escalate_sla_risk(runtime, ticket, now, margin)
             escalated.append((platform, ticket_id))

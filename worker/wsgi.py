@@ -18,7 +18,7 @@ from receiver.app import create_app
 from worker import simulation_report
 from worker.config import load_settings
 from worker.decision_log import DecisionLog, database_url
-from worker.escalations import Escalations
+from worker.handback import HandBacks, queue_return
 from worker.logs import configure
 from worker.redis_conn import connect
 
@@ -30,7 +30,8 @@ def build_app() -> Flask:
     database = DecisionLog(sa.create_engine(database_url(os.environ), pool_pre_ping=True))
     token = os.environ.get("HANDOFF_ADMIN_TOKEN") or None
     connection = connect(os.environ)
-    admin = (admin_blueprint(Escalations(database.engine), token, simulation_report.load,
+    admin = (admin_blueprint(HandBacks(database.engine), token, simulation_report.load,
+                             lambda record: queue_return(settings, connection, record),
                              connection=connection)
              if token else None)
     return create_app(settings, connection, build_connectors(settings),

@@ -110,6 +110,36 @@ def post_comment(platform: str, ticket_id: int) -> Any:
                     "comment_id": str(comment.id)}), 201
 
 
+@blueprint.post("/tickets/<platform>/<int:ticket_id>/tags")
+def post_tags(platform: str, ticket_id: int) -> Any:
+    """An agent changes the tags in the helpdesk: ``{"add": [...], "remove": [...]}``.
+
+    No webhook follows: the rules ``handoff install`` sets up fire on new tickets and
+    customer messages (and, on Zendesk, the next-level tag), not on other tag changes.
+    """
+    data = _json_object()
+    if data is None:
+        return _bad("body: must be a JSON object with add and/or remove lists")
+    changes: dict[str, list[str]] = {}
+    for key in ("add", "remove"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value):
+            return _bad(f"{key}: must be a list of non-empty strings")
+        changes[key] = value
+    if _platform(platform) is None:
+        return _bad(f"platform: must be one of {', '.join(_played())}", 404)
+    store = current().store
+    with store.lock:
+        ticket = store.ticket(platform, ticket_id)
+        if ticket is None:
+            return _bad(f"no {platform} ticket {ticket_id}", 404)
+        gone = set(changes["remove"])
+        ticket.tags = [t for t in ticket.tags if t not in gone]
+        ticket.tags += [t for t in dict.fromkeys(changes["add"]) if t not in ticket.tags]
+        store.touch(ticket)
+        return jsonify({"platform": platform, "ticket_id": str(ticket_id), "tags": ticket.tags})
+
+
 @blueprint.get("/tickets")
 def list_tickets() -> Any:
     """Every ticket in the neutral shape, oldest first (``?platform=`` filters)."""

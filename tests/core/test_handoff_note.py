@@ -85,11 +85,12 @@ def test_the_note_never_uses_message_html(scorer: LexicalScorer) -> None:
     assert all("onclick" not in getattr(a, "body", "") for a in decision.actions)
 
 
-def test_agent_messages_are_not_quoted_as_the_customer(scorer: LexicalScorer) -> None:
+def test_other_messages_are_not_quoted_as_the_customer(scorer: LexicalScorer) -> None:
+    # An AI message here: after an agent's public reply the AI stays out (human first).
     note = escalation_note(
         ("Where is my order?", "Let me check.", "I want a human now"),
         scorer,
-        authors=(Role.CUSTOMER, Role.AGENT, Role.CUSTOMER),
+        authors=(Role.CUSTOMER, Role.AI, Role.CUSTOMER),
     )
 
     assert "Let me check." not in note

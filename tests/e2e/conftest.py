@@ -33,9 +33,11 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @contextmanager
 def tuned_stack(
-    redis_url: str, home: Path, changes: dict[str, Any], workers: int = 1
+    redis_url: str, home: Path, changes: dict[str, Any], workers: int = 1,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """A stack whose settings are the shipped ones with `changes` on top (one level deep)."""
+    """A stack whose settings are the shipped ones with `changes` on top (one level deep),
+    and `env` added to its processes' environment."""
     redis.Redis.from_url(redis_url).flushdb()
     config = yaml.safe_load((ROOT / "config" / "handoff.yaml").read_text())
     for section, value in changes.items():
@@ -43,9 +45,9 @@ def tuned_stack(
         config[section] = {**current, **value} if isinstance(current, dict) else value
     config["knowledge_dir"] = str(ROOT / "config" / "knowledge")
     (home / "tuned.yaml").write_text(yaml.safe_dump(config))
-    env = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
-           "HANDOFF_CONFIG": str(home / "tuned.yaml")}
-    with running_stack(env, home, workers=workers) as running:
+    base = {"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin",
+            "HANDOFF_CONFIG": str(home / "tuned.yaml")}
+    with running_stack({**base, **(env or {})}, home, workers=workers) as running:
         yield running
 
 

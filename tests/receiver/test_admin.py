@@ -273,3 +273,32 @@ def test_a_record_id_beyond_the_database_range_is_404(app: Flask, record_id: int
         answer = client.post(f"/admin/escalations/{record_id}/{action}",
                              data={"csrf": csrf, "note": "n"})
         assert answer.status_code == 404
+
+
+def test_return_to_ai_closes_the_record_and_queues_its_ticket(
+    database_url: str, redis_conn: redis.Redis,
+) -> None:
+    from worker.handback import HandBacks
+
+    records = HandBacks(open_log(database_url).engine)
+    queued: list[str] = []
+    app = create_app(Settings(), redis_conn, {}, admin_token=TOKEN, admin=admin_blueprint(
+        records, TOKEN, returned=lambda record: queued.append(str(record["ticket_id"])),
+        connection=redis_conn))
+    record_id = seed(records, 7)
+    client = app.test_client()
+    csrf = login(client)
+    assert "Return to AI" in client.get("/admin/").get_data(as_text=True)
+    url = f"/admin/escalations/{record_id}/return"
+    assert client.post(url, data={"csrf": "forged"}).status_code == 400
+    assert queued == []
+
+    answer = client.post(url, data={"csrf": csrf})
+    assert answer.status_code == 303
+    assert "returned%20to%20the%20AI" in answer.headers["Location"]
+    assert queued == ["7"]
+    assert records.get(record_id)["state"] == "returned"  # type: ignore[index]
+    assert records.state("zendesk", "7").handed_back()
+    again = client.post(url, data={"csrf": csrf})
+    assert "Nothing%20changed" in again.headers["Location"]
+    assert queued == ["7"]

@@ -62,7 +62,7 @@ def test_open_log_twice_is_a_no_op_migration(database_url: str) -> None:
     log = open_log(database_url)
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0004"
+    assert version == "0005"
 
 
 def test_drafts_and_holdouts_are_stored_once(database_url: str) -> None:
