@@ -148,6 +148,9 @@ class Store:
         self.faults: list[Fault] = []
         self.calls: Counter[tuple[str, str]] = Counter()
         self.deliveries: list[dict[str, Any]] = []
+        # The groups (Gorgias: teams) of each account, by platform, once declared through
+        # ``/sandbox/groups``; an account without an entry accepts any group id.
+        self.groups: dict[str, set[int]] = {}
         first_user = max(ai_user_ids.values(), default=0) + 1
         # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
         self.integrations: dict[str, list[dict[str, Any]]] = {}
@@ -223,6 +226,15 @@ class Store:
             if touch:
                 self.touch(ticket)
             return comment
+
+    def unknown_group(self, platform: str, value: Any) -> bool:
+        """Whether `value` names a group the account of `platform` does not have.
+
+        Always False for an account whose groups were never declared.
+        """
+        with self.lock:
+            known = self.groups.get(platform)
+            return known is not None and value is not None and value not in known
 
     def role_of(self, platform: str, author_id: int) -> str:
         """The neutral role of a comment's author: customer, agent, ai or system."""
