@@ -38,6 +38,10 @@ ACTIONS = Counter("handoff_action_batches_total", "Batches of writes by outcome.
 HELPDESK_CALLS = Counter("handoff_helpdesk_calls_total", "Helpdesk API answers by status.",
                          ["platform", "status"])
 RATE_LIMITED = Counter("handoff_helpdesk_429_total", "429 answers from a helpdesk.", ["platform"])
+REJECTED_WRITES = Counter(
+    "handoff_rejected_writes_total", "Batches a helpdesk refused for good, by outcome: "
+    "degraded (a fallback and its note stand) or failed (nothing written): alert on any.",
+    ["platform", "path", "outcome"])
 
 
 class QueueCollector(Collector):

@@ -10,18 +10,20 @@ from typing import Any
 
 from rq import get_current_job
 
-from connectors.base import Connector
-from core.batching import Batch, already_on_ticket, batches
+from core.batching import batches, rebase, without
 from core.engine import decide
+from core.fallback import fallbacks
 from core.models import Decision, Ticket
 from receiver import metrics
 from worker.aftercare import after_decision, holdout
+from worker.apply import write
+from worker.failures import no_retry_when_permanent
 from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
 from worker.logs import bind
 from worker.reschedule import reschedule_when_rate_limited
-from worker.runtime import Runtime, current
+from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")
 
@@ -32,16 +34,21 @@ def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
 
 
 @reschedule_when_rate_limited
+@no_retry_when_permanent
 def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any]:
     """Load the ticket, decide, and write the decision back batch by batch.
 
     The ticket is locked for the whole job, so two events for one ticket never
     act at once. A spent rate budget reschedules the job without spending a retry
-    (`worker.reschedule`). Any other helpdesk error (or a lost lock) propagates,
-    so rq retries the job and finally moves it to the failed-job registry.
+    (`worker.reschedule`). A batch the helpdesk refuses is replaced by what it
+    accepts, with a note saying what failed and an alert (`worker.apply`). A
+    transient helpdesk error (or a lost lock) propagates, so rq retries the job
+    and finally moves it to the failed-job registry; a permanent one moves it
+    there at once (`worker.failures`).
     Batches confirmed before the error are not repeated, nor is a comment the
     helpdesk already shows (the worker died between the helpdesk's answer and
-    the ledger's record).
+    the ledger's record). A job replayed with ``handoff replay`` decides again
+    from the current settings, keeping the batches already written.
     A ticket carrying the next-level tag with an open escalation record is passed
     one level up its escalation ladder instead (`worker.ladder`).
     Returns a JSON-safe summary of the decision.
@@ -79,35 +86,33 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
                 decision_id, event_id, job.id if job else None, decision, decide_ms
             )
             decision = ledger.plan(holdout(runtime, decision_id, decision))
-        for index, batch in enumerate(batches(decision.actions)):
-            if ledger.is_done(index):
-                continue
-            if already_on_ticket(ticket, batch):
-                log.warning("batch %d was written before a crash; not posting it again", index)
-            else:
-                lock.check()
-                _apply(runtime, connector, ticket, decision_id, index, batch)
-            ledger.mark_done(index)
+        elif ledger.replan_asked():
+            decision = _replan(decision, ticket, ledger, decision_id)
+        write(runtime, connector, ticket, decision, decision_id, ledger, lock)
         after_decision(runtime, ticket, decision, decision_id)
         log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)
 
 
-def _apply(
-    runtime: Runtime, connector: Connector, ticket: Ticket, decision_id: str, index: int,
-    batch: Batch,
-) -> None:
-    started = time.perf_counter()
-    error: str | None = None
-    try:
-        connector.apply(ticket, batch)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        metrics.ACTIONS.labels(ticket.platform, "failed" if error else "done").inc()
-        runtime.log.record_batch(decision_id, index, batch, error, elapsed_ms)
+def _replan(stored: Decision, ticket: Ticket, ledger: Ledger, decision_id: str) -> Decision:
+    """Decide `ticket` again from the current settings, for a replayed job; store and
+    return the plan to finish (`core.batching.rebase`).
+
+    The ticket is decided as it was before this decision's writes: the comments of
+    the batches already written (their fallbacks where they were refused) are
+    left out, so the loop guard does not mistake them for an answer. The decision
+    log keeps the decision as first made; the batches' outcomes show what was written.
+    """
+    runtime = current()
+    planned = batches(stored.actions)
+    done = sum(1 for index in range(len(planned)) if ledger.is_done(index))
+    written = [planned[i] if (kept := ledger.fallback(i)) is None
+               else fallbacks(planned[i], kept[1])[kept[0]] for i in range(done)]
+    fresh = decide(without(ticket, written), runtime.scorer, runtime.settings)
+    plan = rebase(stored, holdout(runtime, decision_id, fresh), done)
+    log.info("replayed: planned again (%s, was %s), %d batch(es) already written",
+             plan.path.value, stored.path.value, done)
+    return ledger.replan(plan)
 
 
 def summary(decision: Decision, decision_id: str) -> dict[str, Any]:
