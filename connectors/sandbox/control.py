@@ -193,7 +193,7 @@ def put_groups(platform: str) -> Any:
         return _bad(f"platform: must be one of {', '.join(_played())}", 404)
     store = current().store
     with store.lock:
-        store.groups[platform] = set(ids)
+        store.checked_groups[platform] = set(ids)
     return jsonify({"platform": platform, "ids": sorted(ids)})
 
 

@@ -148,9 +148,9 @@ class Store:
         self.faults: list[Fault] = []
         self.calls: Counter[tuple[str, str]] = Counter()
         self.deliveries: list[dict[str, Any]] = []
-        # The groups (Gorgias: teams) of each account, by platform, once declared through
-        # ``/sandbox/groups``; an account without an entry accepts any group id.
-        self.groups: dict[str, set[int]] = {}
+        # The groups (Gorgias: teams) a write may name, for each platform whose writes are
+        # checked (declared through ``/sandbox/groups``); other platforms accept any id.
+        self.checked_groups: dict[str, set[int]] = {}
         first_user = max(ai_user_ids.values(), default=0) + 1
         # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
         self.integrations: dict[str, list[dict[str, Any]]] = {}
@@ -233,7 +233,7 @@ class Store:
         Always False for an account whose groups were never declared.
         """
         with self.lock:
-            known = self.groups.get(platform)
+            known = self.checked_groups.get(platform)
             return known is not None and value is not None and value not in known
 
     def role_of(self, platform: str, author_id: int) -> str:
