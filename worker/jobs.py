@@ -10,10 +10,10 @@ from typing import Any
 
 from rq import get_current_job
 
-from core.batching import batches, rebase, without
+from core.batching import Batch, batches, rebase, without
 from core.engine import decide
 from core.fallback import fallbacks
-from core.models import Decision, Ticket
+from core.models import Decision
 from receiver import metrics
 from worker.aftercare import after_decision, holdout
 from worker.apply import write
@@ -48,7 +48,8 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
     Batches confirmed before the error are not repeated, nor is a comment the
     helpdesk already shows (the worker died between the helpdesk's answer and
     the ledger's record). A job replayed with ``handoff replay`` decides again
-    from the current settings, keeping the batches already written.
+    from the current settings, keeping the batches already written
+    (`core.batching.rebase`); the decision log keeps the decision as first made.
     A ticket carrying the next-level tag with an open escalation record is passed
     one level up its escalation ladder instead (`worker.ladder`).
     Returns a JSON-safe summary of the decision.
@@ -75,44 +76,43 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
                 "decision_id": decision_id, "ticket_id": ticket_id, "platform": platform,
                 "path": "skip", "reasons": [], "message": climbed.message}
         decision = ledger.planned()
-        if decision is None:
+        replay = decision is not None and ledger.replan_asked()
+        if decision is None or replay:
+            # A replay decides the thread as it was before this decision's own writes.
+            written = _written(decision, ledger) if decision is not None else []
+            seen = without(ticket, written) if written else ticket
             started = time.perf_counter()
-            decision = decide(ticket, runtime.scorer, runtime.settings)
+            fresh = decide(seen, runtime.scorer, runtime.settings)
             decide_ms = (time.perf_counter() - started) * 1000
             metrics.DECISION_SECONDS.observe(decide_ms / 1000)
-            primary = decision.reasons[0].code if decision.reasons else "none"
-            metrics.DECISIONS.labels(platform, decision.path.value, primary).inc()
+            primary = fresh.reasons[0].code if fresh.reasons else "none"
+            metrics.DECISIONS.labels(platform, fresh.path.value, primary).inc()
             runtime.log.record_decision(
-                decision_id, event_id, job.id if job else None, decision, decide_ms
+                decision_id, event_id, job.id if job else None, fresh, decide_ms
             )
-            decision = ledger.plan(holdout(runtime, decision_id, decision))
-        elif ledger.replan_asked():
-            decision = _replan(decision, ticket, ledger, decision_id)
+            fresh = holdout(runtime, decision_id, fresh)
+            if decision is None:
+                decision = ledger.plan(fresh)
+            else:
+                log.info("replayed: planned again (%s, was %s), %d batch(es) already written",
+                         fresh.path.value, decision.path.value, len(written))
+                decision = ledger.replan(rebase(decision, fresh, len(written)))
         write(runtime, connector, ticket, decision, decision_id, ledger, lock)
         after_decision(runtime, ticket, decision, decision_id)
         log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)
 
 
-def _replan(stored: Decision, ticket: Ticket, ledger: Ledger, decision_id: str) -> Decision:
-    """Decide `ticket` again from the current settings, for a replayed job; store and
-    return the plan to finish (`core.batching.rebase`).
-
-    The ticket is decided as it was before this decision's writes: the comments of
-    the batches already written (their fallbacks where they were refused) are
-    left out, so the loop guard does not mistake them for an answer. The decision
-    log keeps the decision as first made; the batches' outcomes show what was written.
-    """
-    runtime = current()
-    planned = batches(stored.actions)
-    done = sum(1 for index in range(len(planned)) if ledger.is_done(index))
-    written = [planned[i] if (kept := ledger.fallback(i)) is None
-               else fallbacks(planned[i], kept[1])[kept[0]] for i in range(done)]
-    fresh = decide(without(ticket, written), runtime.scorer, runtime.settings)
-    plan = rebase(stored, holdout(runtime, decision_id, fresh), done)
-    log.info("replayed: planned again (%s, was %s), %d batch(es) already written",
-             plan.path.value, stored.path.value, done)
-    return ledger.replan(plan)
+def _written(decision: Decision, ledger: Ledger) -> list[Batch]:
+    """The batches of `decision` the helpdesk confirmed (each the fallback written in its
+    place where one was), in order: those before the first batch not done."""
+    written: list[Batch] = []
+    for index, planned in enumerate(batches(decision.actions)):
+        if not ledger.is_done(index):
+            break
+        kept = ledger.fallback(index)
+        written.append(planned if kept is None else fallbacks(planned, kept[1])[kept[0]])
+    return written
 
 
 def summary(decision: Decision, decision_id: str) -> dict[str, Any]:
