@@ -11,9 +11,10 @@ it is writing before it writes it, so a retry writes that same one and finds it
 if it landed. Once a fallback stands, the alert goes out (the notification
 channels and ``handoff_rejected_writes_total``) and the next batch is written:
 an escalation's message to the customer still goes. When every fallback is
-refused too, or the refusal is of another kind (401, 409, a request that could
-not be built), the alert goes out and the error propagates: the job fails
-without an rq retry (`worker.failures`).
+refused too, or the refusal is of another kind (401, a request that could not be
+built), the alert goes out and the error propagates: the job fails without an rq
+retry (`worker.failures`). A 409 (a concurrent edit) propagates without an alert,
+and rq's retry reads the ticket again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from core.errors import PermanentError
 from core.fallback import describe, fallbacks
 from core.models import Decision, Ticket
 from receiver import metrics
+from worker.failures import is_conflict
 from worker.ledger import Ledger
 from worker.lock import TicketLock
 from worker.notify import RejectedWrite, alert_rejected
@@ -91,6 +93,8 @@ class _Writer:
             self.runtime.log.record_batch(self.decision_id, index, batch, error, elapsed_ms)
 
     def refused(self, index: int, planned: Batch, error: PermanentError) -> None:
+        if is_conflict(error):
+            raise error  # a concurrent edit: rq's retry reads the ticket again
         failure = _answer(error)
         if error.status not in REFUSED:
             self.alert(index, planned, None, failure)
@@ -108,6 +112,8 @@ class _Writer:
             try:
                 self.once(index, options[step])
             except PermanentError as exc:
+                if is_conflict(exc):
+                    raise  # the retry resumes at this same fallback
                 if exc.status not in REFUSED:
                     self.alert(index, planned, None, failure)
                     raise

@@ -56,10 +56,17 @@ def test_a_permanent_error_goes_to_the_failed_registry_at_once_with_its_reason(
     assert f"HTTP {status}" in line
 
 
-def test_a_transient_error_keeps_its_retries(handoff: Handoff) -> None:
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", r"/tickets/\d+/audits", 503),
+    ("PUT", TICKET_PUT, 409),  # a concurrent edit: the retry reads the ticket again
+])
+def test_a_transient_error_or_a_conflict_keeps_its_retries(
+    handoff: Handoff, alerts: tuple[str, list[dict[str, Any]]], method: str, path: str,
+    status: int,
+) -> None:
     handoff.configure(retry_intervals=PRODUCTION_RETRIES)
     ticket_id = handoff.create("zendesk", "s-refund")
-    handoff.fault(method="GET", path=r"/tickets/\d+/audits", status=503, times=None)
+    handoff.fault(method=method, path=path, status=status, times=None)
 
     job_id = handoff.deliver("zendesk", ticket_id)
     handoff.work()
@@ -68,6 +75,7 @@ def test_a_transient_error_keeps_its_retries(handoff: Handoff) -> None:
     assert (failed.get_job_ids(), scheduled.get_job_ids()) == ([], [job_id])
     job = Job.fetch(job_id, connection=handoff.redis, serializer=JSONSerializer)
     assert job.retries_left == len(PRODUCTION_RETRIES) - 1
+    assert rejections(alerts[1]) == []
 
 
 def test_failed_lists_every_job_the_sla_sweep_included(handoff: Handoff) -> None:
