@@ -39,12 +39,13 @@ return 1
 """
 
 # KEYS: the ledger. ARGV: the new decision's JSON, the TTL. Replaces the decision and
-# forgets the request and every fallback in one step, so a crash leaves either plan whole.
+# forgets the request, every fallback and every alert sent for one, in one step, so a
+# crash leaves either plan whole.
 _REPLAN = """
 redis.call('HSET', KEYS[1], 'decision', ARGV[1])
 redis.call('HDEL', KEYS[1], 'replan')
 for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(name, 1, 9) == 'fallback:' then
+  if string.sub(name, 1, 9) == 'fallback:' or string.sub(name, 1, 14) == 'extra:alerted:' then
     redis.call('HDEL', KEYS[1], name)
   end
 end
@@ -99,15 +100,16 @@ class Ledger:
         return "replan" in self._read()
 
     def replan(self, decision: Decision) -> Decision:
-        """Store `decision` in place of the planned one, with no fallbacks; return it.
+        """Store `decision` in place of the planned one, with no fallbacks and no record
+        of their alerts (``alerted:<batch>``, kept with `remember`); return it.
 
         Which batches are done is kept: the caller's `decision` must keep the
         batches already written where they were (`core.batching.rebase`).
         """
         self._redis.eval(_REPLAN, 1, self.key, decision.model_dump_json(), LEDGER_TTL_SECONDS)
         if self._fields is not None:
-            self._fields = {k: v for k, v in self._fields.items()
-                            if k != "replan" and not k.startswith("fallback:")}
+            self._fields = {k: v for k, v in self._fields.items() if k != "replan"
+                            and not k.startswith(("fallback:", "extra:alerted:"))}
         self._keep("decision", decision.model_dump_json())
         return decision
 

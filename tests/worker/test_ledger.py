@@ -92,6 +92,8 @@ def test_a_replan_replaces_the_plan_keeps_what_is_done_and_forgets_fallbacks(
     first.plan(FIRST)
     first.mark_done(0)
     first.keep_fallback(1, 2, 'HTTP 422: {"error": "RecordInvalid"}')
+    first.remember("alerted:1", "failed")
+    first.remember("climb", "kept")
     assert first.ask_replan()
 
     replay = Ledger(redis_conn, "d-5")
@@ -102,4 +104,6 @@ def test_a_replan_replaces_the_plan_keeps_what_is_done_and_forgets_fallbacks(
     after = Ledger(redis_conn, "d-5")  # and so it is in Redis, for a crash right after
     assert (after.planned(), after.is_done(0), after.replan_asked(), after.fallback(1)) == (
         SECOND, True, False, None)
+    assert (after.recall("alerted:1"), after.recall("climb")) == (None, "kept")
+    assert replay.recall("alerted:1") is None
     assert redis_conn.ttl(after.key) > 0
