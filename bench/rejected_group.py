@@ -6,9 +6,10 @@ Real processes (`handoff sandbox`, `handoff serve`, `handoff worker`, as `handof
 starts them) with the shipped settings, except that every escalation is routed to group
 999999, which no sandbox account has (`PUT /sandbox/groups`). Every escalating sample
 ticket is created on each platform, so each sends its webhook; then, per platform:
-deliveries the receiver acknowledged (202), decisions made (finished jobs), jobs failed,
-internal notes and customer messages written, and refused-write alerts received by a
-generic notification webhook. Prints the figures; asserts nothing.
+deliveries the receiver acknowledged (202), decisions made (rows of the decision log),
+jobs finished or failed (or not ended within 300 s), internal notes and customer
+messages written, and refused-write alerts received by a generic notification webhook.
+Prints the figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 import redis
+import sqlalchemy as sa
 import yaml
 from flask import Flask, request
 from support import ROOT, machine, redis_server
@@ -33,7 +35,8 @@ from worker.demo import PLATFORMS, read_samples, running_stack, wait_for_jobs
 
 UNKNOWN_GROUP = "999999"
 KNOWN_GROUPS = [360001, 360002, 360003, 360004]
-ROWS = ("deliveries acknowledged (202)", "decisions made", "jobs failed", "notes written",
+ROWS = ("deliveries acknowledged (202)", "decisions made", "jobs finished", "jobs failed",
+        "notes written",
         "customer messages", "refused-write alerts", "escalation notifications",
         "tickets in the unknown group")
 
@@ -87,11 +90,14 @@ def measure(redis_url: str) -> dict[str, Counter[str]]:
                 platform = created.get(str(delivery.get("ticket_id")))
                 if platform and delivery.get("status") == 202:
                     figures[platform]["deliveries acknowledged (202)"] += 1
+            engine = sa.create_engine(f"sqlite:///{home / 'decisions.db'}")
+            with engine.connect() as db:
+                for platform, in db.execute(sa.text("SELECT platform FROM decisions")):
+                    figures[platform]["decisions made"] += 1
+            engine.dispose()
             for ticket_id, platform in created.items():
                 status = jobs.get(ticket_id, {}).get("status", "not ended")
                 figures[platform][f"jobs {status}"] += 1
-                if status == "finished":
-                    figures[platform]["decisions made"] += 1
                 ticket = sandbox.get(f"/sandbox/tickets/{platform}/{ticket_id}").json()
                 for comment in ticket["comments"]:
                     if comment["author"] == "ai":
