@@ -22,8 +22,8 @@ from core import aftercare as care
 from core.actions import route_for
 from core.ladder import choose_ladder, first_step
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
-from receiver.intake import make_queue
-from worker.escalations import Escalations, NewEscalation, State
+from infra.queue import make_queue
+from infra.store.escalations import Escalations, NewEscalation, State
 from worker.handback import follow_up
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
@@ -80,9 +80,8 @@ def holdout(runtime: Runtime, decision_id: str, decision: Decision) -> Decision:
 
 
 def category_of(runtime: Runtime, article_id: str | None) -> str:
-    docs = getattr(runtime.scorer, "docs", ())
-    found = next((d for d in docs if getattr(d, "id", None) == article_id), None)
-    return str(getattr(found, "category", "")) or "uncategorised"
+    found = next((d for d in runtime.scorer.docs if d.id == article_id), None)
+    return (found.category if found else "") or "uncategorised"
 
 
 def observe(runtime: Runtime, records: Escalations, ticket: Ticket, now: datetime) -> None:

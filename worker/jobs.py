@@ -13,13 +13,13 @@ from rq import get_current_job
 from connectors.base import Connector
 from core.batching import Batch, already_on_ticket, batches
 from core.models import Decision, Ticket
-from receiver import metrics
+from infra import metrics
+from infra.logs import bind
 from worker.aftercare import after_decision, holdout
 from worker.handback import decide_with_record
 from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.ledger import Ledger
 from worker.lock import ticket_lock
-from worker.logs import bind
 from worker.reschedule import reschedule_when_rate_limited
 from worker.runtime import Runtime, current
 

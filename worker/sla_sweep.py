@@ -23,7 +23,7 @@ from core.batching import batches
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
 from core.models import Path, Ticket
-from receiver.intake import make_queue
+from infra.queue import make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
 from worker.handback import queue_tagged_return
 from worker.jobs import decision_id_for

@@ -231,7 +231,7 @@ def test_install_without_a_secret_makes_one_and_skips_the_check(api: respx.MockR
 
 def test_event_ids_name_the_body_not_the_message() -> None:
     # The customer's next reply sends the same body: the receiver may merge the two
-    # only while the first one's job has not started (receiver.intake).
+    # only while the first one's job has not started (infra.queue).
     freshdesk = connector()
     first, later = (freshdesk.parse_event({}, fx.REPLY_BODY) for _ in range(2))
     assert later.event_id == first.event_id

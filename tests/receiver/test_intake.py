@@ -9,7 +9,7 @@ from rq.serializers import JSONSerializer
 
 from core.models import EventKind, TicketEvent
 from core.settings import Settings
-from receiver.intake import (
+from infra.queue import (
     FAILED_TTL_SECONDS,
     JOB_FUNCTION,
     Enqueued,

@@ -30,7 +30,7 @@ def test_by_default_threaded_workers_one_more_than_the_cores(
     assert option(argv, "--workers") == str((os.cpu_count() or 1) + 1)
     assert (option(argv, "--worker-class"), option(argv, "--threads")) == (
         "gthread", str(cli.RECEIVER_THREADS))
-    assert argv[-1] == "worker.wsgi:build_app()"
+    assert argv[-1] == "receiver.wsgi:build_app()"
 
 
 def test_threads_choose_the_threaded_worker(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 
 from core.errors import ConfigError
 from core.models import AddTags, Decision, InternalNote, Path, Reason, Signal, Source
-from worker import decision_log
-from worker.decision_log import metadata, open_log, ticket_outcomes
-from worker.escalations import Escalations
+from infra.store import decision_log
+from infra.store.decision_log import metadata, open_log, ticket_outcomes
+from infra.store.escalations import Escalations
 
 DECISION = Decision(
     ticket_id="42", platform="zendesk", path=Path.ESCALATE, confidence=0.3,

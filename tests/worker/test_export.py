@@ -19,7 +19,7 @@ from connectors.zendesk import ZendeskConnector
 from core.errors import ConfigError, TransientError
 from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
 from tests.connectors.test_sandbox import Waits
-from worker.export import checkpoint_path, export
+from worker.cli.exporter import checkpoint_path, export
 
 ZD_EMAIL, ZD_TOKEN, ZD_SECRET = "ai@sandbox.test", "zd-key", "zd-secret"
 FD_TOKEN, FD_SECRET = "fd-key", "fd-secret"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.redis_conn import handoff_home
+from infra.redis_conn import handoff_home
 
 FILE = "simulation-report.json"
 

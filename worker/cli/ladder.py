@@ -20,10 +20,10 @@ import click
 from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
-from worker.config import load_settings
-from worker.decision_log import database_url, open_log
+from infra.config import load_settings
+from infra.redis_conn import connect
+from infra.store.decision_log import database_url, open_log
 from worker.ladder import LadderContext, climb_ticket
-from worker.redis_conn import connect
 
 
 @click.command()
@@ -33,16 +33,12 @@ from worker.redis_conn import connect
 @click.option("--by", "who", default=None, help="Who asks (default: the operator's login).")
 def escalate(platform: str, ticket_id: str, reason: str, who: str | None) -> None:
     """Pass TICKET_ID on PLATFORM to the next level of its escalation ladder."""
-    try:
-        settings = load_settings(env=os.environ)
-        connection = connect(os.environ)
-        connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
-        if platform not in connectors:
-            raise ConfigError(f"platform {platform!r} is not configured")
-        log = open_log(database_url(), lock=connection)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    settings = load_settings(env=os.environ)
+    connection = connect(os.environ)
+    connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
+    if platform not in connectors:
+        raise ConfigError(f"platform {platform!r} is not configured")
+    log = open_log(database_url(), lock=connection)
     context = LadderContext(settings, connection, log, connectors[platform])
     by = f"operator {who or getpass.getuser()} (handoff escalate)"
     outcome = climb_ticket(context, ticket_id, f"cli-{uuid.uuid4().hex}", by, reason,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from worker.decision_log import metadata
+from infra.store.decision_log import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata)

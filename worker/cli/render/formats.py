@@ -1,7 +1,7 @@
 """``handoff report --json`` and ``--html``: the same figures as the terminal report, as one
 JSON object or one self-contained HTML file (tables, and a chart embedded as PNG).
 
-Reads only through `worker.escalations.Escalations`; raises what it raises.
+Reads only through `infra.store.escalations.Escalations`; raises what it raises.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from core.aftercare import suggestion
-from worker.escalations import Escalations
-from worker.sweep_report import STYLE, table
+from infra.store.escalations import Escalations
+from worker.cli.render.thresholds import STYLE, table
 
 OUTCOMES = ("accepted", "edited", "rejected")
 

@@ -2,7 +2,7 @@
 
 SQLAlchemy Core over SQLite under ``$HANDOFF_HOME`` by default, or the database in
 ``DATABASE_URL`` (PostgreSQL in production). The schema is owned by Alembic
-(`worker/migrations`); `open_log` upgrades it to the latest revision, under a
+(`infra/store/migrations`); `open_log` upgrades it to the latest revision, under a
 Redis lock so that workers starting together do not migrate twice.
 
 Personal data in reasons and signal evidence is masked (`core.redact`) before it
@@ -64,7 +64,7 @@ action_results = sa.Table(
     sa.Index("ix_action_results_decision", "decision_id"),
 )
 
-# After the handoff (revision 0002); read and written by `worker.escalations`.
+# After the handoff (revision 0002); read and written by `infra.store.escalations`.
 escalations = sa.Table(
     "escalations",
     metadata,

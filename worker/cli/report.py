@@ -15,19 +15,15 @@ from typing import Any
 import click
 
 from core.aftercare import Outcome, suggestion
-from core.errors import ConfigError
-from worker.decision_log import database_url, open_log
-from worker.escalations import Escalations, TransitionError
+from infra.store.decision_log import database_url, open_log
+from infra.store.escalations import Escalations, TransitionError
+from worker.cli.base import EXIT_FAILED
 
 OUTCOMES = (Outcome.ACCEPTED, Outcome.EDITED, Outcome.REJECTED)
 
 
 def _records() -> Escalations:
-    try:
-        return Escalations(open_log(database_url()).engine)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    return Escalations(open_log(database_url()).engine)
 
 
 @click.group()
@@ -74,21 +70,18 @@ def return_to_ai(record_id: int) -> None:
 
     import redis
 
-    from worker.config import load_settings
-    from worker.handback import HandBacks, queue_return
-    from worker.redis_conn import connect
+    from infra.config import load_settings
+    from infra.queue import queue_return
+    from infra.redis_conn import connect
+    from infra.store.handbacks import HandBacks
 
-    try:
-        settings = load_settings(env=os.environ)
-        records = HandBacks(open_log(database_url()).engine)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    settings = load_settings(env=os.environ)
+    records = HandBacks(open_log(database_url()).engine)
     try:
         record = records.return_to_ai(record_id, "cli", datetime.now(UTC))
     except TransitionError as exc:
         click.echo(f"nothing changed: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     try:
         job = queue_return(settings, connect(os.environ), record)
     except redis.RedisError as exc:
@@ -104,7 +97,7 @@ def _close(action: Callable[[Escalations], None], done: str) -> None:
         action(_records())
     except TransitionError as exc:
         click.echo(f"nothing changed: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     click.echo(done)
 
 
@@ -133,7 +126,7 @@ def report(as_json: bool, html_path: str | None) -> None:
     threshold or exclusion changes, and the holdout share."""
     records = _records()
     if as_json or html_path:
-        from worker.report_formats import write
+        from worker.cli.render.formats import write
 
         write(records, as_json, html_path)
         if as_json:

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,11 +31,12 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from core.errors import ConfigError
-from worker.config import config_path, load_settings
-from worker.decision_log import database_url
-from worker.escalations import Escalations
-from worker.processes import ProcessGroup, free_port, wait_http
-from worker.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
+from infra.config import config_path, load_settings
+from infra.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
+from infra.store.decision_log import database_url
+from infra.store.escalations import Escalations
+from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED
+from worker.cli.processes import ProcessGroup, free_port, wait_http
 
 DEMO_EMAIL = "handoff-demo@example.com"
 PLATFORMS = ("zendesk", "freshdesk", "gorgias")
@@ -273,3 +275,23 @@ def written_back(ticket: dict[str, Any]) -> str:
     if handoff_tags:
         parts.append("tags=" + ",".join(handoff_tags))
     return " ".join(parts)
+
+
+@click.command()
+@click.option("--samples", default="config/samples/tickets.jsonl", show_default=True,
+              type=click.Path(exists=True, dir_okay=False))
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for all.")
+@click.option("--stay", is_flag=True, help="Keep everything running (and /admin up) until Ctrl-C.")
+def demo(samples: str, timeout: float, stay: bool) -> None:
+    """Run everything on embedded defaults and print the decision for each sample.
+
+    Starts the embedded Redis, the sandbox helpdesk, the receiver and a worker,
+    creates the sample tickets, waits until each is processed and prints a table.
+    Ctrl-C stops every child process.
+    """
+    try:
+        ok = run_demo(samples, timeout, stay)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every child process has been stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(0 if ok else EXIT_FAILED)

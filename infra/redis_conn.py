@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -28,7 +30,6 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from core.errors import ConfigError
-from worker.processes import die_with_parent
 
 # Redis refuses unix socket paths longer than this (sun_path is 108 bytes with its NUL).
 _SOCKET_PATH_MAX = 100
@@ -38,6 +39,15 @@ START_TIMEOUT_SECONDS = 30.0
 EMBEDDED_PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
 
 _owned: dict[Path, subprocess.Popen[bytes]] = {}
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec (``preexec_fn``): the kernel SIGTERMs it when its parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def handoff_home(env: Mapping[str, str] = os.environ) -> Path:

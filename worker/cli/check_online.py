@@ -22,10 +22,7 @@ from connectors.directory import Directory, Found
 from core.errors import HelpdeskError, PermanentError
 from core.id_refs import IdKind, IdRef, references
 from core.settings import Settings
-
-EXIT_OK = 0
-EXIT_UNCHECKED = 1
-EXIT_MISSING = 3
+from worker.cli.base import EXIT_FAILED, EXIT_MISSING
 
 
 @dataclass
@@ -43,7 +40,7 @@ class OnlineReport:
         """3 when an id is missing, else 1 when a platform could not be checked, else 0."""
         if self.missing:
             return EXIT_MISSING
-        return EXIT_UNCHECKED if self.failed else EXIT_OK
+        return EXIT_FAILED if self.failed else 0
 
     def summary(self) -> str:
         """One line: the counts."""

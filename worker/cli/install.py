@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from core.errors import ConfigError, HelpdeskError
+from core.errors import HelpdeskError
+from worker.cli.base import EXIT_FAILED
 
 
 def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -33,20 +34,16 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
     missing in the helpdesk.
     """
     from connectors.registry import build_connector
-    from worker.config import load_settings
+    from infra.config import load_settings
 
-    try:
-        settings = load_settings(config_file, env=os.environ)
-        connector = build_connector(platform, settings.platforms, require_secrets=False)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    settings = load_settings(config_file, env=os.environ)
+    connector = build_connector(platform, settings.platforms, require_secrets=False)
     click.echo(f"installing Handoff in {platform} for {public_url} ...", err=True)
     try:
         report = connector.install(public_url)
     except HelpdeskError as exc:
         click.echo(f"{platform}: install failed: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     for item in report.created:
         click.echo(f"created: {item}")
     for item in report.existing:
@@ -57,7 +54,7 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
         click.echo(f"{variable}={value}")
     if report.instructions:
         click.echo(report.instructions)
-    from worker.check_online import check_online
+    from worker.cli.check_online import check_online
 
     checked = check_online(settings, {platform: connector},
                            progress=lambda text: click.echo(text, err=True))

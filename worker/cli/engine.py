@@ -14,8 +14,7 @@ from typing import Any
 import click
 
 from core.errors import ConfigError
-
-EXIT_CONFIG = 2
+from worker.cli.base import EXIT_CONFIG
 
 
 def _rows(path: str) -> list[dict[str, Any]]:
@@ -62,24 +61,20 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
         raise click.UsageError("--out is required (unless --sweep)")
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
-    from worker.config import load_settings
+    from infra.config import load_settings
     from worker.scoring import build_scorer
 
-    try:
-        settings = load_settings(config_file)
-        if knowledge_dir:
-            settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
-        scorer = build_scorer(settings)
-        if sweep:
-            from worker.sweep import run
+    settings = load_settings(config_file)
+    if knowledge_dir:
+        settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
+    scorer = build_scorer(settings)
+    if sweep:
+        from worker.cli.thresholds import run
 
-            sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
-                         html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
-                         quiet=quiet))
-        rows = _rows(tickets)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
+        sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
+                     html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
+                     quiet=quiet))
+    rows = _rows(tickets)
     assert out_path is not None  # checked above; --sweep has exited
     metrics = Metrics()
     started = time.perf_counter()
@@ -105,7 +100,7 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
 
 
 def _keep_for_admin_page(report: dict[str, Any]) -> None:
-    from worker import simulation_report
+    from infra.store import simulation_report
 
     try:
         simulation_report.save(report)
@@ -133,18 +128,14 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     from core.models import Message, Requester, Role, Ticket
     from core.retrieval import leave_one_out
     from core.simulation import ticket_from_row
-    from worker.config import load_settings
+    from infra.config import load_settings
     from worker.scoring import build_hybrid, index_dir, save_calibration
 
-    try:
-        settings = load_settings(config_file)
-        if knowledge_dir:
-            settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
-        scorer = build_hybrid(settings)
-        labelled = _rows(tickets) if tickets else []
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
+    settings = load_settings(config_file)
+    if knowledge_dir:
+        settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
+    scorer = build_hybrid(settings)
+    labelled = _rows(tickets) if tickets else []
     if tickets:
         ids = {d.id: i for i, d in enumerate(scorer.docs)}
         rows, outcomes = [], []

@@ -8,8 +8,6 @@ not exit within the grace period. Nothing started here outlives its parent.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import signal
 import socket
 import subprocess
 import sys
@@ -20,13 +18,7 @@ from types import TracebackType
 
 import httpx
 
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """Run in a child before exec (``preexec_fn``): the kernel SIGTERMs it when its parent dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+from infra.redis_conn import die_with_parent
 
 
 def free_port() -> int:

@@ -1,5 +1,6 @@
 """``handoff simulate --sweep``: stream canonical tickets through the engine once, then
-evaluate every threshold pair with `core.sweep` and hand the result to `worker.sweep_report`.
+evaluate every threshold pair with `core.thresholds` and hand the result to
+`worker.cli.render.thresholds`.
 
 Input is read line by line, so memory grows only with the small per-ticket `Outcome`,
 never with the tickets themselves. A malformed line is reported with its number,
@@ -20,8 +21,17 @@ from core.engine import decide
 from core.scorer import Scorer
 from core.settings import Settings
 from core.simulation import ticket_from_row
-from core.sweep import Outcome, Sweep, capture_policy, grid, outcome, overrides, path_for, recommend
-from worker.config import load_knowledge
+from core.thresholds import (
+    Outcome,
+    Sweep,
+    capture_policy,
+    grid,
+    outcome,
+    overrides,
+    path_for,
+    recommend,
+)
+from infra.config import load_knowledge
 
 EXAMPLES = 20
 NO_CATEGORY = "(none)"
@@ -183,7 +193,7 @@ def run(tickets: str, settings: Settings, scorer: Scorer, *, out_path: str | Non
     from click._termui_impl import ProgressBar
     from rich.console import Console
 
-    from worker import sweep_report
+    from worker.cli.render import thresholds as sweep_report
 
     try:
         wrong = percent(max_wrong) if max_wrong else None

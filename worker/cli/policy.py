@@ -23,9 +23,9 @@ import click
 from core.errors import ConfigError, ProposalError, ScorerError
 from core.models import Ticket
 from core.settings import Settings
+from worker.cli.base import EXIT_CONFIG
 
 EXIT_NOT_WRITTEN = 1
-EXIT_CONFIG = 2
 # Room for the complete new value of a section such as `rules:` with several rules.
 EDIT_MAX_TOKENS = 4096
 DEFAULT_TICKETS = Path("samples") / "tickets.jsonl"  # relative to the settings file
@@ -64,24 +64,20 @@ def edit(instruction: str, config_file: str | None, tickets: str | None, yes: bo
 
     Shows the diff and the simulated split before -> after, then asks before writing.
     """
-    from core.llm import complete
+    from connectors.llm import complete
     from core.policy_edit import apply_changes, parse_proposal, prompt, unified_diff
     from core.settings import parse_settings
-    from worker.config import config_path, load_settings
+    from infra.config import config_path, load_settings
     from worker.scoring import build_llm
 
     file = config_path(config_file)
-    try:
-        settings = load_settings(file)
-        text = file.read_text(encoding="utf-8")
-        if settings.llm is None:
-            click.echo(NO_MODEL.format(file=file), err=True)
-            sys.exit(EXIT_CONFIG)
-        tokens = max(settings.llm.max_tokens, EDIT_MAX_TOKENS)
-        provider, client = build_llm(settings.llm, max_tokens=tokens)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
+    settings = load_settings(file)
+    text = file.read_text(encoding="utf-8")
+    if settings.llm is None:
+        click.echo(NO_MODEL.format(file=file), err=True)
         sys.exit(EXIT_CONFIG)
+    tokens = max(settings.llm.max_tokens, EDIT_MAX_TOKENS)
+    provider, client = build_llm(settings.llm, max_tokens=tokens)
     system, user = prompt(text, str(file), instruction)
     click.echo(f"asking {provider.name} ({settings.llm.model}) for the change...", err=True)
     try:
@@ -160,8 +156,8 @@ def _preview(history: Path, before: Settings, after: Settings) -> None:
     from core.engine import decide
     from core.policy_edit import compare, describe
     from core.simulation import OnceScorer, decision_row, ticket_from_row
+    from worker.cli.thresholds import read_rows
     from worker.scoring import build_hybrid
-    from worker.sweep import read_rows
 
     click.echo("")
     if not history.is_file():

@@ -1,4 +1,4 @@
-"""The receiver as a WSGI app for gunicorn: ``gunicorn 'worker.wsgi:build_app()'``.
+"""The receiver as a WSGI app for gunicorn: ``gunicorn 'receiver.wsgi:build_app()'``.
 
 Built from the environment (``HANDOFF_CONFIG``, ``REDIS_URL``, secrets); a bad
 configuration raises ConfigError while the app is built, so gunicorn refuses
@@ -13,14 +13,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from connectors.registry import build_connectors
+from infra.config import load_settings
+from infra.logs import configure
+from infra.queue import queue_return
+from infra.redis_conn import connect
+from infra.store import simulation_report
+from infra.store.decision_log import DecisionLog, database_url
+from infra.store.handbacks import HandBacks
 from receiver.admin import admin_blueprint
 from receiver.app import create_app
-from worker import simulation_report
-from worker.config import load_settings
-from worker.decision_log import DecisionLog, database_url
-from worker.handback import HandBacks, queue_return
-from worker.logs import configure
-from worker.redis_conn import connect
 
 
 def build_app() -> Flask:

@@ -15,18 +15,13 @@ import click
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from core.errors import ConfigError
-from receiver.intake import make_queue
-from worker.config import load_settings
-from worker.redis_conn import connect
+from infra.config import load_settings
+from infra.queue import make_queue
+from infra.redis_conn import connect
 
 
 def _registry() -> FailedJobRegistry:
-    try:
-        settings = load_settings(env=os.environ)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+    settings = load_settings(env=os.environ)
     return FailedJobRegistry(queue=make_queue(settings, connect(os.environ)))
 
 

@@ -6,7 +6,7 @@ helpdesk shows a human public reply and the ticket solved, or by hand),
 (handed back to the AI, `worker.handback`). A closed record never changes again:
 `resolve` and `dismiss` raise `TransitionError`.
 
-The tables are declared in `worker.decision_log` (revision 0002; ladder, level,
+The tables are declared in `infra.store.decision_log` (revision 0002; ladder, level,
 level due time and handoff history since 0004). Customer text is masked
 (`core.redact`) before it is stored.
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from core.aftercare import Outcome
 from core.ladder import Step
 from core.redact import mask
-from worker.decision_log import (
+from infra.store.decision_log import (
     decisions,
     drafts,
     escalations,

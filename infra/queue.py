@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from rq import Queue, Retry
@@ -40,7 +42,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from rq.utils import now
 
-from core.models import TicketEvent
+from core.models import EventKind, TicketEvent
 from core.settings import Settings
 
 JOB_FUNCTION = "worker.jobs.process_event"
@@ -155,3 +157,13 @@ def hash_fields(job: Job) -> list[str | bytes]:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def queue_return(settings: Settings, connection: redis.Redis,
+                 record: Mapping[str, Any]) -> str:
+    """Queue the job that finishes handing `record`'s ticket back to the AI (it removes
+    the escalate tags and answers the customer if it is their turn); its job id.
+    Raises redis.RedisError when Redis is unavailable."""
+    event = TicketEvent(platform=str(record["platform"]), ticket_id=str(record["ticket_id"]),
+                        event_id=f"return-to-ai:{record['id']}", kind=EventKind.TICKET_UPDATED)
+    return enqueue_event(make_queue(settings, connection), settings, event).job_id

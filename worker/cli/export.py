@@ -24,8 +24,8 @@ from rich.progress import (
 )
 
 from core.errors import ConfigError, HelpdeskError
+from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED
 
-EXIT_FAILED, EXIT_CONFIG, EXIT_INTERRUPTED = 1, 2, 130
 PLATFORMS = ("freshdesk", "gorgias", "zendesk")
 
 
@@ -56,7 +56,7 @@ class _Bar:
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from worker.export import parse_since
+    from worker.cli.exporter import parse_since
 
     try:
         parse_since(value)
@@ -91,10 +91,10 @@ def export(platform: str, since: str, limit: int | None, out_path: Path, page_si
     """
     from connectors.ratelimit import RedisRateBudget
     from connectors.registry import build_connector
-    from worker.config import load_settings
-    from worker.export import export as run
-    from worker.export import parse_since
-    from worker.redis_conn import connect
+    from infra.config import load_settings
+    from infra.redis_conn import connect
+    from worker.cli.exporter import export as run
+    from worker.cli.exporter import parse_since
 
     try:
         settings = load_settings(config_file)
@@ -107,9 +107,6 @@ def export(platform: str, since: str, limit: int | None, out_path: Path, page_si
         with _Bar(quiet) as bar:
             result = run(connector, parse_since(since), out_path, limit=limit,
                          page_size=page_size, progress=bar)
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
     except HelpdeskError as exc:
         click.echo(f"export stopped: {exc}\nrun the same command again to resume "
                    f"(checkpoint next to {out_path})", err=True)

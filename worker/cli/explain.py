@@ -23,8 +23,7 @@ from core.errors import ConfigError, HandoffError
 from core.models import Decision, Ticket
 from core.rules import Check, evaluate
 from core.settings import Settings
-
-EXIT_CONFIG = 2
+from worker.cli.base import EXIT_CONFIG
 
 
 @click.command("test")
@@ -39,7 +38,7 @@ def policy_test(ticket: str, platform: str | None, config_file: str | None,
                 now_text: str | None, as_json: bool) -> None:
     """Show every signal, every rule (matched or not, and why) and the final path for
     TICKET: a canonical ticket JSON file, or an id with --platform."""
-    from worker.config import load_settings
+    from infra.config import load_settings
     from worker.scoring import build_scorer
 
     try:

@@ -1,4 +1,4 @@
-"""Render a threshold sweep (`worker.sweep.evaluate`): a rich table for the terminal, and a
+"""Render a threshold sweep (`worker.cli.thresholds.evaluate`): a rich table for the terminal, and a
 single self-contained HTML file with matplotlib charts embedded as PNG.
 
 Nothing here runs the engine; every function takes the JSON-safe report dict.
