@@ -9,18 +9,20 @@ from __future__ import annotations
 import click
 
 from infra.logs import FORMATS, configure
+from worker.cli import (
+    check,
+    demo,
+    engine,
+    explain,
+    export,
+    install,
+    ladder,
+    ops,
+    policy,
+    report,
+    serve,
+)
 from worker.cli.base import HandoffGroup
-from worker.cli.check import check_config
-from worker.cli.demo import demo
-from worker.cli.engine import calibrate, simulate
-from worker.cli.explain import policy_test
-from worker.cli.export import export
-from worker.cli.install import install
-from worker.cli.ladder import escalate
-from worker.cli.ops import failed, replay
-from worker.cli.policy import policy
-from worker.cli.report import escalations, report
-from worker.cli.serve import sandbox, serve, worker
 
 
 @click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +34,8 @@ def main(verbose: bool, log_format: str) -> None:
     configure(log_format, verbose)
 
 
-for command in (check_config, serve, worker, sandbox, demo, failed, install, replay, report,
-                escalations, escalate, simulate, calibrate, export, policy):
+for command in (check.check_config, serve.serve, serve.worker, serve.sandbox, demo.demo,
+                ops.failed, install.install, ops.replay, report.report, report.escalations,
+                ladder.escalate, engine.simulate, engine.calibrate, export.export, policy.policy):
     main.add_command(command)
-policy.add_command(policy_test)
+policy.policy.add_command(explain.policy_test)
