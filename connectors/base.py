@@ -14,8 +14,10 @@ Retry budget, written down so the two layers do not multiply unnoticed:
   `max_total_wait_seconds` (default 30 s) of waiting in total, time spent
   waiting for the rate budget included. A ``Retry-After`` or a budget wait
   beyond that raises RateLimited at once instead of sleeping.
-- rq, per job: ``queue.retry_intervals_seconds`` (default 10, 60, 300 s), so a
-  job runs at most ``1 + len(intervals)`` = 4 times.
+- rq, per job, on transient errors only: ``queue.retry_intervals_seconds``
+  (default 10, 60, 300 s), so a job runs at most ``1 + len(intervals)`` = 4 times.
+  A PermanentError is tried once here and fails its job at once
+  (``worker.effects.failures``).
 
 So one API call is sent at most ``max_attempts * (1 + len(intervals))`` = 16
 times, and one job waits inside connectors at most 30 s per call; keep

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.models import Action, InternalNote, PublicReply, Role, Ticket
+from core.models import Action, Decision, InternalNote, Message, PublicReply, Role, Ticket
 
 Batch = tuple[Action, ...]
 _SPACE = re.compile(r"\s+")
@@ -36,12 +36,41 @@ def already_on_ticket(ticket: Ticket, batch: Batch) -> bool:
     it again. A batch without a comment is never found: field changes are safe
     to repeat.
     """
-    comment = next((a for a in batch if isinstance(a, PublicReply | InternalNote)), None)
-    if comment is None:
-        return False
-    public = isinstance(comment, PublicReply)
-    wanted = _SPACE.sub(" ", comment.body).strip()
-    return any(
-        m.author is Role.AI and m.public == public and _SPACE.sub(" ", m.text).strip() == wanted
-        for m in ticket.messages
-    )
+    comment = _comment(batch)
+    return comment is not None and any(_is(m, comment) for m in ticket.messages)
+
+
+def without(ticket: Ticket, written: Sequence[Batch]) -> Ticket:
+    """`ticket` without the comments of the `written` batches: the thread as it was
+    before a decision's first writes, so that deciding it again is not stopped by
+    the loop guard, which would see the AI's own note. Never raises."""
+    comments = [c for c in map(_comment, written) if c is not None]
+    kept = tuple(m for m in ticket.messages if not any(_is(m, c) for c in comments))
+    return ticket.model_copy(update={"messages": kept})
+
+
+def rebase(stored: Decision, fresh: Decision, done: int) -> Decision:
+    """The plan a replayed decision finishes: `fresh` (decided again from the current
+    settings) where it can replace `stored`, whose first `done` batches stand already.
+
+    Nothing written yet: `fresh` whole. Some batches written: those stay as they
+    were and `fresh` supplies the rest, if it takes the same path (the batches of
+    one path line up: the note with its fields, then the customer message). A
+    `fresh` plan on another path would contradict what stands on the ticket, so
+    then `stored` is finished as planned. Never raises.
+    """
+    if done == 0:
+        return fresh
+    if fresh.path is not stored.path:
+        return stored
+    kept = batches(stored.actions)[:done] + batches(fresh.actions)[done:]
+    return fresh.model_copy(update={"actions": tuple(a for b in kept for a in b)})
+
+
+def _comment(batch: Batch) -> PublicReply | InternalNote | None:
+    return next((a for a in batch if isinstance(a, PublicReply | InternalNote)), None)
+
+
+def _is(message: Message, comment: PublicReply | InternalNote) -> bool:
+    return (message.author is Role.AI and message.public == isinstance(comment, PublicReply)
+            and _SPACE.sub(" ", message.text).strip() == _SPACE.sub(" ", comment.body).strip())

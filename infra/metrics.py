@@ -44,6 +44,10 @@ ESCALATED_MESSAGES = Counter(
     ["platform", "urgent"])
 HANDBACKS = Counter("handoff_handbacks_total", "Tickets handed back to the AI, by the way "
                     "an agent did it (tag or record).", ["platform", "via"])
+REJECTED_WRITES = Counter(
+    "handoff_rejected_writes_total", "Batches a helpdesk refused for good, by outcome: "
+    "degraded (a fallback and its note stand) or failed (nothing written): alert on any.",
+    ["platform", "path", "outcome"])
 
 
 class QueueCollector(Collector):

@@ -14,7 +14,7 @@ can never leave an event marked as seen but not queued. What it decides:
   ticket yet, so it will see the new message. Once the job has started (or
   finished, failed, or waits for a retry), the repeat is queued as a job of its own,
   with an event id of its own, so it makes its own decision instead of replaying
-  the earlier job's stored one (`worker.ledger`). A true redelivery queued this way
+  the earlier job's stored one (`worker.effects.ledger`). A true redelivery queued this way
   is harmless: the worker's guards skip a ticket the AI already answered.
 
 The dedupe window is the time the job record (and the pointer) is kept

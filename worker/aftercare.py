@@ -25,8 +25,8 @@ from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
 from infra.queue import make_queue
 from infra.store.escalations import Escalations, NewEscalation, State
 from worker.handback import follow_up
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
 from worker.notify import notify
 from worker.runtime import Runtime, current
 

@@ -10,18 +10,20 @@ from typing import Any
 
 from rq import get_current_job
 
-from connectors.base import Connector
-from core.batching import Batch, already_on_ticket, batches
-from core.models import Decision, Ticket
+from core.batching import Batch, batches, rebase, without
+from core.fallback import fallbacks
+from core.models import Decision
 from infra import metrics
 from infra.logs import bind
 from worker.aftercare import after_decision, holdout
+from worker.effects.apply import write
+from worker.effects.failures import no_retry_when_permanent
 from worker.handback import decide_with_record
 from worker.ladder import LadderContext, climb_locked, wants_climb
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
-from worker.reschedule import reschedule_when_rate_limited
-from worker.runtime import Runtime, current
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
+from worker.effects.reschedule import reschedule_when_rate_limited
+from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")
 
@@ -32,16 +34,22 @@ def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
 
 
 @reschedule_when_rate_limited
+@no_retry_when_permanent
 def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any]:
     """Load the ticket, decide, and write the decision back batch by batch.
 
     The ticket is locked for the whole job, so two events for one ticket never
     act at once. A spent rate budget reschedules the job without spending a retry
-    (`worker.reschedule`). Any other helpdesk error (or a lost lock) propagates,
-    so rq retries the job and finally moves it to the failed-job registry.
+    (`worker.effects.reschedule`). A batch the helpdesk refuses is replaced by what it
+    accepts, with a note saying what failed and an alert (`worker.effects.apply`). A
+    transient helpdesk error (or a lost lock) propagates, so rq retries the job
+    and finally moves it to the failed-job registry; a permanent one moves it
+    there at once (`worker.effects.failures`).
     Batches confirmed before the error are not repeated, nor is a comment the
     helpdesk already shows (the worker died between the helpdesk's answer and
-    the ledger's record).
+    the ledger's record). A job replayed with ``handoff replay`` decides again
+    from the current settings, keeping the batches already written
+    (`core.batching.rebase`); the decision log keeps the decision as first made.
     A ticket carrying the next-level tag with an open escalation record is passed
     one level up its escalation ladder instead (`worker.ladder`).
     Returns a JSON-safe summary of the decision.
@@ -68,46 +76,43 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
                 "decision_id": decision_id, "ticket_id": ticket_id, "platform": platform,
                 "path": "skip", "reasons": [], "message": climbed.message}
         decision = ledger.planned()
-        if decision is None:
+        replay = decision is not None and ledger.replan_asked()
+        if decision is None or replay:
+            # A replay decides the thread as it was before this decision's own writes.
+            written = _written(decision, ledger) if decision is not None else []
+            seen = without(ticket, written) if written else ticket
             started = time.perf_counter()
-            decision = decide_with_record(runtime, ticket, decision_id)
+            fresh = decide_with_record(runtime, seen, decision_id)
             decide_ms = (time.perf_counter() - started) * 1000
             metrics.DECISION_SECONDS.observe(decide_ms / 1000)
-            primary = decision.reasons[0].code if decision.reasons else "none"
-            metrics.DECISIONS.labels(platform, decision.path.value, primary).inc()
+            primary = fresh.reasons[0].code if fresh.reasons else "none"
+            metrics.DECISIONS.labels(platform, fresh.path.value, primary).inc()
             runtime.log.record_decision(
-                decision_id, event_id, job.id if job else None, decision, decide_ms
+                decision_id, event_id, job.id if job else None, fresh, decide_ms
             )
-            decision = ledger.plan(holdout(runtime, decision_id, decision))
-        for index, batch in enumerate(batches(decision.actions)):
-            if ledger.is_done(index):
-                continue
-            if already_on_ticket(ticket, batch):
-                log.warning("batch %d was written before a crash; not posting it again", index)
+            fresh = holdout(runtime, decision_id, fresh)
+            if decision is None:
+                decision = ledger.plan(fresh)
             else:
-                lock.check()
-                _apply(runtime, connector, ticket, decision_id, index, batch)
-            ledger.mark_done(index)
+                log.info("replayed: planned again (%s, was %s), %d batch(es) already written",
+                         fresh.path.value, decision.path.value, len(written))
+                decision = ledger.replan(rebase(decision, fresh, len(written)))
+        write(runtime, connector, ticket, decision, decision_id, ledger, lock)
         after_decision(runtime, ticket, decision, decision_id)
         log.info("decided path=%s confidence=%.2f", decision.path.value, decision.confidence)
     return summary(decision, decision_id)
 
 
-def _apply(
-    runtime: Runtime, connector: Connector, ticket: Ticket, decision_id: str, index: int,
-    batch: Batch,
-) -> None:
-    started = time.perf_counter()
-    error: str | None = None
-    try:
-        connector.apply(ticket, batch)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        metrics.ACTIONS.labels(ticket.platform, "failed" if error else "done").inc()
-        runtime.log.record_batch(decision_id, index, batch, error, elapsed_ms)
+def _written(decision: Decision, ledger: Ledger) -> list[Batch]:
+    """The batches of `decision` the helpdesk confirmed (each the fallback written in its
+    place where one was), in order: those before the first batch not done."""
+    written: list[Batch] = []
+    for index, planned in enumerate(batches(decision.actions)):
+        if not ledger.is_done(index):
+            break
+        kept = ledger.fallback(index)
+        written.append(planned if kept is None else fallbacks(planned, kept[1])[kept[0]])
+    return written
 
 
 def summary(decision: Decision, decision_id: str) -> dict[str, Any]:

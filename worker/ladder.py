@@ -29,8 +29,8 @@ from core.models import Decision, Path, Reason, Role, Ticket
 from core.settings import Settings
 from infra.store.decision_log import DecisionLog
 from infra.store.escalations import Escalations, steps
-from worker.ledger import Ledger
-from worker.lock import TicketLock, ticket_lock
+from worker.effects.ledger import Ledger
+from worker.effects.lock import TicketLock, ticket_lock
 
 log = logging.getLogger("worker.ladder")
 

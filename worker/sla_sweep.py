@@ -19,17 +19,17 @@ from typing import Any
 
 from core import aftercare as care
 from core.actions import plan
-from core.batching import batches
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
 from core.models import Path, Ticket
 from infra.queue import make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.effects.apply import write
 from worker.handback import queue_tagged_return
 from worker.jobs import decision_id_for
 from worker.ladder import LadderContext, sweep_climb
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.sla_sweep")
@@ -93,7 +93,8 @@ def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
 
 def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
                       margin: timedelta) -> None:
-    """Write the ``sla_risk`` escalation once per ticket and due time (retries included)."""
+    """Write the ``sla_risk`` escalation once per ticket and due time (retries included);
+    a refused batch degrades as a webhook job's does (`worker.effects.apply`)."""
     settings = runtime.settings
     draft = care.sla_risk_decision(ticket, now, margin)
     note = handoff_note(ticket, draft.reasons, (), None)
@@ -109,11 +110,6 @@ def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
         if ledger.planned() is None:
             runtime.log.record_decision(decision_id, event_id, None, decision, 0.0)
         decision = ledger.plan(decision)
-        for index, batch in enumerate(batches(decision.actions)):
-            if not ledger.is_done(index):
-                lock.check()
-                connector.apply(ticket, batch)
-                runtime.log.record_batch(decision_id, index, batch, None, 0.0)
-                ledger.mark_done(index)
+        write(runtime, connector, ticket, decision, decision_id, ledger, lock)
         after_decision(runtime, ticket, decision, decision_id)
     log.info("escalated %s ticket %s: SLA due within %s", ticket.platform, ticket.id, margin)

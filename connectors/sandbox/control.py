@@ -2,7 +2,8 @@
 
 Tests, the demo and the benchmarks use them to create tickets and customer
 replies (each followed by a signed webhook), to look at what was written back,
-to inject faults into the API routes, and to read call counts. Bad input
+to inject faults into the API routes, to declare an account's groups (so that
+writes naming any other group are refused), and to read call counts. Bad input
 answers 400 with ``{"error": "<field>: <reason>"}``.
 """
 
@@ -202,6 +203,28 @@ def clear_faults() -> Any:
         cleared = len(store.faults)
         store.faults.clear()
     return jsonify({"cleared": cleared})
+
+
+@blueprint.put("/groups/<platform>")
+def put_groups(platform: str) -> Any:
+    """Declare the groups (Gorgias: teams) of a platform's account: ``{"ids": [int, ...]}``.
+
+    From then on, a write naming any other group id is refused as that helpdesk
+    refuses it (Zendesk 422 ``RecordInvalid``, Freshdesk 400 ``Validation failed``,
+    Gorgias 400). Until then every group id is accepted.
+    """
+    data = _json_object()
+    ids = data.get("ids") if data else None
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids
+    ):
+        return _bad("ids: must be a list of positive integers")
+    if _platform(platform) is None:
+        return _bad(f"platform: must be one of {', '.join(_played())}", 404)
+    store = current().store
+    with store.lock:
+        store.checked_groups[platform] = set(ids)
+    return jsonify({"platform": platform, "ids": sorted(ids)})
 
 
 @blueprint.get("/stats")

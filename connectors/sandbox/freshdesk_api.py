@@ -1,9 +1,10 @@
 """The Freshdesk API routes the connector uses, under ``/freshdesk/api/v2``.
 
-Requests need Basic auth with the API key as username (401 otherwise). Lists
-page with ``page``/``per_page`` and a ``Link: rel="next"`` header. Writes are
-validated whole before anything changes (400 ``Validation failed`` naming the
-fields), refuse closed tickets (422), and move the ticket's ``updated_at``.
+Requests need Basic auth with the API key as username (401 otherwise). Lists page
+with ``page``/``per_page`` and a ``Link: rel="next"`` header. Writes are validated
+whole before anything changes (400 ``Validation failed`` naming the fields, a group
+the account does not have included, once its groups are declared), refuse closed
+tickets (422), and move the ticket's ``updated_at``.
 Knowledge and automation-rule lists answer empty.
 """
 
@@ -142,6 +143,9 @@ def update_ticket(ticket_id: int) -> Any:
         if not isinstance(ticket, Ticket):
             return ticket
         errors = _validate(raw)
+        if _int_like(raw.get("group_id")) and store.unknown_group(PLATFORM, raw["group_id"]):
+            errors.append(shapes.invalid("group_id",
+                                         "There is no group matching the given group_id"))
         if errors:
             return shapes.error(400, "Validation failed", errors)
         if "status" in raw:

@@ -2,7 +2,8 @@
 
 Requests need Basic auth ``{email}:{api_key}`` (401 otherwise). Lists page
 with ``cursor``/``limit`` and ``meta.next_cursor``. Writes are validated whole
-before anything changes (400 naming the field), refuse closed tickets (422),
+before anything changes (400 naming the field, a team the account does not have
+included, once its teams are declared), refuse closed tickets (422),
 and move the ticket's ``updated_at``. HTTP integrations are kept so that
 ``handoff install gorgias`` can find what it made.
 """
@@ -112,6 +113,9 @@ def update_ticket(ticket_id: int) -> Any:
                    for key, (valid, _) in refs.items() if not valid})
     if "tags" in raw:
         errors["tags"] = ["Use the ticket tags endpoints in the sandbox."]
+    team = refs.get("assignee_team")
+    if team is not None and team[0] and store.unknown_group(PLATFORM, team[1]):
+        errors["assignee_team"] = [f"Team {team[1]} does not exist."]
     with store.lock:
         ticket = _writable(store, ticket_id)
         if not isinstance(ticket, Ticket):

@@ -152,6 +152,9 @@ class Store:
         self.faults: list[Fault] = []
         self.calls: Counter[tuple[str, str]] = Counter()
         self.deliveries: list[dict[str, Any]] = []
+        # The groups (Gorgias: teams) a write may name, for each platform whose writes are
+        # checked (declared through ``/sandbox/groups``); other platforms accept any id.
+        self.checked_groups: dict[str, set[int]] = {}
         first_user = max(ai_user_ids.values(), default=0) + 1
         # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
         self.integrations: dict[str, list[dict[str, Any]]] = {}
@@ -230,6 +233,15 @@ class Store:
             if touch:
                 self.touch(ticket)
             return comment
+
+    def unknown_group(self, platform: str, value: Any) -> bool:
+        """Whether `value` names a group the account of `platform` does not have.
+
+        Always False for an account whose groups were never declared.
+        """
+        with self.lock:
+            known = self.checked_groups.get(platform)
+            return known is not None and value is not None and value not in known
 
     def role_of(self, platform: str, author_id: int) -> str:
         """The neutral role of a comment's author: customer, agent, ai or system."""

@@ -2,7 +2,8 @@
 
 Every path also answers with a ``.json`` suffix, as Zendesk does. Requests need
 Basic auth ``{email}/token:{api_token}`` (401 otherwise). Writes are validated
-whole before anything changes (422 naming the fields), honour ``safe_update``
+whole before anything changes (422 naming the fields, a group the account does
+not have included, once its groups are declared), honour ``safe_update``
 with ``updated_stamp`` (409 on a stale stamp), refuse closed tickets (422), and
 each write moves the ticket's ``updated_at`` forward.
 """
@@ -203,6 +204,9 @@ def _validate(raw: dict[str, Any], store: Store) -> Errors:
     for key in ("group_id", "assignee_id"):
         if raw.get(key) is not None and not _int_like(raw[key]):
             bad(key, f"{key} must be a number")
+    group = raw.get("group_id")
+    if group is not None and _int_like(group) and store.unknown_group(PLATFORM, int(group)):
+        bad("group_id", f"Group: {group} is not valid")
     if "tags" in raw and not (
         isinstance(raw["tags"], list) and all(isinstance(t, str) for t in raw["tags"])
     ):

@@ -8,7 +8,7 @@ from typing import Any
 import redis
 
 from core.models import Decision, Path
-from worker.ledger import Ledger
+from worker.effects.ledger import Ledger
 
 FIRST = Decision(ticket_id="7", platform="zendesk", path=Path.DRAFT, confidence=0.7)
 SECOND = Decision(ticket_id="7", platform="zendesk", path=Path.ESCALATE, confidence=0.1)
@@ -81,3 +81,29 @@ def test_remember_keeps_the_first_value(redis_conn: redis.Redis) -> None:
     assert ledger.recall("climb") == "first"
     assert Ledger(redis_conn, "d-4").recall("climb") == "first"
     assert redis_conn.ttl(ledger.key) > 0
+
+
+def test_a_replan_replaces_the_plan_keeps_what_is_done_and_forgets_fallbacks(
+    redis_conn: redis.Redis,
+) -> None:
+    assert not Ledger(redis_conn, "d-5").ask_replan()  # nothing planned: nothing to ask
+    assert not redis_conn.exists("handoff:ledger:d-5")
+    first = Ledger(redis_conn, "d-5")
+    first.plan(FIRST)
+    first.mark_done(0)
+    first.keep_fallback(1, 2, 'HTTP 422: {"error": "RecordInvalid"}')
+    first.remember("alerted:1", "failed")
+    first.remember("climb", "kept")
+    assert first.ask_replan()
+
+    replay = Ledger(redis_conn, "d-5")
+    assert replay.replan_asked()
+    assert replay.fallback(1) == (2, 'HTTP 422: {"error": "RecordInvalid"}')
+    assert replay.replan(SECOND) == SECOND
+    assert (replay.planned(), replay.replan_asked(), replay.fallback(1)) == (SECOND, False, None)
+    after = Ledger(redis_conn, "d-5")  # and so it is in Redis, for a crash right after
+    assert (after.planned(), after.is_done(0), after.replan_asked(), after.fallback(1)) == (
+        SECOND, True, False, None)
+    assert (after.recall("alerted:1"), after.recall("climb")) == (None, "kept")
+    assert replay.recall("alerted:1") is None
+    assert redis_conn.ttl(after.key) > 0

@@ -46,8 +46,9 @@ def runtime(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     config = {
+        # One try per call: a 503 then fails the job's run at once, and rq retries the job.
         "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
-                                  "email": EMAIL, "ai_user_id": "900"}},
+                                  "email": EMAIL, "ai_user_id": "900", "max_attempts": 1}},
         "queue": {"retry_intervals_seconds": [0]},
         "knowledge_dir": str(ROOT / "config" / "knowledge"),
     }
@@ -100,7 +101,7 @@ def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
     ticket_id = create(sandbox, sample_for("escalate"))
     before = ticket(sandbox, ticket_id)
     sandbox.post("/sandbox/faults", json={"method": "PUT", "path": "/tickets/",
-                                          "status": 422, "times": 100})
+                                          "status": 503, "times": 100})
     job_id = deliver_and_work(runtime, ticket_id)
 
     failed = FailedJobRegistry(queue=make_queue(runtime.settings, runtime.redis))
@@ -112,7 +113,7 @@ def test_failing_helpdesk_leaves_ticket_untouched_and_job_replayable(
     listing = CliRunner().invoke(main, ["failed"])
     assert listing.exit_code == 0
     assert f"{job_id}  zendesk ticket {ticket_id}  " in listing.output
-    assert "HTTP 422" in listing.output
+    assert "HTTP 503" in listing.output
 
     sandbox.delete("/sandbox/faults")
     replayed = CliRunner().invoke(main, ["replay", "--all"])
@@ -141,7 +142,7 @@ def test_retry_after_partial_write_never_posts_twice(
     ticket_id = create(sandbox, sample_for("escalate"))
     # The handoff note lands; the customer message after it fails on every attempt.
     sandbox.post("/sandbox/faults", json={"method": "PUT", "path": "/tickets/",
-                                          "status": 422, "times": 100, "skip": 1})
+                                          "status": 503, "times": 100, "skip": 1})
     job_id = deliver_and_work(runtime, ticket_id)
     assert [public for public, _ in ai_comments(ticket(sandbox, ticket_id))] == [False]
 

@@ -11,7 +11,7 @@ the budget frees up. rq counts these in ``job.number_of_retries`` and leaves
 ``job.retries_left``, the retries kept for real errors, as it was.
 
 Nothing is lost or repeated: the decision and the batches the helpdesk confirmed
-are in the ledger (`worker.ledger`), so the next run picks up where this one
+are in the ledger (`worker.effects.ledger`), so the next run picks up where this one
 stopped.
 """
 
@@ -27,7 +27,7 @@ from rq import Retry, get_current_job
 
 from core.errors import RateLimited
 
-log = logging.getLogger("worker.reschedule")
+log = logging.getLogger("worker.effects.reschedule")
 
 P = ParamSpec("P")
 R = TypeVar("R")

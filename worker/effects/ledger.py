@@ -3,7 +3,10 @@
 The first run of a job stores its decision before writing anything; a retried job
 reuses that stored decision (the ticket may have changed because of our own
 first writes) and skips every batch already confirmed, so no note or reply is
-ever posted twice by a retry.
+ever posted twice by a retry. A batch the helpdesk refused records which fallback
+(`core.fallback`) is being written, so a retry writes that same one. ``handoff
+replay`` asks for a new plan (`ask_replan`); the job then stores it with `replan`,
+and the confirmed batches stay confirmed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,29 @@ if redis.call('HSETNX', KEYS[1], 'decision', ARGV[1]) == 1 then
   return false
 end
 return redis.call('HGET', KEYS[1], 'decision')
+"""
+
+# KEYS: the ledger. Marks it for re-planning if it holds a decision; returns 1 if so.
+_ASK_REPLAN = """
+if redis.call('HEXISTS', KEYS[1], 'decision') == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'replan', '1')
+return 1
+"""
+
+# KEYS: the ledger. ARGV: the new decision's JSON, the TTL. Replaces the decision and
+# forgets the request, every fallback and every alert sent for one, in one step, so a
+# crash leaves either plan whole.
+_REPLAN = """
+redis.call('HSET', KEYS[1], 'decision', ARGV[1])
+redis.call('HDEL', KEYS[1], 'replan')
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(name, 1, 9) == 'fallback:' or string.sub(name, 1, 14) == 'extra:alerted:' then
+    redis.call('HDEL', KEYS[1], name)
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 """
 
 
@@ -64,6 +90,42 @@ class Ledger:
         stored = self._redis.eval(_PLAN, 1, self.key, wanted, LEDGER_TTL_SECONDS)
         self._keep("decision", _text(stored) if stored else wanted)
         return Decision.model_validate_json(stored) if stored else decision
+
+    def ask_replan(self) -> bool:
+        """Ask the next run to plan this decision again; False when nothing is planned
+        yet (the next run plans anyway)."""
+        return bool(self._redis.eval(_ASK_REPLAN, 1, self.key))
+
+    def replan_asked(self) -> bool:
+        return "replan" in self._read()
+
+    def replan(self, decision: Decision) -> Decision:
+        """Store `decision` in place of the planned one, with no fallbacks and no record
+        of their alerts (``alerted:<batch>``, kept with `remember`); return it.
+
+        Which batches are done is kept: the caller's `decision` must keep the
+        batches already written where they were (`core.batching.rebase`).
+        """
+        self._redis.eval(_REPLAN, 1, self.key, decision.model_dump_json(), LEDGER_TTL_SECONDS)
+        if self._fields is not None:
+            self._fields = {k: v for k, v in self._fields.items() if k != "replan"
+                            and not k.startswith(("fallback:", "extra:alerted:"))}
+        self._keep("decision", decision.model_dump_json())
+        return decision
+
+    def fallback(self, batch: int) -> tuple[int, str] | None:
+        """(step, failure) of the fallback being written for a refused `batch`, if any."""
+        raw = self._read().get(f"fallback:{batch}")
+        if raw is None:
+            return None
+        step, _, failure = raw.partition(":")
+        return int(step), failure
+
+    def keep_fallback(self, batch: int, step: int, failure: str) -> None:
+        """Record that fallback `step` of `batch`, refused with `failure`, is being written."""
+        value = f"{step}:{failure}"
+        self._redis.hset(self.key, f"fallback:{batch}", value)
+        self._keep(f"fallback:{batch}", value)
 
     def is_done(self, batch: int) -> bool:
         return f"done:{batch}" in self._read()
