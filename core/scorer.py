@@ -1,8 +1,9 @@
 """Answer a ticket from the knowledge base, with a confidence and the sources used.
 
-`Scorer` is the contract every answering backend meets (this local lexical one
-now; BM25 + embeddings and LLM providers later). `LexicalScorer` is the offline
-default: TF-IDF cosine similarity between the customer's words and each
+`Scorer` is the contract every answering backend meets: this lexical one, the
+hybrid one that adds embeddings (`core.retrieval.HybridScorer`, the offline
+default) and the LLM one over it (`core.llm.LLMScorer`). `LexicalScorer` is
+TF-IDF cosine similarity between the customer's words and each
 article's title and examples (what the article is known to answer), blended with
 the similarity to the whole article.
 

@@ -45,7 +45,12 @@ from rq.utils import now
 from core.models import EventKind, TicketEvent
 from core.settings import Settings
 
+# The jobs' names, stored in Redis with every queued or scheduled job: a job already
+# queued runs only while its name still resolves (tests/worker/test_job_names.py).
 JOB_FUNCTION = "worker.jobs.process_event"
+KEEP_WARM_JOB = "worker.aftercare.keep_warm"
+SLA_SWEEP_JOB = "worker.sla_sweep.sla_sweep"
+JOB_NAMES = (JOB_FUNCTION, KEEP_WARM_JOB, SLA_SWEEP_JOB)
 # Dead-letter entries are kept long enough for a weekend outage to be replayed.
 FAILED_TTL_SECONDS = 14 * 86_400
 

@@ -18,11 +18,11 @@ from infra.logs import bind
 from worker.aftercare import after_decision, holdout
 from worker.effects.apply import write
 from worker.effects.failures import no_retry_when_permanent
-from worker.handback import decide_with_record
-from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.effects.ledger import Ledger
 from worker.effects.lock import ticket_lock
 from worker.effects.reschedule import reschedule_when_rate_limited
+from worker.handback import decide_with_record
+from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")

@@ -19,8 +19,8 @@ from rq.registry import FailedJobRegistry
 from infra.config import load_settings
 from infra.queue import JOB_FUNCTION, make_queue
 from infra.redis_conn import connect
-from worker.jobs import decision_id_for
 from worker.effects.ledger import Ledger
+from worker.jobs import decision_id_for
 
 
 def _registry() -> FailedJobRegistry:
