@@ -27,7 +27,7 @@ _NOT_READ = {
 
 
 class GorgiasDirectory(AccountConnector[GorgiasSettings]):
-    """The directory half of `connectors.gorgias.GorgiasConnector`."""
+    """The directory half of `connectors.gorgias.connector.GorgiasConnector`."""
 
     def whoami(self) -> str:
         """``GET /api/users/0``: the current user (UNCONFIRMED as "me"; any id proves access)."""

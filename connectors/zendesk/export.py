@@ -30,7 +30,7 @@ _MAX_EXPORT_PAGES = 10_000
 
 
 class ZendeskExport(AccountConnector[ZendeskSettings]):
-    """The export half of `connectors.zendesk.ZendeskConnector`.
+    """The export half of `connectors.zendesk.connector.ZendeskConnector`.
 
     The listing sideloads ``metric_sets``, so the history of a ticket on the
     current page costs no call: its ticket object and metric set are kept until

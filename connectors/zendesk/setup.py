@@ -1,6 +1,6 @@
 """Zendesk knowledge and install shapes: API JSON to `KnowledgeDoc`, and our webhook/trigger.
 
-Pure functions used by `connectors.zendesk`; nothing here does I/O.
+Pure functions used by `connectors.zendesk.connector`; nothing here does I/O.
 
 Help Center articles: https://developer.zendesk.com/api-reference/help_center/help-center-api/articles/
 Macros: https://developer.zendesk.com/api-reference/ticketing/business-rules/macros/

@@ -10,7 +10,7 @@ one. Handoff keys custom fields by their ``name`` (``custom_fields`` of tickets
 and contacts), so ``GET /ticket_fields`` and ``GET /contact_fields`` (plain
 lists) are searched for it; whether a contact field's ``name`` carries the
 ``cf_`` prefix its values use is UNCONFIRMED, so both spellings match. Company
-fields are not read by Handoff (`connectors.freshdesk_payloads`).
+fields are not read by Handoff (`connectors.freshdesk.payloads`).
 `FreshdeskConnector` inherits these methods.
 """
 
@@ -29,7 +29,7 @@ _FIELDS = {IdKind.TICKET_FIELD: "/ticket_fields", IdKind.USER_FIELD: "/contact_f
 
 
 class FreshdeskDirectory(AccountConnector[FreshdeskSettings]):
-    """The directory half of `connectors.freshdesk.FreshdeskConnector`."""
+    """The directory half of `connectors.freshdesk.connector.FreshdeskConnector`."""
 
     def whoami(self) -> str:
         """``GET /agents/me``: the agent owning the API key."""

@@ -10,7 +10,7 @@ https://developer.zendesk.com/api-reference/ticketing/organizations/organization
 A group is ``GET /groups/{id}`` (``{"group": {...}}``, 404 when there is none);
 an agent ``GET /users/{id}`` whose ``role`` is ``agent`` or ``admin``. Handoff keys
 ticket custom fields by their numeric ``id`` and user and organisation fields by
-their ``key`` (`connectors.zendesk_payloads`), so those are what the listings are
+their ``key`` (`connectors.zendesk.payloads`), so those are what the listings are
 searched for. `ZendeskConnector` inherits these methods, and `_every`, which
 reads a whole listing.
 """
@@ -21,9 +21,9 @@ from collections.abc import Collection
 from typing import Any
 
 from connectors import directory, pagination
-from connectors import zendesk_payloads as payloads
 from connectors.base import AccountConnector
 from connectors.directory import Found
+from connectors.zendesk import payloads
 from core.errors import PermanentError
 from core.id_refs import IdKind
 from core.settings import ZendeskSettings
@@ -38,7 +38,7 @@ _FIELDS = {IdKind.TICKET_FIELD: ("/ticket_fields.json", "ticket_fields", "id"),
 
 
 class ZendeskDirectory(AccountConnector[ZendeskSettings]):
-    """The directory half of `connectors.zendesk.ZendeskConnector`."""
+    """The directory half of `connectors.zendesk.connector.ZendeskConnector`."""
 
     def whoami(self) -> str:
         """``GET /users/me``: Zendesk answers an anonymous user (no id) to a caller it

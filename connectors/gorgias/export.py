@@ -30,7 +30,7 @@ _MAX_PAGES = 100_000
 
 
 class GorgiasExport(AccountConnector[GorgiasSettings]):
-    """The export half of `connectors.gorgias.GorgiasConnector`."""
+    """The export half of `connectors.gorgias.connector.GorgiasConnector`."""
 
     def list_tickets(
         self, since: datetime, cursor: str | None = None, page_size: int = 100

@@ -1,14 +1,12 @@
 """Zendesk payload shapes, both ways: API JSON to `core.models` and back.
 
-Pure functions used by `connectors.zendesk`; nothing here does I/O. Readers of
+Pure functions used by `connectors.zendesk.connector`; nothing here does I/O. Readers of
 API responses raise KeyError, TypeError or ValueError on a shape they cannot
 use, which the connector turns into PermanentError.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -92,35 +90,9 @@ def update_body(ticket: Ticket, actions: Sequence[Action]) -> dict[str, Any]:
     return update
 
 
-def identifier(value: Any) -> str | None:
-    """A positive numeric id as a string, or None for anything else."""
-    # Ids travel as strings in trigger bodies and as ints in event payloads.
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value) if value > 0 else None
-    if isinstance(value, str) and is_number(value.strip()):
-        return value.strip()
-    return None
-
-
-def path_id(ticket_id: str) -> str:
-    """`ticket_id` checked for use in a URL path; PermanentError if not numeric."""
-    if not is_number(ticket_id):
-        raise PermanentError(f"zendesk: {ticket_id!r} is not a ticket id")
-    return ticket_id
-
-
 def api_id(value: str) -> int | str:
     """A neutral id as Zendesk wants it: an int when numeric."""
     return int(value) if is_number(value) else value
-
-
-def content_id(ticket_id: str, comment_id: str | None, body: Any) -> str:
-    """A stable event id for a delivery without an invocation id."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256("\n".join([ticket_id, comment_id or "", canonical]).encode())
-    return f"sha256:{digest.hexdigest()}"
 
 
 def iso(moment: datetime) -> str:

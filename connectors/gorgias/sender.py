@@ -1,10 +1,10 @@
 """Which address a Gorgias email reply is sent from, and the draft when none is known.
 
-Pure functions used by `connectors.gorgias`; nothing here does I/O.
+Pure functions used by `connectors.gorgias.connector`; nothing here does I/O.
 
 A reply must leave from the address of one of the account's email integrations,
 never from the API user's login. The ticket's own messages name it first
-(`connectors.gorgias_payloads.reply_route`); else the integrations list
+(`connectors.gorgias.payloads.reply_route`); else the integrations list
 (``GET /api/integrations``) does. The integration object is documented with
 ``id``, ``type``, ``name`` ("usually the email address") and ``meta``, and
 ``deactivated_datetime``; the email types (``email``, ``gmail``, ``outlook``)

@@ -6,7 +6,7 @@ Comments: https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_c
 Webhook signatures: https://developer.zendesk.com/documentation/webhooks/verifying/
 Cursor pagination: https://developer.zendesk.com/api-reference/introduction/pagination/
 
-Payload shapes (JSON to models and back) live in `connectors.zendesk_payloads`.
+Payload shapes (JSON to models and back) live in `connectors.zendesk.payloads`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors import pagination
-from connectors import zendesk_payloads as payloads
-from connectors import zendesk_setup as setup
+from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport, utc_now
 from connectors.ratelimit import CallBudget
-from connectors.zendesk_directory import ZendeskDirectory
-from connectors.zendesk_export import ZendeskExport
+from connectors.zendesk import payloads, setup
+from connectors.zendesk.directory import ZendeskDirectory
+from connectors.zendesk.export import ZendeskExport
 from core.batching import already_on_ticket
 from core.errors import ConflictError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
@@ -36,7 +36,7 @@ from core.ladder_settings import DEFAULT_NEXT_LEVEL_TAG
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import ZendeskSettings
 
-logger = logging.getLogger("connectors.zendesk")
+logger = logging.getLogger("connectors.zendesk.connector")
 
 _EVENT_TYPE_PREFIX = "zen:event-type:"
 # Zendesk keeps at most 5000 comments per ticket (50 pages of 100 audits); triggers and
@@ -53,8 +53,6 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
     """
 
     name: ClassVar[str] = "zendesk"
-    base_url_template: ClassVar[str] = "https://{subdomain}.zendesk.com/api/v2"
-    auth_scheme: ClassVar[str] = "basic {email}/token:{api_token}"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "signing_secret")
     signature_header: ClassVar[str] = "x-zendesk-webhook-signature"
     timestamp_header: ClassVar[str] = "x-zendesk-webhook-signature-timestamp"
@@ -150,19 +148,19 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
             raw_comment = body.get("comment_id")
             named = body.get("event")
             kind_name = named if isinstance(named, str) else ""
-        ticket_id = payloads.identifier(raw_ticket)
+        ticket_id = tools.identifier(raw_ticket)
         if ticket_id is None:
             raise PayloadError(
                 "zendesk: ticket_id is missing or not a numeric id "
                 "(trigger body 'ticket_id' or event 'detail.id')"
             )
-        comment_id = payloads.identifier(raw_comment)
+        comment_id = tools.identifier(raw_comment)
         lowered = {k.lower(): v for k, v in headers.items()}
         invocation = lowered.get(self.invocation_header)
         return TicketEvent(
             platform=self.name,
             ticket_id=ticket_id,
-            event_id=invocation or payloads.content_id(ticket_id, comment_id, body),
+            event_id=invocation or tools.content_id(ticket_id, comment_id or "", body=body),
             kind=payloads.EVENT_KINDS.get(kind_name, EventKind.TICKET_UPDATED),
             unique_id=bool(invocation),
         )
@@ -184,7 +182,7 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
         added). Raises TransientError (retries spent) or PermanentError (4xx, a
         response of an unexpected shape, or pagination that leaves the API's host).
         """
-        path = f"/tickets/{payloads.path_id(ticket_id)}"
+        path = f"/tickets/{tools.path_id(self.name, ticket_id)}"
         users: dict[str, dict[str, Any]] = {}
         organizations: dict[str, dict[str, Any]] = {}
         comments: list[dict[str, Any]] = []
@@ -244,7 +242,7 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
         for a batch with two comments, ConflictError when every try met a 409,
         and TransientError or PermanentError when a call fails.
         """
-        path = f"/tickets/{payloads.path_id(ticket.id)}.json"
+        path = f"/tickets/{tools.path_id(self.name, ticket.id)}.json"
         current = ticket
         for attempt in range(1, CONFLICT_TRIES + 1):
             update = payloads.update_body(current, actions)

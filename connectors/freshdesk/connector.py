@@ -40,12 +40,12 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors import freshdesk_payloads as payloads
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport
-from connectors.freshdesk_directory import FreshdeskDirectory
-from connectors.freshdesk_export import FreshdeskExport
+from connectors.freshdesk import payloads
+from connectors.freshdesk.directory import FreshdeskDirectory
+from connectors.freshdesk.export import FreshdeskExport
 from core.errors import (
     PayloadError,
     PermanentError,
@@ -56,7 +56,7 @@ from core.knowledge import KnowledgeDoc
 from core.models import Action, Ticket, TicketEvent
 from core.settings import FreshdeskSettings
 
-logger = logging.getLogger("connectors.freshdesk")
+logger = logging.getLogger("connectors.freshdesk.connector")
 
 # Freshdesk's ``include=conversations`` embeds the first ten conversations (UNCONFIRMED
 # count; see docs/performance.md). Fewer than this is the whole thread.
@@ -77,8 +77,6 @@ class FreshdeskConnector(FreshdeskExport, FreshdeskDirectory):
     """
 
     name: ClassVar[str] = "freshdesk"
-    base_url_template: ClassVar[str] = "https://{domain}.freshdesk.com/api/v2"
-    auth_scheme: ClassVar[str] = "basic {api_token}:X"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
 
     @classmethod

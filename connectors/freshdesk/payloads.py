@@ -1,6 +1,6 @@
 """Freshdesk payload shapes, both ways: API JSON to `core.models` and back.
 
-Pure functions used by `connectors.freshdesk`; nothing here does I/O. Readers of
+Pure functions used by `connectors.freshdesk.connector`; nothing here does I/O. Readers of
 API responses raise KeyError, TypeError or ValueError on a shape they cannot
 use, which the connector turns into PermanentError.
 """
@@ -34,7 +34,7 @@ from core.models import (
     Ticket,
 )
 
-logger = logging.getLogger("connectors.freshdesk")
+logger = logging.getLogger("connectors.freshdesk.connector")
 
 PLATFORM = "freshdesk"
 STATUSES = {2: Status.OPEN, 3: Status.PENDING, 4: Status.SOLVED, 5: Status.CLOSED}

@@ -17,7 +17,7 @@ whether ``GET /api/tickets/{id}`` embeds every message (we page through
 current user (set `ai_user_id` to skip it), whether a snoozed ticket reports
 ``closed`` (a future ``snooze_datetime`` reads as pending either way), and
 whether an email reply's ``from`` must be an email-integration address (we send
-from one always: see `connectors.gorgias_sender`, else post a draft); and whether
+from one always: see `connectors.gorgias.sender`, else post a draft); and whether
 a message posted after the status is set to closed reopens the ticket (fields
 are written first so a retried batch never repeats a reply).
 
@@ -40,13 +40,12 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors import gorgias_payloads as payloads
-from connectors import gorgias_sender as sender
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import HeaderItems, InstallReport, utc_now
-from connectors.gorgias_directory import GorgiasDirectory
-from connectors.gorgias_export import GorgiasExport
+from connectors.gorgias import payloads, sender
+from connectors.gorgias.directory import GorgiasDirectory
+from connectors.gorgias.export import GorgiasExport
 from connectors.ratelimit import CallBudget
 from core.batching import already_on_ticket
 from core.errors import PayloadError, PermanentError, SignatureError
@@ -54,7 +53,7 @@ from core.knowledge import KnowledgeDoc
 from core.models import Action, EventKind, Ticket, TicketEvent
 from core.settings import GorgiasSettings
 
-logger = logging.getLogger("connectors.gorgias")
+logger = logging.getLogger("connectors.gorgias.connector")
 
 INTEGRATION_NAME = "Handoff"
 SECRET_VARIABLE = "HANDOFF_GORGIAS_WEBHOOK_SECRET"  # noqa: S105 - a variable name
@@ -73,8 +72,6 @@ class GorgiasConnector(GorgiasExport, GorgiasDirectory):
     """
 
     name: ClassVar[str] = "gorgias"
-    base_url_template: ClassVar[str] = "https://{domain}.gorgias.com/api"
-    auth_scheme: ClassVar[str] = "basic {email}:{api_token}"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
 
     def __init__(

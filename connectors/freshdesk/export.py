@@ -31,7 +31,7 @@ _NEUTRAL = 100
 
 
 class FreshdeskExport(AccountConnector[FreshdeskSettings]):
-    """The export half of `connectors.freshdesk.FreshdeskConnector`."""
+    """The export half of `connectors.freshdesk.connector.FreshdeskConnector`."""
 
     def list_tickets(
         self, since: datetime, cursor: str | None = None, page_size: int = 100

@@ -1,6 +1,6 @@
 """Gorgias payload shapes, both ways: API JSON to `core.models` and back.
 
-Pure functions used by `connectors.gorgias`; nothing here does I/O. Readers of
+Pure functions used by `connectors.gorgias.connector`; nothing here does I/O. Readers of
 API responses raise KeyError, TypeError or ValueError on a shape they cannot
 use, which the connector turns into PermanentError.
 """
@@ -34,7 +34,7 @@ from core.models import (
     Ticket,
 )
 
-logger = logging.getLogger("connectors.gorgias")
+logger = logging.getLogger("connectors.gorgias.connector")
 
 PLATFORM = "gorgias"
 PRIORITIES = {"critical": Priority.URGENT, "high": Priority.HIGH, "normal": Priority.NORMAL,
