@@ -3,7 +3,7 @@
 
     python3 dev.py demo          the main job on embedded defaults
     python3 dev.py test [ARGS]   the whole test suite (ARGS go to pytest)
-    python3 dev.py lint          ruff and mypy --strict
+    python3 dev.py lint          ruff, mypy --strict and the import-layer contracts
     python3 dev.py bench         the benchmarks in bench/
 
 Needs only Python 3.11+. Exits with the task's own exit code.
@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
     elif task == "test":
         command = [str(PY), "-m", "pytest", *rest]
     elif task == "lint":
-        checks = [[str(PY), "-m", "ruff", "check", "."], [str(PY), "-m", "mypy"]]
+        checks = [[str(PY), "-m", "ruff", "check", "."], [str(PY), "-m", "mypy"],
+                  [str(BIN / "lint-imports")]]
         return max(subprocess.call(c, cwd=ROOT) for c in checks)
     else:
         command = [str(PY), str(ROOT / "bench" / "run_all.py"), *rest]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.engine import decide
 from core.simulation import ticket_from_row
-from worker.config import load_settings
+from infra.config import load_settings
 from worker.scoring import build_scorer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@
     gunicorn 'bench.ceiling_wsgi:build_app()'
 
 Everything else (signature check, parsing, logging, metrics, gunicorn) is the same as
-``worker.wsgi:build_app()``, so ingestion / ceiling is the cost of queueing.
+``receiver.wsgi:build_app()``, so ingestion / ceiling is the cost of queueing.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from flask import Flask
 import receiver.app
 from core.models import TicketEvent
 from core.settings import Settings
-from receiver.intake import Enqueued, job_id_for
-from worker.wsgi import build_app as _build_app
+from infra.queue import Enqueued, job_id_for
+from receiver.wsgi import build_app as _build_app
 
 
 def _no_enqueue(queue: object, settings: Settings, event: TicketEvent) -> Enqueued:

@@ -31,7 +31,7 @@ def measure(tickets: Path, config: Path, limit: int) -> dict[str, float]:
     started = time.perf_counter()
     from core.engine import decide
     from core.simulation import ticket_from_row
-    from worker.config import load_settings
+    from infra.config import load_settings
     from worker.scoring import build_scorer
 
     settings = load_settings(config)

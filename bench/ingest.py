@@ -38,11 +38,11 @@ import redis
 from support import ROOT, Figure, child, free_port, machine, redis_server, wait_ready
 
 from worker.cli import RECEIVER_THREADS, receiver_workers
-from worker.demo import demo_credentials, write_demo_config
+from worker.cli.demo import demo_credentials, write_demo_config
 
 LUA = ROOT / "bench" / "ingest.lua"
 CONFIG = ROOT / "config" / "handoff.yaml"
-APPS = {"ingest": "worker.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
+APPS = {"ingest": "receiver.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
 # What `handoff serve` runs by default (worker/cli.py) and the README recommends.
 DEFAULT_SERVER = f"gthread:{receiver_workers()}:{RECEIVER_THREADS}"

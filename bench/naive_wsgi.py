@@ -13,8 +13,8 @@ from rq.exceptions import DuplicateJobError
 import receiver.app
 from core.models import TicketEvent
 from core.settings import Settings
-from receiver.intake import FAILED_TTL_SECONDS, JOB_FUNCTION, Enqueued, job_id_for
-from worker.wsgi import build_app as _build_app
+from infra.queue import FAILED_TTL_SECONDS, JOB_FUNCTION, Enqueued, job_id_for
+from receiver.wsgi import build_app as _build_app
 
 
 def _rq_enqueue(queue: Queue, settings: Settings, event: TicketEvent) -> Enqueued:

@@ -88,7 +88,7 @@ def one_run(tickets: int, calls: int, per: float, window: float,
 def retry_counts(connection: redis.Redis) -> tuple[int, int]:
     """(rate-limit reschedules, error retries spent) summed over every ended job.
 
-    A reschedule (worker/reschedule.py) counts in rq's ``number_of_retries``; an
+    A reschedule (worker/effects/reschedule.py) counts in rq's ``number_of_retries``; an
     error retry lowers ``retries_left`` below the number of retry intervals.
     """
     rescheduled = retried = 0

@@ -31,7 +31,7 @@ from flask import Flask, request
 from support import ROOT, machine, redis_server
 
 from connectors.sandbox import BackgroundServer
-from worker.demo import PLATFORMS, read_samples, running_stack, wait_for_jobs
+from worker.cli.demo import PLATFORMS, read_samples, running_stack, wait_for_jobs
 
 UNKNOWN_GROUP = "999999"
 KNOWN_GROUPS = [360001, 360002, 360003, 360004]

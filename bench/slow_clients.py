@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from support import ROOT, Figure, child, free_port, handoff_cmd, machine, redis_server, wait_ready
 
-from worker.demo import demo_credentials, write_demo_config
+from worker.cli.demo import demo_credentials, write_demo_config
 
 HEAD = (b"POST /webhooks/zendesk HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from worker.processes import free_port  # noqa: E402  (after the path fix above)
+from worker.cli.processes import free_port  # noqa: E402  (after the path fix above)
 
 # Stop cleanly (children terminated by the `finally` blocks) on SIGTERM, and on SIGINT
 # even when started in the background, where SIGINT arrives ignored.
@@ -163,11 +163,11 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
                 platform_extra: dict[str, Any] | None = None) -> Iterator[BenchStack]:
     """`handoff sandbox`, `handoff serve` (as the README runs it) and `workers` x
     `handoff worker`, all three platforms pointed at the sandbox, as `handoff demo`
-    does (worker.demo.write_demo_config), plus `platform_extra` settings for each
+    does (worker.cli.demo.write_demo_config), plus `platform_extra` settings for each
     platform (``{"*": {...every platform...}, "zendesk": {...}}``). Logs go to ``home/logs``."""
     import yaml
 
-    from worker.demo import demo_credentials, write_demo_config
+    from worker.cli.demo import demo_credentials, write_demo_config
 
     sandbox_port, receiver_port = free_port(), free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"

@@ -17,7 +17,7 @@ Retry budget, written down so the two layers do not multiply unnoticed:
 - rq, per job, on transient errors only: ``queue.retry_intervals_seconds``
   (default 10, 60, 300 s), so a job runs at most ``1 + len(intervals)`` = 4 times.
   A PermanentError is tried once here and fails its job at once
-  (``worker.failures``).
+  (``worker.effects.failures``).
 
 So one API call is sent at most ``max_attempts * (1 + len(intervals))`` = 16
 times, and one job waits inside connectors at most 30 s per call; keep

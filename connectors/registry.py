@@ -14,10 +14,10 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.base import Connector
-from connectors.freshdesk import FreshdeskConnector
-from connectors.gorgias import GorgiasConnector
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.gorgias.connector import GorgiasConnector
 from connectors.ratelimit import CallBudget
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import ConfigError
 from core.settings import PlatformsSettings, Settings
 

@@ -49,7 +49,7 @@ def decide(
             confidence=0.0,
             reasons=(skip,),
         )
-    signals = detect(ticket, settings.triggers, getattr(scorer, "frustration", None), now)
+    signals = detect(ticket, settings.triggers, scorer.frustration, now)
     offer = assess(ticket, signals, settings.policy)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)

@@ -27,7 +27,7 @@ The rules, one per label (``labels.history``):
   "comment"}`` when the customer rated the ticket, else None.
 
 And ``labels.expect_path``, only where history is clear (the sweep reads it,
-see `core.sweep.judge`):
+see `core.thresholds.judge`):
 
 - ``escalate`` when the ticket was escalated (a human team had to take it over);
 - ``auto_resolve`` when the AI's public answer solved it, it was not reopened

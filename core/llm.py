@@ -1,10 +1,10 @@
-"""LLM scorers over httpx, behind the same `Scorer` interface (no vendor SDKs).
+"""An LLM scorer behind the same `Scorer` interface: retrieval stays local, a chat model
+writes the answer, and this module keeps it grounded.
 
-    LLMScorer(retriever, provider, client)
+    LLMScorer(retriever, chat)
         retriever: the local HybridScorer, which picks the candidate articles;
-        provider:  OpenAIChat (any OpenAI-compatible /chat/completions endpoint)
-                   or AnthropicMessages (/v1/messages);
-        client:    an httpx.Client the caller builds once per process.
+        chat:      a `Chat`; the HTTP ones (an OpenAI-compatible endpoint, Anthropic's
+                   Messages API) are in `connectors.llm`, so this module does no I/O.
 
 The model gets the customer's thread and the top retrieved articles and must
 return one JSON object: ``{"answer": str, "sources": [article ids],
@@ -16,9 +16,8 @@ sources and a confidence of at most `UNGROUNDED_CAP`, so it can never be
 auto-resolved. The confidence used is the lower of the model's own rating and
 the retriever's calibrated confidence.
 
-Failure: a timeout, a transport error, a non-2xx status or a reply that is not
-the JSON asked for raises `ScorerError`; the engine then escalates with reason
-``ai_unavailable``. Nothing from httpx leaks out of this module.
+Failure: a chat that cannot answer, or a reply that is not the JSON asked for, raises
+`ScorerError`; the engine then escalates with reason ``ai_unavailable``.
 """
 
 from __future__ import annotations
@@ -26,8 +25,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any, Protocol
-
-import httpx
 
 from core.errors import ScorerError
 from core.knowledge import KnowledgeDoc
@@ -50,76 +47,24 @@ SYSTEM_PROMPT = (
 )
 
 
-class Provider(Protocol):
-    """Builds one HTTP request for a chat model and extracts the reply text."""
+class Chat(Protocol):
+    """One chat model, whatever carries the call (`connectors.llm.HttpChat` over httpx)."""
 
     name: str
 
-    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-        """(path, headers, JSON body) of the call."""
+    def complete(self, system: str, user: str) -> str:
+        """The model's reply text to `system` and `user`; raises ScorerError when none
+        can be had (timeout, transport error, refused call, malformed response)."""
         ...
-
-    def text(self, payload: dict[str, Any]) -> str:
-        """The model's reply text; raises KeyError, IndexError or TypeError when absent."""
-        ...
-
-
-class OpenAIChat:
-    """An OpenAI-compatible chat completions endpoint (``POST {base}/chat/completions``)."""
-
-    name = "openai"
-
-    def __init__(self, model: str, api_key: str, max_tokens: int = 600) -> None:
-        self.model, self._key, self.max_tokens = model, api_key, max_tokens
-
-    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-        body = {
-            "model": self.model,
-            "max_tokens": self.max_tokens,
-            "temperature": 0,
-            "response_format": {"type": "json_object"},
-            "messages": [{"role": "system", "content": system},
-                         {"role": "user", "content": user}],
-        }
-        return "/chat/completions", {"Authorization": f"Bearer {self._key}"}, body
-
-    def text(self, payload: dict[str, Any]) -> str:
-        return str(payload["choices"][0]["message"]["content"])
-
-
-class AnthropicMessages:
-    """Anthropic's Messages API (``POST {base}/v1/messages``)."""
-
-    name = "anthropic"
-    version = "2023-06-01"
-
-    def __init__(self, model: str, api_key: str, max_tokens: int = 600) -> None:
-        self.model, self._key, self.max_tokens = model, api_key, max_tokens
-
-    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-        body = {
-            "model": self.model,
-            "max_tokens": self.max_tokens,
-            "temperature": 0,
-            "system": system,
-            "messages": [{"role": "user", "content": user}],
-        }
-        headers = {"x-api-key": self._key, "anthropic-version": self.version}
-        return "/v1/messages", headers, body
-
-    def text(self, payload: dict[str, Any]) -> str:
-        return "".join(
-            str(block["text"]) for block in payload["content"] if block.get("type") == "text"
-        )
 
 
 class LLMScorer:
     """Retrieve locally, let a remote model write the answer, keep it grounded."""
 
-    def __init__(self, retriever: HybridScorer, provider: Provider, client: httpx.Client) -> None:
+    def __init__(self, retriever: HybridScorer, chat: Chat) -> None:
         self._retriever = retriever
-        self._provider = provider
-        self._client = client
+        self._chat = chat
+        self.docs = retriever.docs
         self.frustration = retriever.frustration
 
     def answer(self, ticket: Ticket) -> Answer:
@@ -127,8 +72,8 @@ class LLMScorer:
         local = self._retriever.answer(ticket)
         _, order, scores = self._retriever.features(ticket)
         candidates = [self._retriever.docs[i] for i in order[:CANDIDATES]]
-        raw = complete(self._provider, self._client, SYSTEM_PROMPT, prompt(ticket, candidates))
-        reply = parse_reply(self._provider.name, raw)
+        raw = self._chat.complete(SYSTEM_PROMPT, prompt(ticket, candidates))
+        reply = parse_reply(self._chat.name, raw)
         by_id = {self._retriever.docs[i].id: (i, self._retriever.docs[i])
                  for i in order[:CANDIDATES]}
         cited = list(dict.fromkeys(reply["sources"]))
@@ -161,27 +106,6 @@ def prompt(ticket: Ticket, docs: Sequence[KnowledgeDoc]) -> str:
         if message.public and message.author is not Role.SYSTEM:
             parts.append(f"{message.author.value}: {message.text}")
     return "\n\n".join(parts)
-
-
-def complete(provider: Provider, client: httpx.Client, system: str, user: str) -> str:
-    """One chat call: the model's reply text.
-
-    Raises ScorerError for a timeout, a transport error, a non-2xx status or a
-    response without the provider's reply field; nothing from httpx leaks out.
-    """
-    path, headers, body = provider.request(system, user)
-    try:
-        response = client.post(path, headers=headers, json=body)
-    except httpx.TimeoutException as exc:
-        raise ScorerError(f"{provider.name}: timed out") from exc
-    except httpx.HTTPError as exc:
-        raise ScorerError(f"{provider.name}: {type(exc).__name__}") from exc
-    if response.status_code >= 300:
-        raise ScorerError(f"{provider.name}: HTTP {response.status_code}")
-    try:
-        return provider.text(response.json())
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise ScorerError(f"{provider.name}: malformed reply ({type(exc).__name__})") from exc
 
 
 def unfenced(text: str) -> str:

@@ -123,7 +123,7 @@ class TicketEvent(_Model):
     delivery or message (Zendesk's invocation id, Gorgias's message id): a later
     delivery with the same id repeats it. False when the id is derived from the
     body, which two different customer messages can share; such deliveries are
-    merged only while the earlier one's job has not started (`receiver.intake`).
+    merged only while the earlier one's job has not started (`infra.queue`).
     """
 
     platform: str

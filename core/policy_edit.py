@@ -35,7 +35,7 @@ from ruamel.yaml.error import YAMLError as RoundTripError
 from core.errors import ProposalError
 from core.llm import unfenced
 from core.settings import Settings
-from core.sweep import PATHS, judge
+from core.thresholds import PATHS, judge
 
 # The sections a plain-language edit may change: the policy, never accounts or secrets.
 EDITABLE = tuple(

@@ -1,8 +1,9 @@
 """Answer a ticket from the knowledge base, with a confidence and the sources used.
 
-`Scorer` is the contract every answering backend meets (this local lexical one
-now; BM25 + embeddings and LLM providers later). `LexicalScorer` is the offline
-default: TF-IDF cosine similarity between the customer's words and each
+`Scorer` is the contract every answering backend meets: this lexical one, the
+hybrid one that adds embeddings (`core.retrieval.HybridScorer`, the offline
+default) and the LLM one over it (`core.llm.LLMScorer`). `LexicalScorer` is
+TF-IDF cosine similarity between the customer's words and each
 article's title and examples (what the article is known to answer), blended with
 the similarity to the whole article.
 
@@ -23,13 +24,16 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.knowledge import KnowledgeDoc
 from core.models import Source, Ticket
 from core.text import terms, unfilled_placeholders
+
+if TYPE_CHECKING:
+    from core.frustration import FrustrationModel
 
 Vector = dict[str, float]
 
@@ -75,7 +79,17 @@ class Answer(BaseModel):
 
 
 class Scorer(Protocol):
-    """Anything that can answer a ticket."""
+    """Anything that can answer a ticket, with what the engine and the worker read of it."""
+
+    @property
+    def docs(self) -> tuple[KnowledgeDoc, ...]:
+        """The articles it answers from (the worker names an answer's category from them)."""
+        ...
+
+    @property
+    def frustration(self) -> FrustrationModel | None:
+        """The frustration model the engine's triggers use; None: VADER and rules alone."""
+        ...
 
     def answer(self, ticket: Ticket) -> Answer:
         """Answer `ticket`; raise core.errors.ScorerError when no answer can be produced."""
@@ -96,7 +110,10 @@ class LexicalScorer:
     Ids should be unique (`core.knowledge.parse_articles` enforces it).
     """
 
+    frustration: FrustrationModel | None = None
+
     def __init__(self, docs: Sequence[KnowledgeDoc], *, placeholder_cap: float = PLACEHOLDER_CAP):
+        self.docs = tuple(docs)
         self._placeholder_cap = placeholder_cap
         questions = [[terms(q) for q in (d.title, *d.examples)] for d in docs]
         bodies = [terms(d.body) for d in docs]

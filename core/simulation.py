@@ -65,8 +65,8 @@ class OnceScorer:
     def __init__(self, scorer: Scorer) -> None:
         self._scorer = scorer
         self._answers: dict[int, tuple[Ticket, Answer | ScorerError]] = {}
-        # The engine reads the frustration model from the scorer when there is one.
-        self.frustration = getattr(scorer, "frustration", None)
+        self.docs = scorer.docs
+        self.frustration = scorer.frustration
 
     def answer(self, ticket: Ticket) -> Answer:
         """The wrapped scorer's answer for `ticket`, computed on its first call."""

@@ -13,7 +13,7 @@ the cookie; its ``back`` field must be a path under ``/admin`` (control characte
 hold is 404.
 
 The data comes through `AdminStore`, which the worker side implements
-(`worker.escalations.Escalations`), so the receiver imports nothing from it.
+(`infra.store.escalations.Escalations`), so the receiver imports nothing from it.
 """
 
 from __future__ import annotations

@@ -20,11 +20,11 @@ from werkzeug.exceptions import HTTPException
 from connectors.base import Connector
 from core.errors import WebhookError
 from core.settings import Settings
-from receiver import metrics
+from infra import metrics
+from infra.queue import enqueue_event, make_queue
+from infra.redis_health import persistence_warning
 from receiver.admin_auth import LoginThrottle
 from receiver.body import decode_json
-from receiver.intake import enqueue_event, make_queue
-from receiver.redis_health import persistence_warning
 
 log = logging.getLogger("receiver")
 

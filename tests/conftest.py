@@ -22,7 +22,7 @@ import redis
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from worker.redis_conn import embedded_url, start_embedded, stop_embedded
+from infra.redis_conn import embedded_url, start_embedded, stop_embedded
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

@@ -1,11 +1,11 @@
-"""What happens after the handoff: escalation records, keep-warm updates, the SLA
-sweep, draft feedback and notifications.
+"""What happens after the handoff: escalation records, keep-warm updates, draft
+feedback and notifications (the SLA sweep is `worker.sla_sweep`).
 
 `after_decision` is the one call `worker.jobs.process_event` makes once a
 decision's writes are confirmed. It never raises for anything but a database or
 Redis failure: notification failures are logged and forgotten, so they never
-block a ticket. The keep-warm update and the SLA sweep are rq jobs scheduled with
-``enqueue_in`` (the worker runs with rq's scheduler).
+block a ticket. The keep-warm update is an rq job scheduled with ``enqueue_in``
+(the worker runs with rq's scheduler).
 """
 
 from __future__ import annotations
@@ -22,18 +22,16 @@ from core import aftercare as care
 from core.actions import route_for
 from core.ladder import choose_ladder, first_step
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
-from receiver.intake import make_queue
-from worker.escalations import Escalations, NewEscalation, State
+from infra.queue import KEEP_WARM_JOB, make_queue
+from infra.store.escalations import Escalations, NewEscalation, State
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
 from worker.handback import follow_up
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
 from worker.notify import notify
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.aftercare")
 
-KEEP_WARM_JOB = "worker.aftercare.keep_warm"
-SWEEP_JOB = "worker.sla_sweep.sla_sweep"
 
 
 def _now() -> datetime:
@@ -80,9 +78,8 @@ def holdout(runtime: Runtime, decision_id: str, decision: Decision) -> Decision:
 
 
 def category_of(runtime: Runtime, article_id: str | None) -> str:
-    docs = getattr(runtime.scorer, "docs", ())
-    found = next((d for d in docs if getattr(d, "id", None) == article_id), None)
-    return str(getattr(found, "category", "")) or "uncategorised"
+    found = next((d for d in runtime.scorer.docs if d.id == article_id), None)
+    return (found.category if found else "") or "uncategorised"
 
 
 def observe(runtime: Runtime, records: Escalations, ticket: Ticket, now: datetime) -> None:

@@ -13,16 +13,16 @@ from rq import get_current_job
 from core.batching import Batch, batches, rebase, without
 from core.fallback import fallbacks
 from core.models import Decision
-from receiver import metrics
+from infra import metrics
+from infra.logs import bind
 from worker.aftercare import after_decision, holdout
-from worker.apply import write
-from worker.failures import no_retry_when_permanent
+from worker.effects.apply import write
+from worker.effects.failures import no_retry_when_permanent
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
+from worker.effects.reschedule import reschedule_when_rate_limited
 from worker.handback import decide_with_record
 from worker.ladder import LadderContext, climb_locked, wants_climb
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
-from worker.logs import bind
-from worker.reschedule import reschedule_when_rate_limited
 from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")
@@ -40,11 +40,11 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
 
     The ticket is locked for the whole job, so two events for one ticket never
     act at once. A spent rate budget reschedules the job without spending a retry
-    (`worker.reschedule`). A batch the helpdesk refuses is replaced by what it
-    accepts, with a note saying what failed and an alert (`worker.apply`). A
+    (`worker.effects.reschedule`). A batch the helpdesk refuses is replaced by what it
+    accepts, with a note saying what failed and an alert (`worker.effects.apply`). A
     transient helpdesk error (or a lost lock) propagates, so rq retries the job
     and finally moves it to the failed-job registry; a permanent one moves it
-    there at once (`worker.failures`).
+    there at once (`worker.effects.failures`).
     Batches confirmed before the error are not repeated, nor is a comment the
     helpdesk already shows (the worker died between the helpdesk's answer and
     the ledger's record). A job replayed with ``handoff replay`` decides again

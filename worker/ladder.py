@@ -27,10 +27,10 @@ from core.batching import batches
 from core.ladder import NEXT_LEVEL, Step, climb, overdue
 from core.models import Decision, Path, Reason, Role, Ticket
 from core.settings import Settings
-from worker.decision_log import DecisionLog
-from worker.escalations import Escalations, steps
-from worker.ledger import Ledger
-from worker.lock import TicketLock, ticket_lock
+from infra.store.decision_log import DecisionLog
+from infra.store.escalations import Escalations, steps
+from worker.effects.ledger import Ledger
+from worker.effects.lock import TicketLock, ticket_lock
 
 log = logging.getLogger("worker.ladder")
 

@@ -22,7 +22,7 @@ import httpx
 from core.aftercare import NotifySettings
 from core.redact import mask
 from core.text import unique
-from worker.escalations import NewEscalation
+from infra.store.escalations import NewEscalation
 
 log = logging.getLogger("worker.notify")
 

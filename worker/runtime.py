@@ -21,10 +21,10 @@ from connectors.registry import build_connectors
 from core.errors import ConfigError
 from core.scorer import Scorer
 from core.settings import Settings
-from receiver import metrics
-from worker.config import load_settings
-from worker.decision_log import DecisionLog, database_url, open_log
-from worker.redis_conn import connect
+from infra import metrics
+from infra.config import load_settings
+from infra.redis_conn import connect
+from infra.store.decision_log import DecisionLog, database_url, open_log
 from worker.scoring import build_scorer, gather_knowledge
 
 

@@ -18,15 +18,16 @@ import httpx
 import numpy as np
 
 from connectors.base import Connector
+from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
 from core.calibration import DEFAULT, Calibration
 from core.embedding import WordLlamaEmbedder
 from core.errors import ConfigError, HandoffError
 from core.knowledge import KnowledgeDoc
-from core.llm import AnthropicMessages, LLMScorer, OpenAIChat, Provider
+from core.llm import LLMScorer
 from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
 from core.settings import LLMSettings, Settings
-from worker.config import load_knowledge
+from infra.config import load_knowledge
 
 log = logging.getLogger("worker.scoring")
 
@@ -76,7 +77,7 @@ def build_scorer(
     hybrid = build_hybrid(settings, docs)
     if settings.llm is None:
         return hybrid
-    return LLMScorer(hybrid, *build_llm(settings.llm, env))
+    return LLMScorer(hybrid, HttpChat(*build_llm(settings.llm, env)))
 
 
 def build_llm(

@@ -22,19 +22,18 @@ from core.actions import plan
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
 from core.models import Path, Ticket
-from receiver.intake import make_queue
+from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
-from worker.apply import write
+from worker.effects.apply import write
+from worker.effects.ledger import Ledger
+from worker.effects.lock import ticket_lock
 from worker.handback import queue_tagged_return
 from worker.jobs import decision_id_for
 from worker.ladder import LadderContext, sweep_climb
-from worker.ledger import Ledger
-from worker.lock import ticket_lock
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.sla_sweep")
 
-SWEEP_JOB = "worker.sla_sweep.sla_sweep"
 SWEEP_JOB_ID = "handoff-sla-sweep"
 
 
@@ -57,7 +56,7 @@ def schedule_sweep(runtime: Runtime, *, replace: bool = False) -> bool:
     queue = make_queue(runtime.settings, runtime.redis)
     if not replace and SWEEP_JOB_ID in scheduled_registry(queue):
         return False
-    queue.enqueue_in(timedelta(seconds=settings.every_seconds), SWEEP_JOB, job_id=SWEEP_JOB_ID,
+    queue.enqueue_in(timedelta(seconds=settings.every_seconds), SLA_SWEEP_JOB, job_id=SWEEP_JOB_ID,
                      description="SLA sweep")
     return True
 
@@ -94,7 +93,7 @@ def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
 def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
                       margin: timedelta) -> None:
     """Write the ``sla_risk`` escalation once per ticket and due time (retries included);
-    a refused batch degrades as a webhook job's does (`worker.apply`)."""
+    a refused batch degrades as a webhook job's does (`worker.effects.apply`)."""
     settings = runtime.settings
     draft = care.sla_risk_decision(ticket, now, margin)
     note = handoff_note(ticket, draft.reasons, (), None)

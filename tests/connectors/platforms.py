@@ -19,9 +19,9 @@ import httpx
 import respx
 
 from connectors.base import Connector
-from connectors.freshdesk import FreshdeskConnector
-from connectors.gorgias import GorgiasConnector
-from connectors.zendesk import ZendeskConnector
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.gorgias.connector import GorgiasConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.models import EventKind
 from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
 from tests.connectors import fixtures_freshdesk as fd

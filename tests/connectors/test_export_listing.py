@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from connectors.freshdesk import FreshdeskConnector
-from connectors.zendesk_export import export_page, history_from
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.zendesk.export import export_page, history_from
 from core.errors import PermanentError
 from core.settings import FreshdeskSettings
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.freshdesk import EMBEDDED_CONVERSATIONS, FreshdeskConnector
+from connectors.freshdesk.connector import EMBEDDED_CONVERSATIONS, FreshdeskConnector
 from core.errors import PermanentError, SignatureError
 from core.models import AddTags, Assign, Priority, Role, Status
 from core.settings import FreshdeskSettings
@@ -52,7 +52,7 @@ def test_verify_accepts_the_secret_as_basic_auth_password() -> None:
 
 
 def test_parse_event_logs_which_form_it_saw(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG, logger="connectors.freshdesk"):
+    with caplog.at_level(logging.DEBUG, logger="connectors.freshdesk.connector"):
         connector().parse_event({}, fx.WRAPPED_BODY)
         connector().parse_event({}, fx.FLAT_BODY)
     assert "wrapped form" in caplog.text
@@ -116,7 +116,7 @@ def test_statuses_including_custom_ones(
     api: respx.MockRouter, caplog: pytest.LogCaptureFixture, code: int, status: Status,
 ) -> None:
     serve(api, [], status=code)
-    with caplog.at_level(logging.INFO, logger="connectors.freshdesk"):
+    with caplog.at_level(logging.INFO, logger="connectors.freshdesk.connector"):
         assert connector().get_ticket(str(fx.TICKET_ID)).status is status
     assert ("custom status 6" in caplog.text) is (code == 6)
 
@@ -231,7 +231,7 @@ def test_install_without_a_secret_makes_one_and_skips_the_check(api: respx.MockR
 
 def test_event_ids_name_the_body_not_the_message() -> None:
     # The customer's next reply sends the same body: the receiver may merge the two
-    # only while the first one's job has not started (receiver.intake).
+    # only while the first one's job has not started (infra.queue).
     freshdesk = connector()
     first, later = (freshdesk.parse_event({}, fx.REPLY_BODY) for _ in range(2))
     assert later.event_id == first.event_id

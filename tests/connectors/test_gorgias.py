@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.gorgias import GorgiasConnector
+from connectors.gorgias.connector import GorgiasConnector
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -50,7 +50,7 @@ def api() -> Iterator[respx.MockRouter]:
 def test_parse_event_prefers_the_message_id_and_logs_the_form(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.DEBUG, logger="connectors.gorgias"):
+    with caplog.at_level(logging.DEBUG, logger="connectors.gorgias.connector"):
         flat = connector().parse_event({}, fx.FLAT_BODY)
         context = connector().parse_event({}, fx.CONTEXT_BODY)
     assert (flat.event_id, context.event_id) == ("message:3007", "message:3008")

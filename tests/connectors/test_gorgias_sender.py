@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import respx
 
-from connectors.gorgias_sender import as_draft
+from connectors.gorgias.sender import as_draft
 from core.models import AddTags, PublicReply, Requester, SetStatus, Status, Ticket
 from tests.connectors import fixtures_gorgias as fx
 from tests.connectors.test_gorgias import TICKET_URL, api, connector

@@ -12,7 +12,6 @@ import pytest
 import redis
 from flask import Flask
 
-from connectors import zendesk_payloads as payloads
 from connectors.base import HttpConnector
 from connectors.ratelimit import (
     DEFAULT_BUDGETS,
@@ -23,7 +22,8 @@ from connectors.ratelimit import (
     parse_quota,
     redis_budgets,
 )
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk import payloads
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import RateLimited
 from core.models import AddTags
 from core.settings import RateBudget, ZendeskSettings

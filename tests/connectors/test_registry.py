@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.freshdesk import FreshdeskConnector
-from connectors.gorgias import GorgiasConnector
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.gorgias.connector import GorgiasConnector
 from connectors.registry import REGISTRY, build_connector
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import ConfigError
 from core.settings import PlatformsSettings, ZendeskSettings
 

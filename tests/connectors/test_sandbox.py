@@ -13,7 +13,7 @@ import pytest
 from flask import Flask, jsonify, request
 
 from connectors.sandbox import BackgroundServer, create_app
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import PermanentError
 from core.models import (
     AddTags,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from connectors.sandbox import BackgroundServer, create_app
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.settings import ZendeskSettings
 
 EMAIL = "handoff@sandbox.test"

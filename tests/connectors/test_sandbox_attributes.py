@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connectors.base import Connector
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.models import Ticket
 from core.settings import ZendeskSettings
 from tests.connectors import test_sandbox_platforms

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from connectors.base import Connector
-from connectors.freshdesk import FreshdeskConnector
-from connectors.gorgias import GorgiasConnector
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.gorgias.connector import GorgiasConnector
 from connectors.sandbox import BackgroundServer, create_app
 from core.errors import PermanentError
 from core.models import (

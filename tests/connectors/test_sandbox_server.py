@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from worker.cli import main
-from worker.demo import demo_credentials
-from worker.processes import free_port, wait_http
+from worker.cli.demo import demo_credentials
+from worker.cli.processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import respx
 
-from connectors import zendesk_payloads as payloads
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk import payloads
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import (
     ConfigError,
     PayloadError,
@@ -98,7 +98,7 @@ def test_verify_accepts_the_documented_worked_example_in_body_timestamp_order(
     )
     headers = {"x-zendesk-webhook-signature": example["signature"],
                "x-zendesk-webhook-signature-timestamp": example["timestamp"]}
-    with caplog.at_level(logging.DEBUG, logger="connectors.zendesk"):
+    with caplog.at_level(logging.DEBUG, logger="connectors.zendesk.connector"):
         zendesk.verify(headers, example["body"])
     assert "body+timestamp" in caplog.text
 
@@ -107,7 +107,7 @@ def test_verify_accepts_timestamp_body_order_with_any_header_case(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     body = json.dumps(fx.TRIGGER_BODY).encode()
-    with caplog.at_level(logging.DEBUG, logger="connectors.zendesk"):
+    with caplog.at_level(logging.DEBUG, logger="connectors.zendesk.connector"):
         connector().verify(signed_headers(body), body)
         connector().verify(httpx.Headers(signed_headers(body)), body)
     assert "timestamp+body" in caplog.text

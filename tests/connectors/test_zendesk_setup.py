@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors import zendesk_setup as setup
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk import setup
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import PermanentError
 from core.settings import ZendeskSettings
 

@@ -23,6 +23,9 @@ from tests.core.helpers import ticket
 
 
 class FailingScorer:
+    docs = ()
+    frustration = None
+
     def answer(self, ticket: Ticket) -> Answer:
         raise ScorerError("model server unreachable")
 

@@ -10,7 +10,7 @@ import pytest
 from core.history import Satisfaction, TicketHistory, expect_path, history_labels
 from core.models import Message, Priority, Requester, Role, Status, Ticket
 from core.simulation import row_from_ticket, ticket_from_row
-from core.sweep import judge
+from core.thresholds import judge
 
 WHEN = datetime(2026, 1, 5, 10, tzinfo=UTC)
 

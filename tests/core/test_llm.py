@@ -8,9 +8,10 @@ import httpx
 import pytest
 import respx
 
+from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat
 from core.engine import decide
 from core.errors import ScorerError
-from core.llm import AnthropicMessages, LLMScorer, OpenAIChat
+from core.llm import LLMScorer
 from core.models import Path
 from core.retrieval import HybridScorer
 from core.settings import Settings
@@ -35,7 +36,7 @@ def openai_reply(content: object) -> httpx.Response:
 def scorer(retriever: HybridScorer, provider: str = "openai") -> LLMScorer:
     chosen = (OpenAIChat("gpt-test", "sk-test") if provider == "openai"
               else AnthropicMessages("claude-test", "ak-test"))
-    return LLMScorer(retriever, chosen, httpx.Client(base_url=BASE, timeout=2.0))
+    return LLMScorer(retriever, HttpChat(chosen, httpx.Client(base_url=BASE, timeout=2.0)))
 
 
 GOOD = {"answer": "Use the reset link on the sign-in page.", "sources": ["password"],

@@ -24,6 +24,9 @@ HUMANS = Route(group="humans")
 class Frustrated:
     """The scorer's frustration model, fixed at one score (or none)."""
 
+    docs = ()
+    frustration = None
+
     def __init__(self, score: float | None) -> None:
         self.score = score
 

@@ -189,6 +189,9 @@ def test_once_scorer_answers_each_ticket_once_and_remembers_failures() -> None:
     calls: list[str] = []
 
     class Counting:
+        docs = ()
+        frustration = None
+
         def answer(self, t: Any) -> Answer:
             calls.append(t.id)
             if t.id == "down":

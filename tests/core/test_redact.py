@@ -9,7 +9,7 @@ import pytest
 from core import redact
 from core.redact import mask
 from tests.conftest import ROOT
-from worker.demo import read_samples
+from worker.cli.demo import read_samples
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,9 @@ WHEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 class Sure:
     """A scorer that always answers with `confidence`, grounded in one article."""
 
+    docs = ()
+    frustration = None
+
     def __init__(self, confidence: float = 0.95) -> None:
         self.confidence = confidence
         self.calls = 0

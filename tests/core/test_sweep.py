@@ -14,7 +14,7 @@ from core.models import Decision, Ticket
 from core.scorer import Answer, LexicalScorer
 from core.settings import Settings
 from core.simulation import ticket_from_row
-from core.sweep import (
+from core.thresholds import (
     CAPPED,
     DRAFTED,
     ESCALATE,
@@ -63,6 +63,9 @@ RULES = {"combine": "all", "list": [
 class Spread:
     """The lexical scorer with confidences spread over [0.3, 1] by ticket id, so that
     the threshold pairs cut through the set at many places."""
+
+    docs = ()
+    frustration = None
 
     def __init__(self, inner: LexicalScorer) -> None:
         self.inner = inner

@@ -17,7 +17,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.conftest import ROOT
-from worker.demo import Stack, read_samples, running_stack
+from worker.cli.demo import Stack, read_samples, running_stack
 
 SAMPLES = {s["id"]: s for s in read_samples(ROOT / "config" / "samples" / "tickets.jsonl")}
 

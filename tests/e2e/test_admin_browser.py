@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import SAMPLES, create
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

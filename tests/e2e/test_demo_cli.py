@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from tests.conftest import ROOT
-from worker.demo import read_samples
+from worker.cli.demo import read_samples
 
 pytestmark = pytest.mark.e2e
 

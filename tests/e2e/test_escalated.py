@@ -22,11 +22,11 @@ from flask import Flask, request
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from infra.store.decision_log import database_url
+from infra.store.escalations import Escalations
 from tests.conftest import serve_in_thread
 from tests.e2e.conftest import tuned_stack
-from worker.decision_log import database_url
-from worker.demo import PLATFORMS, Stack
-from worker.escalations import Escalations
+from worker.cli.demo import PLATFORMS, Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.serializers import JSONSerializer
 
 from tests.e2e.conftest import SAMPLES, ai_comments, tuned_stack
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 pytestmark = pytest.mark.e2e
 OUTAGE_SECONDS = 30

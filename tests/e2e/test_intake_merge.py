@@ -20,7 +20,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.e2e.conftest import SAMPLES
-from worker.demo import PLATFORMS, Stack
+from worker.cli.demo import PLATFORMS, Stack
 
 pytestmark = pytest.mark.e2e
 HUMAN_REQUEST = "Actually I want to speak to a human agent right now please"

@@ -23,7 +23,7 @@ from rq.serializers import JSONSerializer
 
 from tests.conftest import zendesk_headers
 from tests.e2e.conftest import SAMPLES, tuned_stack
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 pytestmark = pytest.mark.e2e
 TICKETS, WEBHOOKS, DUPLICATE_SHARE = 200, 5_000, 0.2

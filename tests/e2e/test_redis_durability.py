@@ -18,6 +18,8 @@ import httpx
 import psutil
 import pytest
 
+from infra.redis_conn import embedded_url, start_embedded, stop_embedded
+from infra.store.decision_log import database_url
 from tests.conftest import ROOT
 from tests.e2e.conftest import (
     EXPECTED_WRITES,
@@ -27,10 +29,8 @@ from tests.e2e.conftest import (
     decisions_per_ticket,
     wait_for_jobs,
 )
-from worker.decision_log import database_url
-from worker.demo import running_stack
-from worker.processes import ProcessGroup
-from worker.redis_conn import embedded_url, start_embedded, stop_embedded
+from worker.cli.demo import running_stack
+from worker.cli.processes import ProcessGroup
 
 pytestmark = pytest.mark.e2e
 

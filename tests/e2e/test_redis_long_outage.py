@@ -16,6 +16,7 @@ import pytest
 import redis
 from rq.registry import StartedJobRegistry
 
+from infra.store.decision_log import database_url
 from tests.conftest import ROOT
 from tests.e2e.conftest import (
     EXPECTED_WRITES,
@@ -26,9 +27,8 @@ from tests.e2e.conftest import (
     wait_for_jobs,
 )
 from tests.e2e.redis_server import RedisServer
-from worker.decision_log import database_url
-from worker.demo import Stack, running_stack
-from worker.processes import free_port
+from worker.cli.demo import Stack, running_stack
+from worker.cli.processes import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -20,8 +20,8 @@ from rq.serializers import JSONSerializer
 from tests.conftest import ROOT, zendesk_headers
 from tests.e2e.conftest import SAMPLES, ai_comments
 from tests.e2e.redis_server import RedisServer
-from worker.demo import Stack, running_stack
-from worker.processes import free_port
+from worker.cli.demo import Stack, running_stack
+from worker.cli.processes import free_port
 
 pytestmark = pytest.mark.e2e
 

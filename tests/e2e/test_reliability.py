@@ -19,7 +19,7 @@ from rq.serializers import JSONSerializer
 
 from tests.conftest import zendesk_headers
 from tests.e2e.conftest import SAMPLES, ai_comments, create
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 pytestmark = pytest.mark.e2e
 def settled(sandbox: httpx.Client, stack: Stack, ticket_id: str, deliveries: int) -> list[Any]:

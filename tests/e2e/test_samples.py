@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from tests.conftest import ROOT
-from worker.demo import Stack, create_samples, read_samples, running_stack, wait_for_jobs
+from worker.cli.demo import Stack, create_samples, read_samples, running_stack, wait_for_jobs
 
 pytestmark = pytest.mark.e2e
 SAMPLES = read_samples(ROOT / "config" / "samples" / "tickets.jsonl")

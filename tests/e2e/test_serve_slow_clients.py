@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
-from worker.demo import demo_credentials, write_demo_config
-from worker.processes import ProcessGroup, free_port, wait_http
+from worker.cli.demo import demo_credentials, write_demo_config
+from worker.cli.processes import ProcessGroup, free_port, wait_http
 
 pytestmark = pytest.mark.e2e
 SLOW_CLIENTS = 20

@@ -22,7 +22,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.e2e.conftest import SAMPLES, ai_comments, tuned_stack
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import ai_comments, create, wait_for_job_state
-from worker.demo import Stack
+from worker.cli.demo import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from core.settings import Settings
+from infra.store.decision_log import open_log
+from infra.store.escalations import Escalations, NewEscalation
 from receiver.admin import COOKIE, admin_blueprint
 from receiver.admin_auth import LoginLimit
 from receiver.app import create_app
-from worker.decision_log import open_log
-from worker.escalations import Escalations, NewEscalation
 
 TOKEN = "admin-token-for-tests"
 
@@ -278,7 +278,7 @@ def test_a_record_id_beyond_the_database_range_is_404(app: Flask, record_id: int
 def test_return_to_ai_closes_the_record_and_queues_its_ticket(
     database_url: str, redis_conn: redis.Redis,
 ) -> None:
-    from worker.handback import HandBacks
+    from infra.store.handbacks import HandBacks
 
     records = HandBacks(open_log(database_url).engine)
     queued: list[str] = []

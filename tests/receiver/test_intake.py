@@ -9,7 +9,7 @@ from rq.serializers import JSONSerializer
 
 from core.models import EventKind, TicketEvent
 from core.settings import Settings
-from receiver.intake import (
+from infra.queue import (
     FAILED_TTL_SECONDS,
     JOB_FUNCTION,
     Enqueued,
@@ -97,7 +97,7 @@ def test_a_body_repeat_merges_only_while_the_job_has_not_started(
     assert queue.get_job_ids() == [first.job_id, after_start.job_id]
     jobs = [Job.fetch(j, connection=redis_conn, serializer=JSONSerializer)
             for j in (first.job_id, after_start.job_id)]
-    # Each job has its own event id, so the new one makes its own decision (worker.ledger).
+    # Each job has its own event id, so the new one makes its own decision (worker.effects.ledger).
     assert jobs[0].args[:2] == jobs[1].args[:2] == ["freshdesk", "7"]
     assert jobs[0].args[2] != jobs[1].args[2]
     assert all(job.args[2].startswith("sha256:body") for job in jobs)

@@ -10,7 +10,7 @@ from pathlib import Path
 import redis
 
 COUNT = """
-from receiver import metrics
+from infra import metrics
 metrics.DECISIONS.labels("zendesk", "escalate", "human_request").inc()
 metrics.HELPDESK_CALLS.labels("zendesk", "200").inc(3)
 """
@@ -18,7 +18,7 @@ SCRAPE = """
 import sys, redis
 from rq import Queue
 from rq.serializers import JSONSerializer
-from receiver import metrics
+from infra import metrics
 queue = Queue("handoff", connection=redis.Redis.from_url(sys.argv[1]), serializer=JSONSerializer)
 sys.stdout.write(metrics.render(queue).decode())
 """

@@ -19,12 +19,12 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from core.settings import Settings
+from infra.store.decision_log import DecisionLog
 from receiver.app import create_app
 from tests.conftest import ROOT
 from tests.e2e.redis_server import RedisServer
 from worker.cli import main
-from worker.decision_log import DecisionLog
-from worker.processes import free_port
+from worker.cli.processes import free_port
 
 TOKEN = "admin-token-for-tests"
 DATABASE = "postgresql+psycopg://handoff:s3cret@db-primary.internal.invalid:5432/handoff"

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.settings import ReceiverSettings, Settings, ZendeskSettings
 from receiver.app import create_app
 from tests.conftest import zendesk_headers

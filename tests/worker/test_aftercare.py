@@ -20,13 +20,13 @@ from rq.serializers import JSONSerializer
 
 from connectors.sandbox import create_app
 from core.models import TicketEvent
-from receiver.intake import enqueue_event, make_queue
+from infra.queue import enqueue_event, make_queue
+from infra.store.escalations import Escalations, State
 from tests.conftest import ROOT, serve_in_thread
 from tests.worker.test_pipeline import EMAIL, SECRET, TOKEN, ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import scheduled_keep_warm, store
 from worker.cli import main
-from worker.escalations import Escalations, State
 from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
 
@@ -136,8 +136,8 @@ def test_escalation_opens_one_record_with_severity_link_and_keep_warm(
 
 
 def test_record_state_machine(database_url: str) -> None:
-    from worker.decision_log import open_log
-    from worker.escalations import NewEscalation, TransitionError
+    from infra.store.decision_log import open_log
+    from infra.store.escalations import NewEscalation, TransitionError
 
     records = Escalations(open_log(database_url).engine)
     now = datetime.now(UTC)
@@ -333,7 +333,7 @@ def test_report_shows_acceptance_by_category_and_suggests_changes(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from core.aftercare import Outcome
-    from worker.decision_log import open_log
+    from infra.store.decision_log import open_log
 
     records = Escalations(open_log(database_url).engine)
     now = datetime.now(UTC)
@@ -353,8 +353,8 @@ def test_report_shows_acceptance_by_category_and_suggests_changes(
 def test_escalations_cli_lists_resolves_and_dismisses(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from worker.decision_log import open_log
-    from worker.escalations import NewEscalation
+    from infra.store.decision_log import open_log
+    from infra.store.escalations import NewEscalation
 
     records = Escalations(open_log(database_url).engine)
     ids = [records.open(NewEscalation(

@@ -7,13 +7,14 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from worker import cli
+from worker.cli import main
+from worker.cli.serve import RECEIVER_THREADS
 
 
 def served_argv(monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
     seen: list[list[str]] = []
-    monkeypatch.setattr(cli.os, "execv", lambda _path, argv: seen.append(list(argv)))
-    result = CliRunner().invoke(cli.main, ["serve", *args])
+    monkeypatch.setattr(os, "execv", lambda _path, argv: seen.append(list(argv)))
+    result = CliRunner().invoke(main, ["serve", *args])
     assert result.exit_code == 0, result.output
     return seen[0]
 
@@ -29,8 +30,8 @@ def test_by_default_threaded_workers_one_more_than_the_cores(
     argv = served_argv(monkeypatch)
     assert option(argv, "--workers") == str((os.cpu_count() or 1) + 1)
     assert (option(argv, "--worker-class"), option(argv, "--threads")) == (
-        "gthread", str(cli.RECEIVER_THREADS))
-    assert argv[-1] == "worker.wsgi:build_app()"
+        "gthread", str(RECEIVER_THREADS))
+    assert argv[-1] == "receiver.wsgi:build_app()"
 
 
 def test_threads_choose_the_threaded_worker(monkeypatch: pytest.MonkeyPatch) -> None:

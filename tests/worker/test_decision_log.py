@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 
 from core.errors import ConfigError
 from core.models import AddTags, Decision, InternalNote, Path, Reason, Signal, Source
-from worker import decision_log
-from worker.decision_log import metadata, open_log, ticket_outcomes
-from worker.escalations import Escalations
+from infra.store import decision_log
+from infra.store.decision_log import metadata, open_log, ticket_outcomes
+from infra.store.escalations import Escalations
 
 DECISION = Decision(
     ticket_id="42", platform="zendesk", path=Path.ESCALATE, confidence=0.3,
@@ -96,3 +96,31 @@ def test_a_database_the_log_does_not_run_on_fails_at_start_naming_the_url(
     with pytest.raises(ConfigError, match=r"DATABASE_URL = .*decisions\.db.*SQLite or "
                                           r"PostgreSQL, not sqlite"):
         open_log(f"sqlite:///{tmp_path / 'decisions.db'}")
+
+
+def test_a_database_from_before_the_move_upgrades_and_keeps_its_rows(database_url: str) -> None:
+    """The migrations moved from worker/migrations to infra/store/migrations; Alembic
+    keys a database by revision id, not by path, so a decision log the previous layout
+    left at revision 0004 (the last release before the move) upgrades in place."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(decision_log.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(decision_log.decisions.insert(), {
+            "decision_id": "old", "event_id": "ev-0", "job_id": None, "platform": "zendesk",
+            "ticket_id": "7", "path": "draft", "confidence": 0.7, "reasons": [],
+            "signals": [], "sources": [], "decide_ms": 1.0,
+            "decided_at": datetime.now(UTC)})
+    engine.dispose()
+
+    log = open_log(database_url)
+    with log.engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert (version, diff) == ("0005", [])
+    assert [row["decision_id"] for row in log.recent()] == ["old"]

@@ -15,7 +15,7 @@ from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
 from core.fallback import REJECTED_TAG
-from receiver.intake import make_queue
+from infra.queue import make_queue
 from tests.worker.helpdesks import (
     PLATFORMS,
     TICKET_PUT,

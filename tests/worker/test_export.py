@@ -12,14 +12,14 @@ import httpx
 import pytest
 
 from connectors.base import Connector
-from connectors.freshdesk import FreshdeskConnector
-from connectors.gorgias import GorgiasConnector
+from connectors.freshdesk.connector import FreshdeskConnector
+from connectors.gorgias.connector import GorgiasConnector
 from connectors.sandbox import BackgroundServer, create_app
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk.connector import ZendeskConnector
 from core.errors import ConfigError, TransientError
 from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
 from tests.connectors.test_sandbox import Waits
-from worker.export import checkpoint_path, export
+from worker.cli.exporter import checkpoint_path, export
 
 ZD_EMAIL, ZD_TOKEN, ZD_SECRET = "ai@sandbox.test", "zd-key", "zd-secret"
 FD_TOKEN, FD_SECRET = "fd-key", "fd-secret"

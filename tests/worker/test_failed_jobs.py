@@ -15,10 +15,9 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
 from core.fallback import REJECTED_TAG
-from receiver.intake import make_queue
+from infra.queue import SLA_SWEEP_JOB, make_queue
 from tests.worker.helpdesks import TICKET_PUT, Handoff, alerts, handoff, rejections, sandbox
 from worker.cli import main
-from worker.sla_sweep import SWEEP_JOB
 
 __all__ = ["alerts", "handoff", "sandbox"]  # fixtures, imported for pytest
 
@@ -87,7 +86,7 @@ def test_failed_lists_every_job_the_sla_sweep_included(handoff: Handoff) -> None
 
     webhook_job = handoff.deliver("zendesk", other)
     queue = make_queue(handoff.runtime.settings, handoff.redis)
-    sweep_job = queue.enqueue(SWEEP_JOB, reschedule=False, description="SLA sweep").id
+    sweep_job = queue.enqueue(SLA_SWEEP_JOB, reschedule=False, description="SLA sweep").id
     handoff.work()
 
     failed, _ = registries(handoff)

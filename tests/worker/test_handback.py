@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from core.models import TicketEvent
-from receiver.intake import enqueue_event, make_queue
+from infra.queue import enqueue_event, make_queue
+from infra.store.decision_log import handbacks
+from infra.store.handbacks import HandBacks
 from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
     SLACK,
     make_runtime,
@@ -25,8 +27,6 @@ from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
 from tests.worker.test_pipeline import ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.cli import main
-from worker.decision_log import handbacks
-from worker.handback import HandBacks
 from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
 

@@ -12,6 +12,7 @@ import pytest
 import redis
 from click.testing import CliRunner
 
+from infra.store.escalations import steps
 from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
     agent_reply,
     deliver,
@@ -22,7 +23,6 @@ from tests.worker.test_pipeline import EMAIL, TOKEN, ai_comments, create, sample
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.cli import main
-from worker.escalations import steps
 from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
 

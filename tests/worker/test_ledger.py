@@ -8,7 +8,7 @@ from typing import Any
 import redis
 
 from core.models import Decision, Path
-from worker.ledger import Ledger
+from worker.effects.ledger import Ledger
 
 FIRST = Decision(ticket_id="7", platform="zendesk", path=Path.DRAFT, confidence=0.7)
 SECOND = Decision(ticket_id="7", platform="zendesk", path=Path.ESCALATE, confidence=0.1)

@@ -7,7 +7,7 @@ import time
 import pytest
 import redis
 
-from worker.lock import LockLost, TicketLock, ticket_lock
+from worker.effects.lock import LockLost, TicketLock, ticket_lock
 
 
 def test_second_holder_waits_then_gives_up(redis_conn: redis.Redis) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from worker.logs import JsonFormatter, _MaskAndBind, bind
+from infra.logs import JsonFormatter, _MaskAndBind, bind
 
 
 def emit(message: str, *args: object) -> logging.LogRecord:

@@ -16,11 +16,11 @@ from rq.serializers import JSONSerializer
 
 from connectors.sandbox import create_app
 from core.models import TicketEvent
-from receiver.intake import enqueue_event, make_queue
+from infra.queue import enqueue_event, make_queue
 from tests.conftest import ROOT, serve_in_thread
 from worker import runtime as runtime_module
 from worker.cli import main
-from worker.demo import read_samples
+from worker.cli.demo import read_samples
 from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from core.aftercare import Outcome
+from infra.store.decision_log import open_log
+from infra.store.escalations import Escalations, NewEscalation
 from worker.cli import main
-from worker.decision_log import open_log
-from worker.escalations import Escalations, NewEscalation
 
 pytestmark = pytest.mark.db
 

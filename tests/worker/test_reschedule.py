@@ -16,7 +16,7 @@ from rq.serializers import JSONSerializer
 from rq.utils import now
 
 from core.models import TicketEvent
-from receiver.intake import enqueue_event, make_queue
+from infra.queue import enqueue_event, make_queue
 from tests.conftest import ROOT
 from tests.worker.test_pipeline import (
     EMAIL,

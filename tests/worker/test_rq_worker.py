@@ -13,7 +13,7 @@ from rq import Queue
 from rq.defaults import DEFAULT_WORKER_TTL
 
 from tests.e2e.redis_server import RedisServer
-from worker.processes import free_port
+from worker.cli.processes import free_port
 from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker, RideOutOutage
 
 DEFAULT_LIFETIME = DEFAULT_WORKER_TTL + 60  # rq's default worker lifetime, plus its margin

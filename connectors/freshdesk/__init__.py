@@ -1,0 +1,1 @@
+"""The Freshdesk connector (`connector`), its payloads and its parts."""

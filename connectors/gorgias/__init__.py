@@ -1,0 +1,1 @@
+"""The Gorgias connector (`connector`), its payloads and its parts."""

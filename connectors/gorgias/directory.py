@@ -1,0 +1,45 @@
+"""Gorgias reads for ``handoff check-config --online``: teams and agents.
+
+Users and teams: ``GET /api/users/{id}``, ``GET /api/teams/{id}`` (the reference,
+section 3.3: agents are ``/api/users``, teams ``/api/teams``); 404 for an id that
+is not one. A routing group is a Gorgias team. Handoff reads no Gorgias ticket
+fields, and a customer's ``data`` is free-form, so field names cannot be
+checked here. `GorgiasConnector` inherits these methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from connectors import directory
+from connectors.base import AccountConnector
+from connectors.directory import Found
+from core.errors import PermanentError
+from core.id_refs import IdKind
+from core.settings import GorgiasSettings
+
+_NOT_READ = {
+    IdKind.TICKET_FIELD: "Handoff does not read Gorgias ticket fields, so a rule on them "
+                         "never matches",
+    IdKind.USER_FIELD: "a Gorgias customer's data is free-form: there is no list of keys",
+    IdKind.ORGANIZATION_FIELD: "Gorgias has no organisations",
+}
+
+
+class GorgiasDirectory(AccountConnector[GorgiasSettings]):
+    """The directory half of `connectors.gorgias.connector.GorgiasConnector`."""
+
+    def whoami(self) -> str:
+        """``GET /api/users/0``: the current user (UNCONFIRMED as "me"; any id proves access)."""
+        me = self.json(self.request("GET", "/users/0"))
+        if not isinstance(me, dict) or me.get("id") is None:
+            raise PermanentError("gorgias: /api/users/0 answered without an id")
+        return str(me["id"])
+
+    def lookup(self, kind: IdKind, ids: Collection[str]) -> dict[str, Found]:
+        """Teams and agents one call each; fields cannot be checked (see the module)."""
+        if kind is IdKind.GROUP:
+            return directory.by_id(ids, lambda i: self.json(self.request("GET", f"/teams/{i}")))
+        if kind is IdKind.AGENT:
+            return directory.by_id(ids, lambda i: self.json(self.request("GET", f"/users/{i}")))
+        return directory.not_read(ids, _NOT_READ[kind])

@@ -1,0 +1,1 @@
+"""The Zendesk connector (`connector`), its payloads and its parts."""

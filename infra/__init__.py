@@ -1,0 +1,1 @@
+"""What the receiver and the worker share, owned by neither."""

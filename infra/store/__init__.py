@@ -1,0 +1,1 @@
+"""The decision log, escalation records and their migrations."""

@@ -1,0 +1,41 @@
+"""The ``handoff`` command line: one module per command group, all under one root group.
+
+Every command ends the same way on the same errors (`worker.cli.base.HandoffGroup`);
+the exit codes are listed in `worker.cli.base`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from infra.logs import FORMATS, configure
+from worker.cli import (
+    check,
+    demo,
+    engine,
+    explain,
+    export,
+    install,
+    ladder,
+    ops,
+    policy,
+    report,
+    serve,
+)
+from worker.cli.base import HandoffGroup
+
+
+@click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+@click.option("--log-format", type=click.Choice(FORMATS), envvar="HANDOFF_LOG_FORMAT",
+              default="text", show_default=True, help="json for log pipelines.")
+def main(verbose: bool, log_format: str) -> None:
+    """Handoff: let the AI answer only when it is sure; hand the rest to a human."""
+    configure(log_format, verbose)
+
+
+for command in (check.check_config, serve.serve, serve.worker, serve.sandbox, demo.demo,
+                ops.failed, install.install, ops.replay, report.report, report.escalations,
+                ladder.escalate, engine.simulate, engine.calibrate, export.export, policy.policy):
+    main.add_command(command)
+policy.policy.add_command(explain.policy_test)

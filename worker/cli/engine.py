@@ -1,0 +1,166 @@
+"""``handoff simulate`` and ``handoff calibrate``: run the decision engine offline.
+
+Exit codes follow `worker.cli`: 0 success, 2 bad configuration or input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core.errors import ConfigError
+from worker.cli.base import EXIT_CONFIG
+
+
+def _rows(path: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}:{number}: not a JSON object: {exc}") from exc
+    return rows
+
+
+@click.command()
+@click.argument("tickets", type=click.Path(exists=True, dir_okay=False))
+@click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
+              help="Knowledge directory (default: the config's knowledge_dir).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Where to write one JSON decision per line (required without --sweep).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--sweep", is_flag=True,
+              help="Evaluate every threshold pair from one engine pass (see docs/simulation.md).")
+@click.option("--max-wrong", help="With --sweep: recommend thresholds for at most this "
+              "wrong-answer rate among auto-resolutions, e.g. 1%.")
+@click.option("--min-auto", help="With --sweep: recommend thresholds auto-resolving at least "
+              "this share, e.g. 60%.")
+@click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="With --sweep: write a self-contained HTML report with charts.")
+def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
+             out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
+             min_auto: str | None, as_json: bool, html_path: str | None) -> None:
+    """Run the engine over canonical TICKETS.jsonl and write DECISIONS.jsonl.
+
+    Prints a summary, and the evaluation metrics when tickets carry `labels`
+    (the engine never sees them). Writes nothing to any helpdesk.
+    With --sweep, streams the tickets once and reports every threshold pair.
+    """
+    if not sweep and out_path is None:
+        raise click.UsageError("--out is required (unless --sweep)")
+    from core.engine import decide
+    from core.simulation import Metrics, decision_row, ticket_from_row
+    from infra.config import load_settings
+    from worker.scoring import build_scorer
+
+    settings = load_settings(config_file)
+    if knowledge_dir:
+        settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
+    scorer = build_scorer(settings)
+    if sweep:
+        from worker.cli.thresholds import run
+
+        sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
+                     html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
+                     quiet=quiet))
+    rows = _rows(tickets)
+    assert out_path is not None  # checked above; --sweep has exited
+    metrics = Metrics()
+    started = time.perf_counter()
+    with open(out_path, "w", encoding="utf-8") as out, click.progressbar(
+        rows, label="simulating", hidden=quiet, file=sys.stderr
+    ) as bar:
+        for row in bar:
+            try:
+                ticket = ticket_from_row(row)
+            except (KeyError, TypeError, ValueError) as exc:
+                click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
+                sys.exit(EXIT_CONFIG)
+            line = decision_row(decide(ticket, scorer, settings))
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            metrics.add(line, row.get("labels"))
+    elapsed = time.perf_counter() - started
+    report = metrics.report()
+    report["seconds"] = round(elapsed, 2)
+    report["tickets_per_second"] = round(len(rows) / elapsed, 1) if elapsed else None
+    for key, value in report.items():
+        click.echo(f"{key}: {value}")
+    _keep_for_admin_page({"file": tickets, **report})
+
+
+def _keep_for_admin_page(report: dict[str, Any]) -> None:
+    from infra.store import simulation_report
+
+    try:
+        simulation_report.save(report)
+    except OSError as exc:  # the report is printed anyway; the admin page just misses it
+        click.echo(f"note: could not keep the report for the admin page: {exc}", err=True)
+
+
+@click.command()
+@click.argument("tickets", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
+              help="Knowledge directory (default: the config's knowledge_dir).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
+def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str | None) -> None:
+    """Fit the confidence calibration (Platt) and save it with the index.
+
+    With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
+    (correct = that article ranks first). Without, holds out each article example
+    in turn (leave-one-out over the knowledge base). Prints the expected
+    calibration error.
+    """
+    from datetime import UTC, datetime
+
+    from core.calibration import expected_calibration_error, fit_platt
+    from core.models import Message, Requester, Role, Ticket
+    from core.retrieval import leave_one_out
+    from core.simulation import ticket_from_row
+    from infra.config import load_settings
+    from worker.scoring import build_hybrid, index_dir, save_calibration
+
+    settings = load_settings(config_file)
+    if knowledge_dir:
+        settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
+    scorer = build_hybrid(settings)
+    labelled = _rows(tickets) if tickets else []
+    if tickets:
+        ids = {d.id: i for i, d in enumerate(scorer.docs)}
+        rows, outcomes = [], []
+        for row in labelled:
+            intent = (row.get("labels") or {}).get("intent")
+            if intent not in ids:
+                continue
+            features, order, _ = scorer.features(ticket_from_row(row))
+            rows.append(features)
+            outcomes.append(bool(order) and order[0] == ids[intent])
+    else:
+        def make(text: str) -> Ticket:
+            when = datetime(2026, 1, 1, tzinfo=UTC)
+            return Ticket(id="loo", platform="calibration", requester=Requester(id="loo"),
+                          messages=(Message(author=Role.CUSTOMER, text=text, created_at=when),))
+
+        rows, outcomes = leave_one_out(scorer, make)
+    before = expected_calibration_error(
+        [scorer.calibration.probability(r) for r in rows], outcomes)
+    try:
+        fitted = fit_platt(rows, outcomes)
+    except ValueError as exc:
+        click.echo(f"cannot calibrate: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    file = save_calibration(index_dir(settings), fitted)
+    click.echo(f"examples: {len(rows)}, top-1 correct: {sum(outcomes)}")
+    click.echo(f"ECE before: {before:.4f}, after: {fitted.ece:.4f}")
+    click.echo(f"saved {file}")

@@ -1,0 +1,1 @@
+"""Reports rendered for the terminal, JSON and HTML."""

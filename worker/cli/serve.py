@@ -1,0 +1,104 @@
+"""``handoff serve``, ``handoff worker`` and ``handoff sandbox``: the long-running processes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+# gunicorn's default access-log format with the basic-auth user name (%(u)s) left out:
+# Freshdesk sends its API key there, and the other platforms an e-mail address.
+ACCESS_LOG = ["--access-logfile", "-",
+              "--access-logformat", '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"']
+
+
+def receiver_workers() -> int:
+    """`handoff serve`'s default number of gunicorn processes: one more than the cores."""
+    return (os.cpu_count() or 1) + 1
+
+
+# Threads per gunicorn process. A client that sends a webhook's headers and then its body
+# byte by byte holds one thread until it finishes or hangs up; 3 such clients took down
+# 3 sync workers. 32 per process keep /healthz answering with 20 of them held open, all
+# on one process (bench/slow_clients.py); beyond that, a buffering proxy (docs/operations.md).
+RECEIVER_THREADS = 32
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=receiver_workers, type=int,
+              show_default="cores + 1", help="gunicorn processes.")
+@click.option("--threads", default=RECEIVER_THREADS, show_default=True, type=int,
+              help="Threads per process (gunicorn's gthread worker): each slow client holds "
+                   "one. 1 runs the sync worker, which 3 slow clients stop: only behind a "
+                   "buffering proxy.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the webhook receiver with gunicorn."""
+    server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    argv = [
+        "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
+        *ACCESS_LOG, "--graceful-timeout", "10",
+        "receiver.wsgi:build_app()",
+    ]
+    os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker (in-process jobs: models load once per process)."""
+    from rq.serializers import JSONSerializer
+
+    from infra.queue import make_queue
+    from worker.rq_worker import HandoffWorker
+    from worker.runtime import current
+
+    runtime = current()
+    queue = make_queue(runtime.settings, runtime.redis)
+    settings = runtime.settings.queue
+    rq_worker = HandoffWorker(
+        [queue], connection=runtime.redis, serializer=JSONSerializer,
+        job_monitoring_interval=settings.heartbeat_seconds,
+        maintenance_interval=settings.maintenance_interval_seconds,
+        # rq waits for a job for worker_ttl - 15 s and runs maintenance only between waits:
+        # an idle worker must wake up often enough to find abandoned jobs.
+        worker_ttl=settings.maintenance_interval_seconds + 15,
+    )
+    if not burst:
+        from worker.sla_sweep import schedule_sweep
+
+        schedule_sweep(runtime)
+    rq_worker.work(burst=burst, with_scheduler=not burst)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--webhook-url", envvar="HANDOFF_SANDBOX_WEBHOOK_URL",
+              help="Receiver root to send webhooks to, e.g. http://127.0.0.1:8000.")
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
+    """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
+
+    Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
+    and HANDOFF_ZENDESK_SIGNING_SECRET (required). Freshdesk is played when
+    HANDOFF_FRESHDESK_API_TOKEN and HANDOFF_FRESHDESK_WEBHOOK_SECRET are set, and
+    Gorgias when HANDOFF_GORGIAS_EMAIL, HANDOFF_GORGIAS_API_TOKEN and
+    HANDOFF_GORGIAS_WEBHOOK_SECRET are; the sandbox refuses calls without them.
+    Served by gunicorn in one process (the state is in memory), with keep-alive.
+    """
+    from connectors.sandbox.wsgi import build_app
+
+    if webhook_url:
+        os.environ["HANDOFF_SANDBOX_WEBHOOK_URL"] = webhook_url
+    build_app()  # fail here, with the reason, rather than inside gunicorn
+    click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
+    # One process, because the helpdesk's state lives in its memory; threads for
+    # concurrent callers, and keep-alive as a helpdesk's API has.
+    argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "16",
+            "--bind", f"{host}:{port}", "--keep-alive", "30", "--graceful-timeout", "5",
+            *([] if quiet else ACCESS_LOG),
+            "connectors.sandbox.wsgi:build_app()"]
+    os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
