@@ -19,6 +19,7 @@ from worker.cli_engine import calibrate, simulate
 from worker.cli_export import export
 from worker.cli_install import install
 from worker.cli_ladder import escalate
+from worker.cli_learn import learn
 from worker.cli_ops import failed, replay
 from worker.cli_policy import policy
 from worker.cli_policy_test import policy_test
@@ -207,5 +208,6 @@ main.add_command(escalate)
 main.add_command(simulate)
 main.add_command(calibrate)
 main.add_command(export)
+main.add_command(learn)
 main.add_command(policy)
 policy.add_command(policy_test)

@@ -124,12 +124,15 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
 
     With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
     (correct = that article ranks first). Without, holds out each article example
-    in turn (leave-one-out over the knowledge base). Prints the expected
-    calibration error.
+    in turn (leave-one-out over the knowledge base), or, when `handoff learn` has
+    learned from history for this knowledge base, cross-fits again over the learned
+    pairs; a learned index keeps its calibration in learned.json. Prints the
+    expected calibration error.
     """
     from datetime import UTC, datetime
 
     from core.calibration import expected_calibration_error, fit_platt
+    from core.learned_scorer import LearnedScorer
     from core.models import Message, Requester, Role, Ticket
     from core.retrieval import leave_one_out
     from core.simulation import ticket_from_row
@@ -145,6 +148,9 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     except ConfigError as exc:
         click.echo(f"configuration error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
+    if isinstance(scorer, LearnedScorer):
+        _calibrate_learned(scorer, labelled, settings)
+        return
     if tickets:
         ids = {d.id: i for i, d in enumerate(scorer.docs)}
         rows, outcomes = [], []
@@ -173,3 +179,31 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     click.echo(f"examples: {len(rows)}, top-1 correct: {sum(outcomes)}")
     click.echo(f"ECE before: {before:.4f}, after: {fitted.ece:.4f}")
     click.echo(f"saved {file}")
+
+
+def _calibrate_learned(scorer: Any, labelled: list[dict[str, Any]], settings: Any) -> None:
+    """Calibrate the learned index (see `worker.learn.recalibrate`); exits 2 on failure."""
+    from core.simulation import ticket_from_row
+    from worker.learn import recalibrate
+    from worker.scoring import build_hybrid, index_dir
+
+    pairs = None
+    if labelled:
+        ids = {d.id: i for i, d in enumerate(scorer.docs)}
+        rows, outcomes = [], []
+        for row in labelled:
+            intent = (row.get("labels") or {}).get("intent")
+            if intent in ids:
+                features, order, _ = scorer.features(ticket_from_row(row))
+                rows.append(features)
+                outcomes.append(bool(order) and order[0] == ids[intent])
+        pairs = (rows, outcomes)
+    try:
+        index = recalibrate(build_hybrid(settings, learned=False), index_dir(settings), pairs)
+    except (ConfigError, OSError) as exc:
+        click.echo(f"cannot calibrate: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    calibration = index.calibration
+    assert calibration is not None
+    click.echo(f"learned index: {calibration.samples} examples, ECE {calibration.ece}")
+    click.echo(f"saved {index_dir(settings) / 'learned.json'}")
