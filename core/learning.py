@@ -43,9 +43,10 @@ _BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>", re.I)
 _GREETING = re.compile(
     r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b"
     r"[^.!?\n]{0,40}[,!:.]?\s*$", re.I)
-_SIGN_OFF = re.compile(
-    r"^\s*(best|kind|warm)?\s*(regards|wishes|thanks|thank you|cheers|sincerely|best)\b"
+_CLOSING = re.compile(
+    r"^\s*(((best|kind|warm|warmest)\s+)?(regards|wishes)|sincerely|cheers|best)\b"
     r"[^.!?\n]{0,20}[,!.]?\s*$", re.I)
+_THANKS = re.compile(r"^\s*(many\s+)?(thanks|thank you)\b[^.!?\n]{0,30}[,!.]?\s*$", re.I)
 _NUMBER = re.compile(r"\+?\d[\d\s().-]{2,}\d|\d+")
 _BLANKS = re.compile(r"[ \t]+")
 
@@ -85,10 +86,12 @@ def clean_reply(text: str) -> str:
     text = html.unescape(_TAG.sub(" ", text))
     kept: list[str] = []
     for line in text.replace("\r", "\n").split("\n"):
-        if _SIGN_OFF.match(line) or _GREETING.match(line):
+        if _CLOSING.match(line):
+            break  # then a name, a title, a phone number
+        if _THANKS.match(line) or _GREETING.match(line):
             if kept:
-                break  # after the content: a sign-off, then a name, a title, a phone number
-            continue  # "Thanks for reaching out!" before the content is a greeting
+                break  # "Thanks," after the content closes the reply
+            continue  # "Thanks for reaching out!" before it is a greeting
         if not line.strip():
             continue
         kept.append(_BLANKS.sub(" ", _NUMBER.sub(" ", line)).strip())

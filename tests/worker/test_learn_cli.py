@@ -1,0 +1,120 @@
+"""``handoff learn`` on a small history written for the test (the sample knowledge base)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from core.learned_scorer import LearnedScorer
+from worker.cli import main
+from worker.config import load_settings
+from worker.scoring import build_hybrid
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACK = ("Hello Anna,\n\nYou can follow your order at any time: sign in and open Account, "
+         "Orders, select the order to see its status and the carrier's tracking number, then "
+         "click Track parcel for the live tracking page. We email the tracking link once the "
+         "parcel leaves our warehouse.\n\nKind regards,\nTom\n+1 800 555 0199")
+TRACK_HTML = ("<p>Hi there,</p><ol><li>Sign in and open <b>Account &rarr; Orders</b>.</li>"
+              "<li>Select the order to see its status and the carrier&#39;s tracking number."
+              "</li><li>Click <b>Track parcel</b> to open the live tracking page.</li></ol>"
+              "<p>Best regards,<br>Sam</p>")
+PASSWORD = ("Hi,\n\nTo set a new password go to the login page and click Forgot password, "
+            "enter the email address on your account, open the email we send and click Reset "
+            "password; the link works for one hour. Choose a new password of at least ten "
+            "characters, and check your spam folder if the email does not arrive.\n\nThanks,\nLee")
+MUSIC = ("Thanks for telling us. I have passed your remarks about the background music in our "
+         "physical store to the store manager, who will look into the volume this week.")
+SIGNATURE = "Hello Maria,\n\nBest regards,\nTom\nNorthwind Goods Support"
+
+
+def row(tid: str, question: str, reply: str) -> dict[str, Any]:
+    return {"id": tid, "subject": "", "requester": {"id": "c1"}, "status": "solved",
+            "messages": [
+                {"author": "customer", "body": question, "public": True,
+                 "created_at": "2026-01-05T10:00:00Z"},
+                {"author": "agent", "body": reply, "public": True,
+                 "created_at": "2026-01-05T10:20:00Z"}],
+            "labels": {"history": {"solved": True, "solved_by": "agent"}}}
+
+
+ROWS = [
+    row("h1", "my parcel still hasn't come, where can I follow it?", TRACK),
+    row("h2", "how can i see where the package is right now", TRACK_HTML),
+    row("h3", "cant get into my account, lost the password", PASSWORD),
+    row("h4", "the music in your shop is far too loud", MUSIC),
+    row("h5", "where is my order??", SIGNATURE),
+]
+
+
+def setup(tmp_path: Path, rows: list[Any], extra: str = "") -> tuple[Path, Path]:
+    config = tmp_path / "handoff.yaml"
+    config.write_text(f"knowledge_dir: {ROOT / 'config' / 'knowledge'}\n"
+                      f"index_dir: {tmp_path / 'index'}\n", encoding="utf-8")
+    history = tmp_path / "history.jsonl"
+    history.write_text("".join(json.dumps(r) + "\n" for r in rows) + extra, encoding="utf-8")
+    return config, history
+
+
+def learn(config: Path, history: Path) -> Any:
+    return CliRunner().invoke(main, ["learn", str(history), "--config", str(config), "--quiet"])
+
+
+def test_learn_matches_abstains_ignores_and_reports_lines(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS, extra="{not json\n")
+    result = learn(config, history)
+    assert result.exit_code == 0, result.output
+    tickets = json.loads((tmp_path / "index" / "learned.json").read_text())["tickets"]
+    assert tickets["h1"]["article"] == "track_order"
+    assert tickets["h2"]["article"] == "track_order"  # the HTML reply
+    assert tickets["h3"]["article"] == "reset_password"
+    assert tickets["h4"]["article"] is None  # no article says this: abstained
+    assert "h5" not in tickets  # signature only: nothing to match
+    assert "unusable lines: 2: 5 (the agent's reply is only a greeting or a signature), " \
+        "6 (not JSON)" in result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("track_order"))
+    assert line.split()[1:3] == ["2", "2"]  # matched, examples added
+
+
+def test_second_run_changes_nothing_and_a_longer_history_adds(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    assert learn(config, history).exit_code == 0
+    saved = tmp_path / "index" / "learned.json"
+    before = saved.read_bytes()
+    again = learn(config, history)
+    assert again.exit_code == 0
+    assert "nothing new" in again.output
+    assert saved.read_bytes() == before
+    setup(tmp_path, [*ROWS, row("h6", "forgot my password, how do I get back in?", PASSWORD)])
+    more = learn(config, history)
+    assert "new tickets: 1; already learned: 4" in more.output
+    after = json.loads(saved.read_text())["tickets"]
+    assert after["h6"]["article"] == "reset_password"
+    assert {k: v for k, v in after.items() if k != "h6"} == \
+        json.loads(before)["tickets"]
+
+
+def test_the_scorer_uses_what_was_learned_without_a_flag(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    assert learn(config, history).exit_code == 0
+    scorer = build_hybrid(load_settings(str(config)))
+    assert isinstance(scorer, LearnedScorer)
+    track = next(d for d in scorer.docs if d.id == "track_order")
+    assert "how can i see where the package is right now" in track.examples
+    other = tmp_path / "other.yaml"  # another knowledge base: the learned index is ignored
+    other.write_text(config.read_text().replace(
+        str(ROOT / "config" / "knowledge"), str(ROOT / "tests" / "fixtures" / "nokb")),
+        encoding="utf-8")
+
+
+def test_malformed_file_exits_2(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, [])
+    history.write_text("this is not\njson lines\n", encoding="utf-8")
+    result = learn(config, history)
+    assert result.exit_code == 2
+    assert "no JSON ticket object" in result.output
+    history.write_bytes(b"\xff\xfe\x00binary")
+    assert learn(config, history).exit_code == 2
