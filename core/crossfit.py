@@ -92,6 +92,7 @@ def augmented_scorer(base: HybridScorer, learned: Sequence[Learned],
     rows = np.stack([known[q] for q, _ in history]) if history else np.zeros((0, 1))
     return LearnedScorer(docs, base.embedder, history=rows.astype(np.float32),
                          history_articles=[a for _, a in history], calibration=chosen,
+                         zero_shot=base,
                          constants=base.constants, embeddings=embeddings)
 
 

@@ -6,9 +6,11 @@ examples, with one more check before its confidence stands: among the
 learner read, matched or abstained from), at least `AGREEING` must have been
 answered with the same article. Where history could not tell which article the
 agent used (the learner abstained), or used another one, the learned examples
-say little about new wording there, and the confidence is capped at
-`HISTORY_CAP`: a draft at most. K and the count were chosen by cross-validation
-inside the history file (docs/quality.md).
+say little about new wording there, and the answer falls back on the knowledge
+base alone (`zero_shot`): it stands only if the zero-shot scorer picks the same
+article, with the lower of the two confidences; otherwise it is capped at
+`HISTORY_CAP`, a draft at most. The counts and the fallback were chosen by
+cross-validation inside the history file (docs/quality.md).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ HISTORY_CAP = PLACEHOLDER_CAP
 class LearnedScorer(HybridScorer):
     """`HybridScorer` plus the history check. `history` holds one unit row per past
     question and `history_articles` the article each was matched to ("" when the learner
-    abstained). Never raises in `answer`."""
+    abstained); `zero_shot` is the scorer over the knowledge base alone (None: always
+    cap). Never raises in `answer`."""
 
     def __init__(
         self,
@@ -41,6 +44,7 @@ class LearnedScorer(HybridScorer):
         *,
         history: Matrix,
         history_articles: Sequence[str],
+        zero_shot: HybridScorer | None = None,
         calibration: Calibration = DEFAULT,
         constants: Mapping[str, str] | None = None,
         embeddings: Matrix | None = None,
@@ -51,6 +55,7 @@ class LearnedScorer(HybridScorer):
             raise ValueError("one article (or '') per history row")
         self._history = history
         self._history_articles = np.asarray(history_articles, dtype=object)
+        self._zero_shot = zero_shot
 
     def votes(self, ticket: Ticket, article: str) -> int:
         """How many of the nearest past questions were answered with `article`."""
@@ -63,10 +68,15 @@ class LearnedScorer(HybridScorer):
         return int((self._history_articles[nearest] == article).sum())
 
     def answer(self, ticket: Ticket) -> Answer:
-        """As `HybridScorer.answer`, capped at `HISTORY_CAP` when history disagrees."""
+        """As `HybridScorer.answer`; where history disagrees, the zero-shot fallback."""
         answer = super().answer(ticket)
         if answer.doc is None or answer.confidence <= HISTORY_CAP:
             return answer
         if self.votes(ticket, answer.doc.id) >= AGREEING:
             return answer
-        return answer.model_copy(update={"confidence": HISTORY_CAP})
+        if self._zero_shot is not None:
+            plain = self._zero_shot.answer(ticket)
+            if plain.doc is not None and plain.doc.id == answer.doc.id:
+                confidence = min(answer.confidence, plain.confidence)
+                return answer.model_copy(update={"confidence": confidence})
+        return answer.model_copy(update={"confidence": min(answer.confidence, HISTORY_CAP)})

@@ -122,7 +122,8 @@ class HybridScorer:
         weights = np.asarray([OLDER_MESSAGE_WEIGHT**age for age in range(len(texts))])
         query = (weights[:, None] * vectors).sum(0)
         norm = float(np.linalg.norm(query))
-        return None if norm == 0.0 else query / norm
+        # float32 like the index, so the product does not copy the index to float64.
+        return None if norm == 0.0 else (query / norm).astype(np.float32)
 
     def _dense(self, ticket: Ticket) -> tuple[np.ndarray, np.ndarray]:
         """Per article: best similarity to its title or examples, and to its body."""

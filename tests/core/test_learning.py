@@ -161,3 +161,20 @@ def test_history_check_caps_where_history_could_not_tell(base: HybridScorer) -> 
     assert clear.votes(asked, "track") == 3
     assert unclear.answer(asked).confidence <= HISTORY_CAP
     assert clear.answer(asked).confidence > 0.9
+
+
+def test_where_history_is_unsure_the_knowledge_base_alone_must_agree(
+        base: HybridScorer) -> None:
+    learned = _learned([(f"where is my parcel {w}", "track") for w in ("now", "today")])
+    unsure = [(f"where is my parcel {w}", "") for w in ("now", "today", "please", "ok")]
+    fallback = augmented_scorer(base, learned, history=unsure)
+    asked = question_ticket("new", ["where is my order parcel now? track it"])
+    plain = base.answer(asked)
+    assert plain.doc is not None
+    assert plain.doc.id == "track"
+    assert fallback.answer(asked).confidence == min(
+        HybridScorer.answer(fallback, asked).confidence, plain.confidence)
+    assert isinstance(fallback, LearnedScorer)
+    alone = LearnedScorer(fallback.docs, HashEmbedder(), history=fallback._history,
+                          history_articles=[""] * len(unsure), embeddings=fallback.embeddings)
+    assert alone.answer(asked).confidence <= HISTORY_CAP
