@@ -49,19 +49,25 @@ def _rows(path: str) -> list[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="With --sweep: write a self-contained HTML report with charts.")
+@click.option("--every-turn", is_flag=True, help="Decide every moment a customer waited for "
+              "a reply, not only an exported ticket's first customer turn.")
 def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
              out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
-             min_auto: str | None, as_json: bool, html_path: str | None) -> None:
+             min_auto: str | None, as_json: bool, html_path: str | None,
+             every_turn: bool) -> None:
     """Run the engine over canonical TICKETS.jsonl and write DECISIONS.jsonl.
 
     Prints a summary, and the evaluation metrics when tickets carry `labels`
-    (the engine never sees them). Writes nothing to any helpdesk.
+    (the engine never sees them). Writes nothing to any helpdesk. A ticket exported
+    by `handoff export` (its labels hold `history`) is decided at its first customer
+    turn: the thread cut just before the first agent or AI reply.
     With --sweep, streams the tickets once and reports every threshold pair.
     """
     if not sweep and out_path is None:
         raise click.UsageError("--out is required (unless --sweep)")
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
+    from core.turns import decision_points
     from worker.config import load_settings
     from worker.scoring import build_scorer
 
@@ -75,7 +81,7 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
 
             sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
                          html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
-                         quiet=quiet))
+                         quiet=quiet, every_turn=every_turn))
         rows = _rows(tickets)
     except ConfigError as exc:
         click.echo(f"configuration error: {exc}", err=True)
@@ -92,9 +98,10 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
             except (KeyError, TypeError, ValueError) as exc:
                 click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
                 sys.exit(EXIT_CONFIG)
-            line = decision_row(decide(ticket, scorer, settings))
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            metrics.add(line, row.get("labels"))
+            for point in decision_points(ticket, row.get("labels"), every_turn):
+                line = decision_row(decide(point, scorer, settings))
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                metrics.add(line, row.get("labels"))
     elapsed = time.perf_counter() - started
     report = metrics.report()
     report["seconds"] = round(elapsed, 2)
