@@ -48,6 +48,7 @@ _CLOSING = re.compile(
     r"[^.!?\n]{0,20}[,!.]?\s*$", re.I)
 _THANKS = re.compile(r"^\s*(many\s+)?(thanks|thank you)\b[^.!?\n]{0,30}[,!.]?\s*$", re.I)
 _NUMBER = re.compile(r"\+?\d[\d\s().-]{2,}\d|\d+")
+_LONG_NUMBER = re.compile(r"#?\+?\d[\d\s().-]{3,}\d")
 _BLANKS = re.compile(r"[ \t]+")
 
 
@@ -62,6 +63,7 @@ class HistoryPair:
     ticket_id: str
     questions: tuple[str, ...]
     reply: str
+    readable: str = ""  # the reply for people: numbers kept, long ones as "[number]"
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,11 @@ class Match:
     reason: str = ""
 
 
-def clean_reply(text: str) -> str:
+def clean_reply(text: str, *, for_reading: bool = False) -> str:
     """The content of an agent reply: HTML tags and entities, greeting and sign-off lines
-    (with the name under a sign-off) and digits removed. Total: never raises."""
+    (with the name under a sign-off) and digits removed; `for_reading` keeps short numbers
+    (list items, "24 hours") and writes long ones (orders, phones) as "[number]".
+    Total: never raises."""
     text = _BREAK.sub("\n", text)
     text = html.unescape(_TAG.sub(" ", text))
     kept: list[str] = []
@@ -94,7 +98,8 @@ def clean_reply(text: str) -> str:
             continue  # "Thanks for reaching out!" before it is a greeting
         if not line.strip():
             continue
-        kept.append(_BLANKS.sub(" ", _NUMBER.sub(" ", line)).strip())
+        line = _LONG_NUMBER.sub("[number]", line) if for_reading else _NUMBER.sub(" ", line)
+        kept.append(_BLANKS.sub(" ", line).strip())
     return "\n".join(line for line in kept if line)
 
 
@@ -131,7 +136,8 @@ def pair_from_row(row: Mapping[str, Any]) -> HistoryPair:
             reply = clean_reply(body)
             if len(terms(reply)) < MIN_REPLY_TERMS:
                 raise Unusable("the agent's reply is only a greeting or a signature")
-            return HistoryPair(str(row["id"]), tuple(questions), reply)
+            return HistoryPair(str(row["id"]), tuple(questions), reply,
+                               clean_reply(body, for_reading=True))
     raise Unusable("no public agent reply")
 
 

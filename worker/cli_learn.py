@@ -26,8 +26,10 @@ SHOWN_UNUSABLE = 20
               help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--gaps", "gaps_path", type=click.Path(dir_okay=False),
+              help="Write the knowledge-gap clusters here (HTML) and beside it as .json.")
 def learn(history: str, knowledge_dir: str | None, config_file: str | None,
-          as_json: bool, quiet: bool) -> None:
+          as_json: bool, quiet: bool, gaps_path: str | None) -> None:
     """Learn article examples and an honest confidence from HISTORY.jsonl (what `handoff
     export` writes): each ticket's first public agent reply is matched to an article
     (or abstained from), and the customer's question(s) before it become examples.
@@ -58,6 +60,17 @@ def learn(history: str, knowledge_dir: str | None, config_file: str | None,
         click.echo(f"learn: cannot write the learned index: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     assert run.index is not None
+    if gaps_path:
+        from worker import gaps
+
+        try:
+            clusters = gaps.report(Path(history), run.index, base)
+            written = gaps.write(clusters, Path(gaps_path))
+        except OSError as exc:
+            click.echo(f"learn: cannot write the gap report: {exc}", err=True)
+            sys.exit(EXIT_CONFIG)
+        click.echo(f"knowledge gaps: {len(clusters)} clusters in {gaps_path} and {written}",
+                   err=True)
     articles = per_article(run.index, base)
     tickets = run.index.tickets
     summary = {

@@ -118,3 +118,19 @@ def test_malformed_file_exits_2(tmp_path: Path) -> None:
     assert "no JSON ticket object" in result.output
     history.write_bytes(b"\xff\xfe\x00binary")
     assert learn(config, history).exit_code == 2
+
+
+def test_gaps_report_html_and_json(tmp_path: Path) -> None:
+    music = [row(f"m{n}", q, MUSIC) for n, q in enumerate((
+        "the music in your shop is far too loud", "your shop music is far too loud",
+        "music in the shop is too loud", "far too loud music in your shop"))]
+    config, history = setup(tmp_path, [*ROWS, *music])
+    gaps = tmp_path / "gaps.html"
+    result = CliRunner().invoke(main, ["learn", str(history), "--config", str(config),
+                                       "--quiet", "--gaps", str(gaps)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(gaps.with_suffix(".json").read_text())["clusters"]
+    assert data[0]["tickets"] == 5
+    assert "background music" in data[0]["draft"]
+    assert "<script" not in gaps.read_text()
+    assert "5 tickets" in gaps.read_text()
