@@ -3,10 +3,10 @@
     .venv/bin/python bench/learn.py [--tickets 100000] [--config bench/eval.yaml]
                                     [--source /work/shared/data/eval/history.jsonl]
 
-The history is the exported dev history cycled to `--tickets` rows with fresh ids (the
-questions repeat, so the learned examples stay as many as in the source; the tickets,
-matches and cross-fitted rows grow with N), written to a temporary directory with its
-own index directory (never into the repository). Each run is
+The history is the exported dev history cycled to `--tickets` rows with fresh ids; after
+the first cycle each question gets a few words and a number appended, so the questions stay
+distinct and the learned examples grow with N as they would with real customers. Written to
+a temporary directory with its own index directory (never into the repository). Each run is
 ``/usr/bin/time -v handoff learn HISTORY --quiet --config TMP.yaml``. Not a test.
 """
 
@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 from support import ROOT, machine
+
+FILLERS = ("thanks", "please help", "asap", "regarding my account", "quick question")
 
 
 def main() -> None:
@@ -44,6 +46,10 @@ def main() -> None:
         with history.open("w", encoding="utf-8") as out:
             for n in range(args.tickets):
                 row = json.loads(lines[n % len(lines)])
+                if n >= len(lines):  # later cycles ask in other words, as new customers do
+                    first = dict(row["messages"][0])
+                    first["body"] = f"{first['body']} ({FILLERS[n % len(FILLERS)]} {n})"
+                    row["messages"] = [first, *row["messages"][1:]]
                 out.write(json.dumps({**row, "id": f"learn-{n}"}) + "\n")
         settings = yaml.safe_load(args.config.read_text(encoding="utf-8"))
         settings["index_dir"] = str(work / "index")

@@ -60,7 +60,8 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
     Prints a summary, and the evaluation metrics when tickets carry `labels`
     (the engine never sees them). Writes nothing to any helpdesk. A ticket exported
     by `handoff export` (its labels hold `history`) is decided at its first customer
-    turn: the thread cut just before the first agent or AI reply.
+    turn: the thread cut just before the first agent or AI reply, and judged by the
+    article its agent's reply matched (when it matched one).
     With --sweep, streams the tickets once and reports every threshold pair.
     """
     if not sweep and out_path is None:
@@ -69,19 +70,21 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
     from core.simulation import Metrics, decision_row, ticket_from_row
     from core.turns import decision_points
     from worker.config import load_settings
-    from worker.scoring import build_scorer
+    from worker.learn import AgentYardstick
+    from worker.scoring import build_hybrid, build_scorer
 
     try:
         settings = load_settings(config_file)
         if knowledge_dir:
             settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
         scorer = build_scorer(settings)
+        yardstick = AgentYardstick(lambda: build_hybrid(settings, learned=False))
         if sweep:
             from worker.sweep import run
 
             sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
                          html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
-                         quiet=quiet, every_turn=every_turn))
+                         quiet=quiet, every_turn=every_turn, label=yardstick))
         rows = _rows(tickets)
     except ConfigError as exc:
         click.echo(f"configuration error: {exc}", err=True)
@@ -98,10 +101,11 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
             except (KeyError, TypeError, ValueError) as exc:
                 click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
                 sys.exit(EXIT_CONFIG)
-            for point in decision_points(ticket, row.get("labels"), every_turn):
+            labels = yardstick(row)
+            for point in decision_points(ticket, labels, every_turn):
                 line = decision_row(decide(point, scorer, settings))
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                metrics.add(line, row.get("labels"))
+                metrics.add(line, labels)
     elapsed = time.perf_counter() - started
     report = metrics.report()
     report["seconds"] = round(elapsed, 2)

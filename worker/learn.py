@@ -169,3 +169,30 @@ def recalibrate(base: HybridScorer, folder: Path,
         index.accuracy = {a: list(h) for a, h in sorted(fit.hits.items())}
     write_learned(folder, index)
     return index
+
+
+class AgentYardstick:
+    """Labels an exported ticket with the article its agent's first public reply matched
+    (`agent_article`), so `simulate` can judge an auto-resolution by what the agent did.
+    The matcher (the zero-shot index) is built on the first exported row only."""
+
+    def __init__(self, build: Callable[[], HybridScorer]) -> None:
+        self._build = build
+        self._matcher: ReplyMatcher | None = None
+
+    def __call__(self, row: Any) -> Any:
+        """`row`'s labels, with `agent_article` added when its reply matched an article."""
+        labels = row.get("labels") if isinstance(row, dict) else None
+        if not isinstance(labels, dict):
+            return labels
+        history = labels.get("history")
+        if not isinstance(history, dict) or history.get("solved_by") != "agent":
+            return labels
+        try:
+            pair = pair_from_row(row)
+        except Unusable:
+            return labels
+        if self._matcher is None:
+            self._matcher = ReplyMatcher(self._build())
+        [match] = self._matcher.match([pair])
+        return {**labels, "agent_article": match.article} if match.article else labels

@@ -134,3 +134,14 @@ def test_gaps_report_html_and_json(tmp_path: Path) -> None:
     assert "background music" in data[0]["draft"]
     assert "<script" not in gaps.read_text()
     assert "5 tickets" in gaps.read_text()
+
+
+def test_simulate_judges_exported_tickets_by_the_agents_article(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    result = CliRunner().invoke(main, ["simulate", str(history), "--config", str(config),
+                                       "--out", str(tmp_path / "d.jsonl"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    # h1-h3 replies name an article; the music reply and the signature do not.
+    assert "agent_answered_tickets: 3" in result.output
+    decided = [json.loads(x) for x in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert all(d["path"] != "skip" for d in decided)
