@@ -145,3 +145,22 @@ def test_simulate_judges_exported_tickets_by_the_agents_article(tmp_path: Path) 
     assert "agent_answered_tickets: 3" in result.output
     decided = [json.loads(x) for x in (tmp_path / "d.jsonl").read_text().splitlines()]
     assert all(d["path"] != "skip" for d in decided)
+
+
+def test_calibrate_on_a_learned_index_keeps_the_fit_in_the_learned_index(
+        tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    assert learn(config, history).exit_code == 0
+    labelled = tmp_path / "labelled.jsonl"
+    asked = [("where is my parcel?", "track_order"), ("I forgot my password", "reset_password"),
+             ("how long does delivery take?", "shipping_times"),
+             ("where is my parcel, it is late", "gift_cards")]  # one label the top won't match
+    labelled.write_text("".join(json.dumps({**row(f"l{n}", q, "x"), "messages": [
+        {"author": "customer", "body": q, "public": True, "created_at": "2026-01-05T10:00:00Z"}],
+        "labels": {"intent": intent}}) + "\n" for n, (q, intent) in enumerate(asked)))
+    result = CliRunner().invoke(main, ["calibrate", str(labelled), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "learned index: 4 examples" in result.output
+    saved = json.loads((tmp_path / "index" / "learned.json").read_text())
+    assert saved["calibration"]["samples"] == 4
+    assert not (tmp_path / "index" / "calibration.json").exists()
