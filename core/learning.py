@@ -107,9 +107,9 @@ def pair_from_row(row: Mapping[str, Any]) -> HistoryPair:
     """The question/reply pair of one exported row.
 
     Raises Unusable when the row is not a ticket a human agent answered in public
-    (`labels.history.solved_by` other than "agent", no public agent reply, no
-    customer question before it) or when the reply is empty once cleaned (only a
-    greeting or a signature).
+    (`labels.history.solved_by` other than "agent", the AI answered first, no public
+    agent reply, no customer question before it) or when the reply is empty once
+    cleaned (only a greeting or a signature).
     """
     if not isinstance(row, Mapping) or not isinstance(row.get("id"), str | int):
         raise Unusable("not a ticket object with an id")
@@ -131,8 +131,10 @@ def pair_from_row(row: Mapping[str, Any]) -> HistoryPair:
         if author == "customer" and body.strip():
             questions.append(body.strip())
         elif author in ("agent", "ai"):
-            if author == "ai" or not questions:
-                raise Unusable(f"no customer question before the first {author} reply")
+            if author == "ai":
+                raise Unusable("the AI replied before any human agent")
+            if not questions:
+                raise Unusable("no customer question before the first agent reply")
             reply = clean_reply(body)
             if len(terms(reply)) < MIN_REPLY_TERMS:
                 raise Unusable("the agent's reply is only a greeting or a signature")
