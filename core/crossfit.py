@@ -14,7 +14,7 @@ Pure: embeddings come from the scorer's embedder, nothing is read or written.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,6 +52,14 @@ class CrossFit:
         """Share of `article`'s held-out questions whose top article was `article`."""
         right, total = self.hits.get(article, (0, 0))
         return right / total if total else None
+
+
+def article_weights(seen: Mapping[str, int], matched: Mapping[str, int]) -> dict[str, float]:
+    """Per article, the history tickets whose best guess it was (`seen`, matched or
+    abstained) over those matched to it. Replies that are hard to tell apart get abstained
+    from, so such articles are under-represented among the learned pairs; weighting their
+    rows up lets them stand for the questions the learner could not label."""
+    return {a: max(1.0, seen.get(a, 0) / n) for a, n in matched.items() if n}
 
 
 def fold_of(ticket_id: str, folds: int = FOLDS) -> int:
@@ -97,21 +105,15 @@ def augmented_scorer(base: HybridScorer, learned: Sequence[Learned],
 
 
 def cross_fit(base: HybridScorer, learned: Sequence[Learned], folds: int = FOLDS,
-              seen: Mapping[str, int] | None = None) -> CrossFit:
+              weights: Mapping[str, float] | None = None) -> CrossFit:
     """Score each fold's questions against the index learned from the other folds and fit
-    the calibration on those rows.
-
-    `seen` counts, per article, the history tickets whose best guess it was, matched or
-    abstained. Replies that are hard to tell apart get abstained from, so such articles
-    are under-represented among the learned pairs; each row is weighted by its article's
-    seen / matched to stand for the questions the learner could not label.
-    Never raises: without both outcomes (too little history, or never wrong)
-    `calibration` stays None and the caller keeps what it had.
+    the calibration on those rows, each weighted by its article's entry in `weights`
+    (default 1; see `article_weights`). Never raises: without both outcomes (too little
+    history, or never wrong) `calibration` stays None and the caller keeps what it had.
     """
     result = CrossFit()
-    matched = Counter(item.article for item in learned)
-    weight = {a: max(1.0, (seen or {}).get(a, 0) / n) for a, n in matched.items()}
-    weights: list[float] = []
+    weight = {item.article: (weights or {}).get(item.article, 1.0) for item in learned}
+    rows_weights: list[float] = []
     texts = sorted({q for item in learned for q in item.questions})
     vectors = dict(zip(texts, base.embedder.embed(texts), strict=True)) if texts else {}
     ids = [d.id for d in base.docs]
@@ -126,11 +128,11 @@ def cross_fit(base: HybridScorer, learned: Sequence[Learned], folds: int = FOLDS
             ok = bool(order) and ids[order[0]] == item.article
             result.rows.append(row)
             result.outcomes.append(ok)
-            weights.append(weight[item.article])
+            rows_weights.append(weight[item.article])
             result.hits[item.article][0] += int(ok)
             result.hits[item.article][1] += 1
     try:
-        result.calibration = fit_platt(result.rows, result.outcomes, weights)
+        result.calibration = fit_platt(result.rows, result.outcomes, rows_weights)
     except ValueError:
         result.calibration = None
     return result

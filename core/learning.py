@@ -37,6 +37,10 @@ REPLY_WEIGHT = 0.6  # the rest is the question's zero-shot retrieval
 REPLY_DENSE = 0.7  # within the reply score; the rest is lexical
 MARGIN = 0.12
 MIN_REPLY_TERMS = 4  # fewer content words than this is a greeting or a signature
+# Questions kept per article (and per best guess, for abstentions). A few hundred say what
+# an article answers; beyond that the index, the worker's memory and the decision time
+# would grow with the history for little gain, so later tickets are counted, not kept.
+MAX_KEPT = 300
 
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>", re.I)

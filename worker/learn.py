@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from core.calibration import fit_platt
-from core.crossfit import CrossFit, cross_fit
+from core.crossfit import CrossFit, article_weights, cross_fit
 from core.errors import ConfigError
-from core.learning import HistoryPair, ReplyMatcher, Unusable, pair_from_row
+from core.learning import MAX_KEPT, HistoryPair, ReplyMatcher, Unusable, pair_from_row
 from core.retrieval import HybridScorer, index_key
 from worker.learned import LearnedIndex, read_learned, write_learned
 
@@ -97,11 +97,17 @@ def learn(path: Path, base: HybridScorer, folder: Path,
     matcher = ReplyMatcher(base)
     batch: list[HistoryPair] = []
 
+    kept = Counter(_slot(t) for t in index.tickets.values() if t.get("questions"))
+
     def flush() -> None:
         for pair, match in zip(batch, matcher.match(batch), strict=True):
-            entry: dict[str, Any] = {"article": match.article, "questions": list(pair.questions)}
+            entry: dict[str, Any] = {"article": match.article}
             if match.article is None:
                 entry.update(candidate=match.candidate, reason=match.reason)
+            slot = _slot(entry)
+            if kept[slot] < MAX_KEPT:  # first come, first kept: a re-run keeps the same
+                kept[slot] += 1
+                entry["questions"] = list(pair.questions)
             index.tickets[pair.ticket_id] = entry
         run.added += len(batch)
         if progress:
@@ -115,13 +121,25 @@ def learn(path: Path, base: HybridScorer, folder: Path,
     flush()
     if not run.changed:
         return run
-    seen = Counter(t.get("article") or t.get("candidate") for t in index.tickets.values())
-    run.fit = cross_fit(base, index.learned(), seen={a: n for a, n in seen.items() if a})
+    run.fit = cross_fit(base, index.learned(), weights=_weights(index))
     if run.fit.calibration is not None:
         index.calibration = run.fit.calibration
     index.accuracy = {a: list(h) for a, h in sorted(run.fit.hits.items())}
     run.file = write_learned(folder, index)
     return run
+
+
+def _weights(index: LearnedIndex) -> dict[str, float]:
+    tickets = index.tickets.values()
+    seen = Counter(t.get("article") or t.get("candidate") or "" for t in tickets)
+    matched = Counter(t["article"] for t in tickets if t.get("article"))
+    return article_weights(seen, matched)
+
+
+def _slot(entry: dict[str, Any]) -> str:
+    """What a ticket's kept questions count against: its article, or its best guess."""
+    article = entry.get("article")
+    return f"={article}" if article else f"?{entry.get('candidate') or ''}"
 
 
 def per_article(index: LearnedIndex, base: HybridScorer) -> list[dict[str, Any]]:
@@ -133,7 +151,7 @@ def per_article(index: LearnedIndex, base: HybridScorer) -> list[dict[str, Any]]
     for entry in index.tickets.values():
         if entry.get("article"):
             matched[entry["article"]] += 1
-            questions.setdefault(entry["article"], set()).update(entry["questions"])
+            questions.setdefault(entry["article"], set()).update(entry.get("questions", ()))
         elif entry.get("candidate"):
             abstained[entry["candidate"]] += 1
     rows = []
@@ -161,8 +179,7 @@ def recalibrate(base: HybridScorer, folder: Path,
         except ValueError as exc:
             raise ConfigError(f"cannot calibrate: {exc}") from exc
     else:
-        seen = Counter(t.get("article") or t.get("candidate") for t in index.tickets.values())
-        fit = cross_fit(base, index.learned(), seen={a: n for a, n in seen.items() if a})
+        fit = cross_fit(base, index.learned(), weights=_weights(index))
         if fit.calibration is None:
             raise ConfigError("cannot calibrate: the learned pairs hold no wrong answer")
         index.calibration = fit.calibration

@@ -11,7 +11,9 @@ uses it with no flag, and ignores it (with a warning) once the articles change.
      "calibration": {...} | null, "accuracy": {"<article id>": [right, total]}}
 
 Every ticket seen is kept, matched or not, so a re-run with the same history
-changes nothing and a longer history only adds the new tickets.
+changes nothing and a longer history only adds the new tickets. Questions are kept
+for the first `core.learning.MAX_KEPT` tickets per article (and per best guess of
+the abstentions); later ones are counted only, so the index stays bounded.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class LearnedIndex:
     def learned(self) -> list[Learned]:
         """The matched tickets, ordered by ticket id (so the index is the same every run)."""
         return [Learned(tid, t["article"], tuple(t["questions"]))
-                for tid, t in sorted(self.tickets.items()) if t.get("article")]
+                for tid, t in sorted(self.tickets.items()) if t.get("article")
+                and t.get("questions")]
 
     def history(self) -> list[tuple[str, str]]:
         """Every past question and the article it was matched to ("" when abstained)."""
