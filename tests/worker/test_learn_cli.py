@@ -164,3 +164,16 @@ def test_calibrate_on_a_learned_index_keeps_the_fit_in_the_learned_index(
     saved = json.loads((tmp_path / "index" / "learned.json").read_text())
     assert saved["calibration"]["samples"] == 4
     assert not (tmp_path / "index" / "calibration.json").exists()
+
+
+def test_questions_are_kept_for_the_first_tickets_of_an_article_only(tmp_path: Path) -> None:
+    from core.learning import MAX_KEPT
+
+    many = [row(f"t{n:04d}", f"where can I follow my parcel number {n}, order {n}", TRACK)
+            for n in range(MAX_KEPT + 2)]
+    config, history = setup(tmp_path, many)
+    assert learn(config, history).exit_code == 0
+    tickets = json.loads((tmp_path / "index" / "learned.json").read_text())["tickets"]
+    assert len(tickets) == MAX_KEPT + 2  # every ticket is remembered (a re-run skips it)
+    assert sum(1 for t in tickets.values() if "questions" in t) == MAX_KEPT
+    assert all(t["article"] == "track_order" for t in tickets.values())
