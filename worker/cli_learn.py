@@ -60,6 +60,9 @@ def learn(history: str, knowledge_dir: str | None, config_file: str | None,
         click.echo(f"learn: cannot write the learned index: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     assert run.index is not None
+    if run.restarted:
+        click.echo("the learned index was for another version of the knowledge base: "
+                   "learning again from this history only", err=True)
     if gaps_path:
         from worker import gaps
 

@@ -35,6 +35,7 @@ class LearnRun:
     index: LearnedIndex | None = None
     fit: CrossFit | None = None
     file: Path | None = None
+    restarted: bool = False  # the saved index was for another version of the articles
 
     @property
     def changed(self) -> bool:
@@ -84,7 +85,8 @@ def read_pairs(path: Path, run: LearnRun,
 def learn(path: Path, base: HybridScorer, folder: Path,
           progress: Callable[[int], None] | None = None) -> LearnRun:
     """Match the new tickets of `path`, add them to the learned index in `folder`, re-fit
-    the cross-fitted calibration and save. A run that adds no ticket writes nothing.
+    the cross-fitted calibration and save. A run that adds no ticket writes nothing; an
+    index learned for another version of the articles is started over (`restarted`).
 
     `base` must be the zero-shot scorer (no learned examples). Raises ConfigError for a
     malformed history file or learned index, OSError when the index cannot be written.
@@ -93,7 +95,7 @@ def learn(path: Path, base: HybridScorer, folder: Path,
     stored = read_learned(folder)
     index = stored if stored is not None and stored.knowledge == knowledge \
         else LearnedIndex(knowledge)
-    run = LearnRun(index=index)
+    run = LearnRun(index=index, restarted=stored is not None and index is not stored)
     matcher = ReplyMatcher(base)
     batch: list[HistoryPair] = []
 

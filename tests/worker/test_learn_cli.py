@@ -177,3 +177,18 @@ def test_questions_are_kept_for_the_first_tickets_of_an_article_only(tmp_path: P
     assert len(tickets) == MAX_KEPT + 2  # every ticket is remembered (a re-run skips it)
     assert sum(1 for t in tickets.values() if "questions" in t) == MAX_KEPT
     assert all(t["article"] == "track_order" for t in tickets.values())
+
+
+def test_another_knowledge_base_starts_the_learned_index_over(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    assert learn(config, history).exit_code == 0
+    knowledge = tmp_path / "kb"
+    knowledge.mkdir()
+    for article in (ROOT / "config" / "knowledge").glob("*.md"):
+        if article.stem != "gift_cards":
+            (knowledge / article.name).write_text(article.read_text())
+    changed = CliRunner().invoke(main, ["learn", str(history), "--config", str(config),
+                                        "--quiet", "--knowledge", str(knowledge)])
+    assert changed.exit_code == 0, changed.output
+    assert "another version of the knowledge base" in changed.output
+    assert "new tickets: 4; already learned: 0" in changed.output
