@@ -55,8 +55,10 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def fit_platt(rows: Sequence[Sequence[float]], outcomes: Sequence[bool]) -> Calibration:
-    """Fit a Platt model; raises ValueError without both outcomes or with ragged rows."""
+def fit_platt(rows: Sequence[Sequence[float]], outcomes: Sequence[bool],
+              weights: Sequence[float] | None = None) -> Calibration:
+    """Fit a Platt model, each row weighted by `weights` (default 1 each); raises
+    ValueError without both outcomes or with ragged rows."""
     if not rows or len(rows) != len(outcomes):
         raise ValueError("need as many outcomes as feature rows, and at least one")
     if all(outcomes) or not any(outcomes):
@@ -65,13 +67,14 @@ def fit_platt(rows: Sequence[Sequence[float]], outcomes: Sequence[bool]) -> Cali
 
     x = np.hstack([np.asarray(rows, dtype=float), np.ones((len(rows), 1))])
     y = np.asarray(outcomes, dtype=float)
+    sample = np.ones(len(rows)) if weights is None else np.asarray(weights, dtype=float)
     w = np.zeros(x.shape[1])
     penalty = L2 * np.eye(x.shape[1])
     penalty[-1, -1] = 0.0
     for _ in range(ITERATIONS):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = (x.T * (p * (1 - p))) @ x + penalty + 1e-9 * np.eye(x.shape[1])
+        gradient = x.T @ (sample * (p - y)) + penalty @ w
+        hessian = (x.T * (sample * p * (1 - p))) @ x + penalty + 1e-9 * np.eye(x.shape[1])
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if float(np.abs(step).max()) < 1e-8:

@@ -99,6 +99,28 @@ def _closest(lower: str) -> str | None:
     return hits[0] if hits else None
 
 
+# A short verb right before "to/with (a) person" is a typo of talk/chat/speak when it is
+# one edit away ("taok to an agent", "cat with a person"): too short to repair on its own,
+# where "cat" and "tak" are words or names, but the phrase leaves no other reading.
+CONTACT_VERBS = ("talk", "chat", "speak")
+_BEFORE_SOMEONE = re.compile(
+    r"\b([A-Za-z]{2,6})(\s+(?:to|with)\s+(?:an?\s+|the\s+|some\s+)?(?:real\s+|live\s+)?"
+    r"(?:agent|person|human|representative|operator|someone|somebody|people)\b)", re.I)
+
+
+# Common words one edit from a contact verb: "I explained that to an agent" stays as it is.
+NOT_VERB_TYPOS = _words("that what walk tall tale task tack chap char chit hat chai speck "
+                        "spear steak sneak")
+
+
+def _contact_verb(match: re.Match[str]) -> str:
+    word = match.group(1).lower()
+    if word in CONTACT_VERBS or word in KEY_WORDS or word in NOT_VERB_TYPOS:
+        return match.group(0)
+    verb = next((v for v in CONTACT_VERBS if _one_edit(word, v)), None)
+    return (verb + match.group(2)) if verb else match.group(0)
+
+
 def repair(text: str) -> str:
     """`text` with typos of key words repaired; everything else is kept as it was."""
-    return _WORD.sub(lambda m: repair_word(m.group(0)), text)
+    return _BEFORE_SOMEONE.sub(_contact_verb, _WORD.sub(lambda m: repair_word(m.group(0)), text))

@@ -74,6 +74,25 @@ class HybridScorer:
             else embedder.embed([*units, *(d.body for d in self.docs)])
         )
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model the index was embedded with (shared, never copied)."""
+        return self._embedder
+
+    @property
+    def constants(self) -> dict[str, str]:
+        """The operator's placeholder values the replies are filled with."""
+        return dict(self._constants)
+
+    def body_embeddings(self) -> Matrix:
+        """One unit row per article body, in the order of `docs`."""
+        return self.embeddings[self._units:]
+
+    def unit_embeddings(self, index: int) -> Matrix:
+        """The rows of article `index`'s title and examples, in that order."""
+        start = int(self._starts[index])
+        return self.embeddings[start:start + 1 + len(self.docs[index].examples)]
+
     def features(self, ticket: Ticket) -> tuple[list[float], list[int], list[float]]:
         """(calibration features, article indexes best first, fused scores) for `ticket`."""
         if not self.docs:
@@ -93,19 +112,26 @@ class HybridScorer:
                float(picks == {best}), float(dense[best]), float(lexical[best])]
         return row, order, [float(v) for v in fused]
 
-    def _dense(self, ticket: Ticket) -> tuple[np.ndarray, np.ndarray]:
-        """Per article: best similarity to its title or examples, and to its body."""
+    def query_vector(self, ticket: Ticket) -> np.ndarray | None:
+        """The unit embedding of what the customer asks (newest message weighs most),
+        or None when there is no text."""
         texts = query_texts(ticket)
-        none = np.zeros(len(self.docs))
         if not texts:
-            return none, none
+            return None
         vectors = self._embedder.embed(texts)
         weights = np.asarray([OLDER_MESSAGE_WEIGHT**age for age in range(len(texts))])
         query = (weights[:, None] * vectors).sum(0)
         norm = float(np.linalg.norm(query))
-        if norm == 0.0:
+        # float32 like the index, so the product does not copy the index to float64.
+        return None if norm == 0.0 else (query / norm).astype(np.float32)
+
+    def _dense(self, ticket: Ticket) -> tuple[np.ndarray, np.ndarray]:
+        """Per article: best similarity to its title or examples, and to its body."""
+        query = self.query_vector(ticket)
+        none = np.zeros(len(self.docs))
+        if query is None:
             return none, none
-        similarity = np.clip(self.embeddings @ (query / norm), 0.0, 1.0)
+        similarity = np.clip(self.embeddings @ query, 0.0, 1.0)
         units = similarity[: self._units]
         return np.maximum.reduceat(units, self._starts), similarity[self._units:]
 

@@ -142,6 +142,12 @@ class Metrics:
                 top = row["sources"][0] if row["sources"] else None
                 if path == "auto_resolve" and top != labels.get("intent"):
                     c["auto_wrong_article"] += 1
+        if isinstance(labels.get("agent_article"), str):
+            c["agent_labelled"] += 1
+            if path == "auto_resolve":
+                c["agent_auto"] += 1
+                top = row["sources"][0] if row["sources"] else None
+                c["agent_auto_other"] += top != labels["agent_article"]
         if "frustrated" in labels:
             gold, got = bool(labels["frustrated"]), FRUSTRATION in signals
             c["fr_tp"] += gold and got
@@ -161,6 +167,12 @@ class Metrics:
             out["wrong_article_rate"] = _ratio(c["auto_wrong_article"], c["auto_auto_resolve"])
             out["unnecessary_escalation_rate"] = _ratio(c["auto_escalate"], auto)
             out["auto_draft_rate"] = _ratio(c["auto_draft"], auto)
+        if c["agent_labelled"]:
+            # Exported tickets: what the agent actually answered is the yardstick.
+            out["agent_answered_tickets"] = c["agent_labelled"]
+            out["auto_resolve_rate_on_agent_answered"] = _ratio(c["agent_auto"],
+                                                                c["agent_labelled"])
+            out["other_article_than_agent_rate"] = _ratio(c["agent_auto_other"], c["agent_auto"])
         if c["fr_tp"] + c["fr_fp"] + c["fr_fn"]:
             p = _ratio(c["fr_tp"], c["fr_tp"] + c["fr_fp"])
             r = _ratio(c["fr_tp"], c["fr_tp"] + c["fr_fn"])

@@ -74,13 +74,19 @@ class Outcome:
     correct: bool = False
 
 
+# Set by simulate on exported tickets: the article the agent's actual reply matched.
+AGENT_ARTICLE = "agent_article"
+
+
 def judge(labels: Mapping[str, Any] | None, top_source: str | None) -> tuple[bool, bool, bool]:
     """(labelled, unsafe, correct) for an auto-resolution from a ticket's labels.
 
     `expect` (evaluation format): escalate / not_auto are unsafe to auto-resolve;
     auto is correct when the top article is `intent` (or no intent is given).
     `expect_path` (the repository's samples): anything but auto_resolve is wrong,
-    and escalate or skip is unsafe. Other labels judge nothing.
+    and escalate or skip is unsafe. `agent_article` (an exported ticket whose agent reply
+    was matched to an article): correct when the top article is that one. Other labels
+    judge nothing.
     """
     if not labels:
         return False, False, False
@@ -93,6 +99,9 @@ def judge(labels: Mapping[str, Any] | None, top_source: str | None) -> tuple[boo
     path = labels.get("expect_path")
     if isinstance(path, str):
         return True, path in ("escalate", "skip"), path == "auto_resolve"
+    agent = labels.get(AGENT_ARTICLE)
+    if isinstance(agent, str):
+        return True, False, agent == top_source
     return False, False, False
 
 

@@ -2,8 +2,10 @@
 
 The dense index is persisted next to the knowledge directory in
 ``.handoff-index/`` (embeddings keyed by a digest of the indexed texts and the
-model, and the calibration from ``handoff calibrate``), so a worker does not
-re-embed an unchanged knowledge base on start-up.
+model, the calibration from ``handoff calibrate``, and ``learned.json`` from
+``handoff learn``), so a worker does not re-embed an unchanged knowledge base
+on start-up. A learned index for the same articles adds its examples and
+brings its cross-fitted calibration.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from connectors.base import Connector
 from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
 from core.calibration import DEFAULT, Calibration
+from core.crossfit import augmented_scorer
 from core.embedding import WordLlamaEmbedder
 from core.errors import ConfigError, HandoffError
 from core.knowledge import KnowledgeDoc
@@ -28,6 +31,7 @@ from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
 from core.settings import LLMSettings, Settings
 from infra.config import load_knowledge
+from worker.learned import applicable
 
 log = logging.getLogger("worker.scoring")
 
@@ -96,8 +100,11 @@ def build_llm(
     return provider, httpx.Client(base_url=llm.api_base(), timeout=llm.timeout_seconds)
 
 
-def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = None) -> HybridScorer:
-    """Build (or load the persisted index of) the hybrid scorer; ConfigError on bad input."""
+def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = None,
+                 *, learned: bool = True) -> HybridScorer:
+    """Build (or load the persisted index of) the hybrid scorer, with what `handoff learn`
+    kept for this knowledge base unless `learned` is False; ConfigError on bad input or
+    an unreadable learned index."""
     docs = docs if docs is not None else load_knowledge(settings.knowledge_dir)
     embedder = WordLlamaEmbedder()
     folder = index_dir(settings)
@@ -120,6 +127,11 @@ def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = Non
             os.replace(partial, cached)
         except OSError:
             pass  # a read-only knowledge directory only costs a re-embed next start
+    found = applicable(folder, key) if learned else None
+    if found is not None and found.learned():
+        # Learned questions are embedded here, once per process (~0.04 ms each).
+        return augmented_scorer(scorer, found.learned(), calibration=found.calibration,
+                                history=found.history())
     return scorer
 
 

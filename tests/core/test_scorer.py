@@ -183,3 +183,17 @@ def test_render_fills_zendesk_placeholder_names() -> None:
     body = "Hi {{ticket.requester.first_name}} ({{ticket.requester.email}}), re: {{ticket.title}}"
     parcel = ticket("where is it?", subject="Parcel", name="Ana Lima", email="ana@x.test")
     assert render(body, parcel) == "Hi Ana (ana@x.test), re: Parcel"
+
+
+def test_scores_through_inverted_lists_equal_the_blend_answer_ranks_by() -> None:
+    from tests.core.helpers import knowledge
+
+    docs = knowledge()
+    scorer = LexicalScorer(docs)
+    for text in ("Where is my order? It still hasn't arrived", "gift card balance",
+                 "forgot my password", "nothing in common zzz"):
+        answer = scorer.answer(ticket(text))
+        scores = scorer.scores(ticket(text))
+        for source in answer.sources:
+            index = [d.id for d in docs].index(source.id)
+            assert round(scores[index], 4) == source.score

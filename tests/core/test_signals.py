@@ -25,6 +25,8 @@ def names(*texts: str) -> set[str]:
         "i cant speak tto an agent",
         "help chattinb with an operator",
         "i have got tocontact a goddamn person",
+        "how to taok to an agent",
+        "want assistance to cat with a person",
         "Quiero hablar con una persona",
         "Je veux parler à un conseiller",
         "Ich möchte mit einem Mitarbeiter sprechen",
@@ -43,6 +45,8 @@ def test_human_request_fires_through_typos_and_languages(text: str) -> None:
         "i do not know how to speak with customer service",
         "what hours is customer service available?",
         "I want to reach the beach by Friday",
+        "I explained that to an agent already, where is my refund policy page?",
+        "I left a note with the person at the front desk",
     ],
 )
 def test_human_request_stays_quiet_on_negation_and_lookalikes(text: str) -> None:
@@ -134,4 +138,6 @@ def test_frustration_semantic_part_uses_the_embedder() -> None:
 
 def test_repair_leaves_real_words_alone() -> None:
     assert repair("what that is, I chose those") == "what that is, I chose those"
+    assert repair("I told that to an agent") == "I told that to an agent"
+    assert repair("how to taok to an agent") == "how to talk to an agent"
     assert repair("unauthorized charge") == "unauthorized charge"

@@ -99,7 +99,7 @@ def test_a_database_the_log_does_not_run_on_fails_at_start_naming_the_url(
 
 
 def test_a_database_from_before_the_move_upgrades_and_keeps_its_rows(database_url: str) -> None:
-    """The migrations moved from worker/migrations to infra/store/migrations; Alembic
+    """The migrations moved from infra/store/migrations to infra/store/migrations; Alembic
     keys a database by revision id, not by path, so a decision log the previous layout
     left at revision 0004 (the last release before the move) upgrades in place."""
     from alembic import command

@@ -17,6 +17,7 @@ from worker.cli import (
     export,
     install,
     ladder,
+    learn,
     ops,
     policy,
     report,
@@ -36,6 +37,7 @@ def main(verbose: bool, log_format: str) -> None:
 
 for command in (check.check_config, serve.serve, serve.worker, serve.sandbox, demo.demo,
                 ops.failed, install.install, ops.replay, report.report, report.escalations,
-                ladder.escalate, engine.simulate, engine.calibrate, export.export, policy.policy):
+                ladder.escalate, engine.simulate, engine.calibrate, export.export, learn.learn,
+                policy.policy):
     main.add_command(command)
 policy.policy.add_command(explain.policy_test)

@@ -48,32 +48,41 @@ def _rows(path: str) -> list[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="With --sweep: write a self-contained HTML report with charts.")
+@click.option("--every-turn", is_flag=True, help="Decide every moment a customer waited for "
+              "a reply, not only an exported ticket's first customer turn.")
 def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
              out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
-             min_auto: str | None, as_json: bool, html_path: str | None) -> None:
+             min_auto: str | None, as_json: bool, html_path: str | None,
+             every_turn: bool) -> None:
     """Run the engine over canonical TICKETS.jsonl and write DECISIONS.jsonl.
 
     Prints a summary, and the evaluation metrics when tickets carry `labels`
-    (the engine never sees them). Writes nothing to any helpdesk.
+    (the engine never sees them). Writes nothing to any helpdesk. A ticket exported
+    by `handoff export` (its labels hold `history`) is decided at its first customer
+    turn: the thread cut just before the first agent or AI reply, and judged by the
+    article its agent's reply matched (when it matched one).
     With --sweep, streams the tickets once and reports every threshold pair.
     """
     if not sweep and out_path is None:
         raise click.UsageError("--out is required (unless --sweep)")
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
+    from core.turns import decision_points
     from infra.config import load_settings
-    from worker.scoring import build_scorer
+    from worker.cli.learner import AgentYardstick
+    from worker.scoring import build_hybrid, build_scorer
 
     settings = load_settings(config_file)
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_scorer(settings)
+    yardstick = AgentYardstick(lambda: build_hybrid(settings, learned=False))
     if sweep:
         from worker.cli.thresholds import run
 
         sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
                      html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
-                     quiet=quiet))
+                     quiet=quiet, every_turn=every_turn, label=yardstick))
     rows = _rows(tickets)
     assert out_path is not None  # checked above; --sweep has exited
     metrics = Metrics()
@@ -87,9 +96,11 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
             except (KeyError, TypeError, ValueError) as exc:
                 click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
                 sys.exit(EXIT_CONFIG)
-            line = decision_row(decide(ticket, scorer, settings))
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            metrics.add(line, row.get("labels"))
+            labels = yardstick(row)
+            for point in decision_points(ticket, labels, every_turn):
+                line = decision_row(decide(point, scorer, settings))
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                metrics.add(line, labels)
     elapsed = time.perf_counter() - started
     report = metrics.report()
     report["seconds"] = round(elapsed, 2)
@@ -119,12 +130,15 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
 
     With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
     (correct = that article ranks first). Without, holds out each article example
-    in turn (leave-one-out over the knowledge base). Prints the expected
-    calibration error.
+    in turn (leave-one-out over the knowledge base), or, when `handoff learn` has
+    learned from history for this knowledge base, cross-fits again over the learned
+    pairs; a learned index keeps its calibration in learned.json. Prints the
+    expected calibration error.
     """
     from datetime import UTC, datetime
 
     from core.calibration import expected_calibration_error, fit_platt
+    from core.learned_scorer import LearnedScorer
     from core.models import Message, Requester, Role, Ticket
     from core.retrieval import leave_one_out
     from core.simulation import ticket_from_row
@@ -136,6 +150,9 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_hybrid(settings)
     labelled = _rows(tickets) if tickets else []
+    if isinstance(scorer, LearnedScorer):
+        _calibrate_learned(scorer, labelled, settings)
+        return
     if tickets:
         ids = {d.id: i for i, d in enumerate(scorer.docs)}
         rows, outcomes = [], []
@@ -164,3 +181,31 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     click.echo(f"examples: {len(rows)}, top-1 correct: {sum(outcomes)}")
     click.echo(f"ECE before: {before:.4f}, after: {fitted.ece:.4f}")
     click.echo(f"saved {file}")
+
+
+def _calibrate_learned(scorer: Any, labelled: list[dict[str, Any]], settings: Any) -> None:
+    """Calibrate the learned index (see `worker.cli.learner.recalibrate`); exits 2 on failure."""
+    from core.simulation import ticket_from_row
+    from worker.cli.learner import recalibrate
+    from worker.scoring import build_hybrid, index_dir
+
+    pairs = None
+    if labelled:
+        ids = {d.id: i for i, d in enumerate(scorer.docs)}
+        rows, outcomes = [], []
+        for row in labelled:
+            intent = (row.get("labels") or {}).get("intent")
+            if intent in ids:
+                features, order, _ = scorer.features(ticket_from_row(row))
+                rows.append(features)
+                outcomes.append(bool(order) and order[0] == ids[intent])
+        pairs = (rows, outcomes)
+    try:
+        index = recalibrate(build_hybrid(settings, learned=False), index_dir(settings), pairs)
+    except (ConfigError, OSError) as exc:
+        click.echo(f"cannot calibrate: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    calibration = index.calibration
+    assert calibration is not None
+    click.echo(f"learned index: {calibration.samples} examples, ECE {calibration.ece}")
+    click.echo(f"saved {index_dir(settings) / 'learned.json'}")

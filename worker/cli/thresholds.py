@@ -31,6 +31,7 @@ from core.thresholds import (
     path_for,
     recommend,
 )
+from core.turns import decision_points
 from infra.config import load_knowledge
 
 EXAMPLES = 20
@@ -70,8 +71,11 @@ def read_rows(path: str, bad: list[tuple[int, str]]) -> Iterator[tuple[int, dict
 
 
 def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = None,
-            tick: Callable[[], None] = lambda: None) -> Capture:
-    """Run the engine once per ticket of `path` under `capture_policy`.
+            tick: Callable[[], None] = lambda: None, every_turn: bool = False,
+            label: Callable[[dict[str, Any]], Any] | None = None) -> Capture:
+    """Run the engine once per ticket of `path` under `capture_policy`, at the moments
+    `core.turns.decision_points` picks (an exported ticket at its first customer turn);
+    `label` may add to a row's labels (the agent's article, `worker.cli.learner.AgentYardstick`).
 
     With `out`, writes one JSON line per ticket (id, kind, confidence, category,
     reasons, signals). Raises OSError when `path` cannot be read.
@@ -87,17 +91,19 @@ def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = 
         except (KeyError, TypeError, ValueError) as exc:
             result.bad.append((number, f"not a canonical ticket: {_short(exc)}"))
             continue
-        decision = decide(ticket, scorer, runs)
-        top = decision.sources[0].id if decision.sources else None
-        category = categories.get(top or "", NO_CATEGORY) or NO_CATEGORY
-        labels = row.get("labels") if isinstance(row.get("labels"), dict) else None
-        item = outcome(decision, category, labels)
-        result.outcomes.append(item)
-        if out is not None:
-            out.write(json.dumps({
-                "id": item.id, "kind": item.kind, "confidence": item.confidence,
-                "category": category, "reasons": list(item.reasons),
-                "signals": [s.name for s in decision.signals]}, ensure_ascii=False) + "\n")
+        labels = label(row) if label else row.get("labels")
+        labels = labels if isinstance(labels, dict) else None
+        for point in decision_points(ticket, labels, every_turn):
+            decision = decide(point, scorer, runs)
+            top = decision.sources[0].id if decision.sources else None
+            category = categories.get(top or "", NO_CATEGORY) or NO_CATEGORY
+            item = outcome(decision, category, labels)
+            result.outcomes.append(item)
+            if out is not None:
+                out.write(json.dumps({
+                    "id": item.id, "kind": item.kind, "confidence": item.confidence,
+                    "category": category, "reasons": list(item.reasons),
+                    "signals": [s.name for s in decision.signals]}, ensure_ascii=False) + "\n")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -184,7 +190,8 @@ def percent(text: str) -> float:
 
 def run(tickets: str, settings: Settings, scorer: Scorer, *, out_path: str | None,
         as_json: bool, html_path: str | None, max_wrong: str | None, min_auto: str | None,
-        quiet: bool) -> int:
+        quiet: bool, every_turn: bool = False,
+        label: Callable[[dict[str, Any]], Any] | None = None) -> int:
     """The ``simulate --sweep`` command after settings and scorer are built; the exit code.
 
     2 for a bad target or a file without any ticket; malformed lines only warn.
@@ -213,7 +220,8 @@ def run(tickets: str, settings: Settings, scorer: Scorer, *, out_path: str | Non
         bar: ProgressBar[int]
         with click.progressbar(length=total, label="simulating", hidden=quiet,
                                file=sys.stderr, show_eta=True, show_pos=True) as bar:
-            result = capture(tickets, settings, scorer, out, tick=lambda: bar.update(1))
+            result = capture(tickets, settings, scorer, out, tick=lambda: bar.update(1),
+                             every_turn=every_turn, label=label)
     finally:
         if out is not None:
             out.close()
