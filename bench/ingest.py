@@ -44,7 +44,7 @@ LUA = ROOT / "bench" / "ingest.lua"
 CONFIG = ROOT / "config" / "handoff.yaml"
 APPS = {"ingest": "receiver.wsgi:build_app()", "ceiling": "bench.ceiling_wsgi:build_app()",
         "naive": "bench.naive_wsgi:build_app()"}
-# What `handoff serve` runs by default (worker/cli.py) and the README recommends.
+# What `handoff serve` runs by default (worker/cli/serve.py) and the README recommends.
 DEFAULT_SERVER = f"gthread:{receiver_workers()}:{RECEIVER_THREADS}"
 
 
@@ -217,7 +217,7 @@ def profile(directory: Path | None, name: str, run: int, server: subprocess.Pope
 
 
 def gunicorn_argv(app: str, port: int, setup: str) -> list[str]:
-    """The argv `handoff serve` execs (worker/cli.py) for `app` on `port`, under `setup`
+    """The argv `handoff serve` execs (worker/cli/serve.py) for `app` on `port`, under `setup`
     (``sync:WORKERS`` or ``gthread:WORKERS:THREADS``)."""
     kind, workers, *threads = setup.split(":")
     server = ["--workers", workers]
