@@ -21,7 +21,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from core.models import Action, InternalNote, PublicReply, SetStatus
+from core.fallback import REJECTED_TAG
+from core.models import Action, AddTags, InternalNote, PublicReply, SetStatus
 
 EMAIL_TYPES = frozenset({"email", "gmail", "outlook"})
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,7 +71,9 @@ def needs_sender(actions: Sequence[Action], channel: str, ours: Any, customer: A
 
 def as_draft(actions: Sequence[Action], reason: str) -> tuple[Action, ...]:
     """The batch with its public reply turned into an internal note that says why and
-    holds the reply, and without its status change (nobody was answered)."""
+    holds the reply, without its status change (nobody was answered), and with
+    `core.fallback.REJECTED_TAG` in place of any tags it would have added: those say
+    what the reply would have done (``handoff_auto_resolved``), which did not happen."""
     kept: list[Action] = []
     for action in actions:
         if isinstance(action, PublicReply):
@@ -78,6 +81,8 @@ def as_draft(actions: Sequence[Action], reason: str) -> tuple[Action, ...]:
                 f"Handoff did not send this reply: no email address to send it from is known "
                 f"for this ticket ({reason}). Check it and send it yourself from the right "
                 f"address:\n\n{action.body}")))
-        elif not isinstance(action, SetStatus):
+        elif not isinstance(action, SetStatus | AddTags):
             kept.append(action)
+    if any(isinstance(a, AddTags) for a in actions):
+        kept.append(AddTags(tags=(REJECTED_TAG,)))
     return tuple(kept)

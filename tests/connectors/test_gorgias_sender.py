@@ -125,7 +125,8 @@ def test_with_no_email_integration_the_reply_becomes_a_draft_saying_why(
 
     assert_draft(body, "no active email integration")
     assert put.call_count == 0  # nobody was answered: the ticket is not closed
-    assert json.loads(tags.calls.last.request.content) == {"names": ["handoff_auto_resolved"]}
+    # Not marked as resolved by the AI: marked as a write a person must finish.
+    assert json.loads(tags.calls.last.request.content) == {"names": ["handoff_write_rejected"]}
 
 
 def test_several_integrations_and_no_hint_give_a_draft(api: respx.MockRouter) -> None:
