@@ -34,6 +34,10 @@ from rq import SimpleWorker
 from rq.utils import now
 
 HEARTBEAT_EVERY = timedelta(seconds=1)
+# rq polls the worker's command channel with a 60 s sleep, and since redis-py 8.2
+# stopping the poller waits for that sleep to end: every worker exit (each --burst run,
+# each SIGTERM) took up to a minute. A short poll costs one idle wake-up a second.
+PUBSUB_POLL_SECONDS = 1.0
 OUTAGE_BUDGET_SECONDS = 300.0
 OUTAGE_BACKOFF_CAP = 5.0
 _FIRST_WAIT = 0.25
@@ -116,6 +120,17 @@ class HandoffWorker(SimpleWorker):
         ticket locks and ledgers use it) then retries through an outage."""
         super().__init__(*args, **kwargs)
         self.connection.set_retry(RideOutOutage())
+
+    def subscribe(self) -> None:
+        """rq's subscription to the worker's command channel, polled every
+        `PUBSUB_POLL_SECONDS` so that stopping the worker does not wait a minute.
+        Raises redis.RedisError when Redis fails, as rq's does."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        # rq declares the attribute as None in its class body, its own assignment alike.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=PUBSUB_POLL_SECONDS, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
 
     def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
         """Extend the worker's keys by `timeout` (rq's default when None).

@@ -15,7 +15,6 @@ import redis
 import respx
 import yaml
 from click.testing import CliRunner
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from connectors.sandbox import create_app
@@ -27,6 +26,7 @@ from tests.worker.test_pipeline import EMAIL, SECRET, TOKEN, ai_comments, create
 from worker import runtime as runtime_module
 from worker.aftercare import scheduled_keep_warm, store
 from worker.cli import main
+from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
 from worker.sla_sweep import run_sweep
 
@@ -86,7 +86,7 @@ def runtime(
 
 def work(runtime: Runtime) -> None:
     queue = make_queue(runtime.settings, runtime.redis)
-    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(
+    HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(
         burst=True, with_scheduler=True)
 
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 import redis
 import yaml
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from rq.utils import now
@@ -29,6 +28,7 @@ from tests.worker.test_pipeline import (
     ticket,
 )
 from worker import runtime as runtime_module
+from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
 
 __all__ = ["sandbox"]  # the fixture, shared with the pipeline tests
@@ -71,7 +71,7 @@ def test_a_rate_limited_job_is_rescheduled_with_its_retries_untouched(
     job_id = enqueue_event(queue, runtime.settings, event).job_id
     before = now()
 
-    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
+    HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
 
     job = Job.fetch(job_id, connection=runtime.redis, serializer=JSONSerializer)
     assert job.get_status() == JobStatus.SCHEDULED
@@ -91,7 +91,7 @@ def test_a_rate_limited_job_is_rescheduled_with_its_retries_untouched(
     queue.scheduled_job_registry.remove(job)
     queue.enqueue_job(job)
     stats_before = sandbox.get("/sandbox/stats").json()["zendesk"]["routes"]
-    SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
+    HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
     # Still one slot per window: the rerun reads (one call) and is rescheduled again.
     assert job.get_status(refresh=True) == JobStatus.SCHEDULED
     job.refresh()
@@ -109,7 +109,7 @@ def test_once_the_budget_allows_the_rescheduled_job_finishes_and_writes_once(
     queue = make_queue(runtime.settings, runtime.redis)
     event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id="ev-rate-2")
     job_id = enqueue_event(queue, runtime.settings, event).job_id
-    worker = SimpleWorker([queue], connection=runtime.redis, serializer=JSONSerializer)
+    worker = HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer)
     worker.work(burst=True)
     job = Job.fetch(job_id, connection=runtime.redis, serializer=JSONSerializer)
     assert job.get_status() == JobStatus.SCHEDULED
