@@ -318,6 +318,11 @@ class AccountConnector(HttpConnector, Generic[SettingsT]):
         self.replay_window = timedelta(seconds=replay_window_seconds)
         self._clock = clock
         self._ai_user_id: str | None = settings.ai_user_id
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Set up what a platform keeps beyond the shared state (the constructor is
+        declared once, here); nothing by default. Must not call the helpdesk."""
 
     @classmethod
     def basic_auth(cls, settings: SettingsT, token: str) -> httpx.BasicAuth:

@@ -37,3 +37,8 @@ def persistence_warning(connection: redis.Redis) -> str | None:
                 "appendonly yes, appendfsync everysec")
     return ("Redis persists nothing (appendonly no, no save rules): a restart loses every "
             "queued delivery; set appendonly yes, appendfsync everysec")
+
+
+def unchecked(exc: redis.RedisError) -> str:
+    """The warning when Redis could not be asked at all (`exc` names no host)."""
+    return f"Redis persistence could not be checked ({type(exc).__name__})"

@@ -22,7 +22,7 @@ from core.errors import WebhookError
 from core.settings import Settings
 from infra import metrics
 from infra.queue import enqueue_event, make_queue
-from infra.redis_health import persistence_warning
+from infra.redis_health import persistence_warning, unchecked
 from receiver.admin_auth import LoginThrottle
 from receiver.body import decode_json
 
@@ -172,7 +172,7 @@ class _PersistenceCheck:
         try:
             self._answer = persistence_warning(self._connection)
         except redis.RedisError as exc:
-            self._answer = f"Redis persistence could not be checked ({type(exc).__name__})"
+            self._answer = unchecked(exc)
             return
         self._settled = True
         if self._answer:

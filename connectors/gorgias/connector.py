@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -42,11 +41,10 @@ import httpx
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, InstallReport, utc_now
+from connectors.base import HeaderItems, InstallReport
 from connectors.gorgias import payloads, sender
 from connectors.gorgias.directory import GorgiasDirectory
 from connectors.gorgias.export import GorgiasExport
-from connectors.ratelimit import CallBudget
 from core.batching import already_on_ticket
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
@@ -74,18 +72,7 @@ class GorgiasConnector(GorgiasExport, GorgiasDirectory):
     name: ClassVar[str] = "gorgias"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
 
-    def __init__(
-        self,
-        settings: GorgiasSettings,
-        client: httpx.Client,
-        *,
-        replay_window_seconds: int = 300,
-        clock: Callable[[], datetime] = utc_now,
-        sleep: Callable[[float], None] = time.sleep,
-        budget: CallBudget | None = None,
-    ) -> None:
-        super().__init__(settings, client, replay_window_seconds=replay_window_seconds,
-                         clock=clock, sleep=sleep, budget=budget)
+    def _prepare(self) -> None:
         # Where a reply to each recently read ticket goes; read in get_ticket, used in apply.
         self._routes: OrderedDict[str, payloads.ReplyRoute] = OrderedDict()
         # The account's integrations and when they were read (email sending addresses).

@@ -15,7 +15,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -24,8 +23,7 @@ import httpx
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, InstallReport, utc_now
-from connectors.ratelimit import CallBudget
+from connectors.base import HeaderItems, InstallReport
 from connectors.zendesk import payloads, setup
 from connectors.zendesk.directory import ZendeskDirectory
 from connectors.zendesk.export import ZendeskExport
@@ -58,21 +56,10 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
     timestamp_header: ClassVar[str] = "x-zendesk-webhook-signature-timestamp"
     invocation_header: ClassVar[str] = "x-zendesk-webhook-invocation-id"
 
-    def __init__(
-        self,
-        settings: ZendeskSettings,
-        client: httpx.Client,
-        *,
-        replay_window_seconds: int = 300,
-        clock: Callable[[], datetime] = utc_now,
-        sleep: Callable[[float], None] = time.sleep,
-        budget: CallBudget | None = None,
-    ) -> None:
-        super().__init__(settings, client, replay_window_seconds=replay_window_seconds,
-                         clock=clock, sleep=sleep, budget=budget)
+    def _prepare(self) -> None:
         self._update_budget = (
-            budget.endpoint("ticket-update", settings.update_ticket_budget) if budget is not None
-            else None
+            self.budget.endpoint("ticket-update", self.settings.update_ticket_budget)
+            if self.budget is not None else None
         )
 
     @classmethod

@@ -52,11 +52,11 @@ def _check_redis_persistence() -> None:
     import redis
 
     from infra.redis_conn import connect
-    from infra.redis_health import persistence_warning
+    from infra.redis_health import persistence_warning, unchecked
 
     try:
         warning = persistence_warning(connect(os.environ))
     except redis.RedisError as exc:
-        warning = f"Redis persistence could not be checked ({type(exc).__name__})"
+        warning = unchecked(exc)
     if warning:
         click.echo(f"# warning: {warning}")
