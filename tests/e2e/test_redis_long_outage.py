@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import redis
+from rq import Worker
 from rq.registry import StartedJobRegistry
 
 from infra.store.decision_log import database_url
@@ -50,13 +51,20 @@ def busy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Redi
         server.stop()
 
 
+def worker_states(connection: redis.Redis) -> list[tuple[str, str, str | None]]:
+    """Each worker's name, state and current job, for a failure message."""
+    return [(w.name, str(w.get_state()), w.get_current_job_id())
+            for w in Worker.all(connection=connection)]
+
+
 def test_busy_workers_ride_out_a_30_s_redis_outage(busy: tuple[Stack, RedisServer]) -> None:
     stack, server = busy
     connection = redis.Redis.from_url(server.url)
     with httpx.Client(base_url=stack.sandbox_url, timeout=10) as sandbox:
-        # Each read of a ticket takes 2 s, so both workers are inside a job when Redis goes.
+        # Each read of a ticket takes 4 s, so both workers are inside a job when Redis goes
+        # (with 2 s, a loaded CI machine once saw no moment with both workers busy).
         sandbox.post("/sandbox/faults", json={"method": "GET", "path": r"/tickets/\d+(\.json)?$",
-                                              "latency_ms": 2000, "times": 100}
+                                              "latency_ms": 4000, "times": 100}
                      ).raise_for_status()
         tickets = {str(sandbox.post("/sandbox/tickets", json={**SAMPLES[s], "platform": "zendesk"})
                        .raise_for_status().json()["ticket_id"]): SAMPLES[s] for s in TICKETS}
@@ -68,7 +76,8 @@ def test_busy_workers_ride_out_a_30_s_redis_outage(busy: tuple[Stack, RedisServe
             time.sleep(0.05)
         acknowledged = acknowledged_jobs(sandbox, set(tickets))
         assert len(acknowledged) == len(tickets), "not every delivery was acknowledged"
-        assert started.count == 2, "the two workers did not both start a job"
+        assert started.count == 2, ("the two workers did not both start a job: "
+                                    f"{worker_states(connection)}")
 
         server.stop()
         time.sleep(OUTAGE_SECONDS)  # the outage itself: the length under test
