@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from connectors.base import Connector
 from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
+from connectors.registry import build_connectors
 from core.calibration import DEFAULT, Calibration
 from core.crossfit import augmented_scorer
 from core.embedding import WordLlamaEmbedder
@@ -63,6 +64,17 @@ def gather_knowledge(
                 seen.add(doc.id)
                 docs.append(doc)
     return tuple(docs)
+
+
+def worker_knowledge(settings: Settings) -> tuple[KnowledgeDoc, ...]:
+    """What a worker indexes for `settings`: the local articles, plus the helpdesks' when
+    `knowledge_from_helpdesk` is on (connectors built for this call), so `learn`,
+    `calibrate` and `simulate` key their index, and the learned one, as a worker does.
+    Raises ConfigError for a bad knowledge base or a platform without its credentials.
+    """
+    if not settings.knowledge_from_helpdesk:
+        return load_knowledge(settings.knowledge_dir)
+    return gather_knowledge(settings, build_connectors(settings))
 
 
 def index_dir(settings: Settings) -> Path:
@@ -109,7 +121,7 @@ def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = Non
     # A ticket at a time: BLAS threads only add hand-offs to matrix-vector products this
     # small (held-out simulate 336 -> 497 tickets/s, learn 13.4 -> 5.3 s, both cores busy).
     threadpool_limits(limits=1, user_api="blas")
-    docs = docs if docs is not None else load_knowledge(settings.knowledge_dir)
+    docs = docs if docs is not None else worker_knowledge(settings)
     embedder = WordLlamaEmbedder()
     folder = index_dir(settings)
     key = index_key(docs, embedder.name)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from click.testing import CliRunner
 
+from connectors.registry import build_connectors
+from connectors.sandbox import BackgroundServer, create_app
 from core.learned_scorer import LearnedScorer
 from infra.config import load_settings
 from worker.cli import main
-from worker.scoring import build_hybrid
+from worker.scoring import build_hybrid, build_scorer, gather_knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACK = ("Hello Anna,\n\nYou can follow your order at any time: sign in and open Account, "
@@ -104,10 +109,39 @@ def test_the_scorer_uses_what_was_learned_without_a_flag(tmp_path: Path) -> None
     assert isinstance(scorer, LearnedScorer)
     track = next(d for d in scorer.docs if d.id == "track_order")
     assert "how can i see where the package is right now" in track.examples
-    other = tmp_path / "other.yaml"  # another knowledge base: the learned index is ignored
-    other.write_text(config.read_text().replace(
-        str(ROOT / "config" / "knowledge"), str(ROOT / "tests" / "fixtures" / "nokb")),
+    kb = tmp_path / "other-kb"  # another knowledge base: the learned index is ignored
+    kb.mkdir()
+    (kb / "track_order.md").write_text(
+        (ROOT / "config" / "knowledge" / "track_order.md").read_text(encoding="utf-8"),
         encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(config.read_text().replace(str(ROOT / "config" / "knowledge"), str(kb)),
+                     encoding="utf-8")
+    assert not isinstance(build_hybrid(load_settings(str(other))), LearnedScorer)
+
+
+def test_with_helpdesk_knowledge_the_worker_finds_what_learn_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(webhook_url=None, zendesk_email="ai@sandbox.test", zendesk_api_token="t",
+                     zendesk_signing_secret="s")
+    with BackgroundServer(app) as server:
+        httpx.post(f"{server.url}/zendesk/api/v2/help_center/sections/1/articles.json",
+                   auth=("ai@sandbox.test/token", "t"), json={"article": {
+                       "title": "Gift wrapping", "body": "<p>Tick Gift wrap at checkout.</p>"}}
+                   ).raise_for_status()
+        config, history = setup(tmp_path, ROWS)
+        config.write_text(config.read_text() + "knowledge_from_helpdesk: true\nplatforms:\n"
+                          f"  zendesk:\n    base_url: {server.url}/zendesk/api/v2\n"
+                          "    email: ai@sandbox.test\n", encoding="utf-8")
+        monkeypatch.setenv("HANDOFF_ZENDESK_API_TOKEN", "t")
+        monkeypatch.setenv("HANDOFF_ZENDESK_SIGNING_SECRET", "s")
+        assert learn(config, history).exit_code == 0
+        settings = load_settings(str(config))
+        # What a worker builds at start (worker.runtime.build_runtime).
+        docs = gather_knowledge(settings, build_connectors(settings))
+    assert any(d.title == "Gift wrapping" for d in docs)
+    assert isinstance(build_scorer(settings, docs), LearnedScorer)
 
 
 def test_malformed_file_exits_2(tmp_path: Path) -> None:
@@ -173,10 +207,36 @@ def test_questions_are_kept_for_the_first_tickets_of_an_article_only(tmp_path: P
             for n in range(MAX_KEPT + 2)]
     config, history = setup(tmp_path, many)
     assert learn(config, history).exit_code == 0
-    tickets = json.loads((tmp_path / "index" / "learned.json").read_text())["tickets"]
-    assert len(tickets) == MAX_KEPT + 2  # every ticket is remembered (a re-run skips it)
-    assert sum(1 for t in tickets.values() if "questions" in t) == MAX_KEPT
-    assert all(t["article"] == "track_order" for t in tickets.values())
+    saved = json.loads((tmp_path / "index" / "learned.json").read_text())
+    assert len(saved["tickets"]) == MAX_KEPT
+    assert all(t["article"] == "track_order" and t["questions"]
+               for t in saved["tickets"].values())
+    # The two past the cap are remembered by digest only (8 bytes each), so a re-run
+    # skips all of them and a longer history adds only its new ticket.
+    assert len(base64.b64decode(saved["seen"]["=track_order"])) == 8 * (MAX_KEPT + 2)
+    setup(tmp_path, [*many, row("t9999", "where is my parcel, order 9999?", TRACK)])
+    again = learn(config, history)
+    assert f"new tickets: 1; already learned: {MAX_KEPT + 2}" in again.output
+    assert f"matched {MAX_KEPT + 3}, abstained 0" in again.output
+
+
+def test_a_format_1_index_is_read_and_rewritten_compactly(tmp_path: Path) -> None:
+    config, history = setup(tmp_path, ROWS)
+    assert learn(config, history).exit_code == 0
+    saved = tmp_path / "index" / "learned.json"
+    compact = json.loads(saved.read_text())
+    # Format 1 kept every ticket as an entry, with or without questions.
+    old = {**compact, "format": 1, "tickets": {
+        **compact["tickets"], "t-old": {"article": "track_order"}}}
+    del old["seen"]
+    saved.write_text(json.dumps(old))
+    setup(tmp_path, [*ROWS, row("h6", "forgot my password, how do I get back in?", PASSWORD)])
+    more = learn(config, history)
+    assert "new tickets: 1; already learned: 4" in more.output, more.output
+    rewritten = json.loads(saved.read_text())
+    assert rewritten["format"] == 2
+    assert "t-old" not in rewritten["tickets"]
+    assert len(base64.b64decode(rewritten["seen"]["=track_order"])) == 8 * 3  # h1, h2, t-old
 
 
 def test_another_knowledge_base_starts_the_learned_index_over(tmp_path: Path) -> None:

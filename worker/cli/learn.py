@@ -75,12 +75,12 @@ def learn(history: str, knowledge_dir: str | None, config_file: str | None,
         click.echo(f"knowledge gaps: {len(clusters)} clusters in {gaps_path} and {written}",
                    err=True)
     articles = per_article(run.index, base)
-    tickets = run.index.tickets
+    tally = run.index.tally()
+    matched = sum(n for name, n in tally.items() if name.startswith("="))
     summary = {
         "lines": run.lines, "new_tickets": run.added, "already_learned": run.known,
-        "learned_tickets": len(tickets),
-        "matched": sum(1 for t in tickets.values() if t.get("article")),
-        "abstained": sum(1 for t in tickets.values() if not t.get("article")),
+        "learned_tickets": len(run.index.seen), "matched": matched,
+        "abstained": len(run.index.seen) - matched,
         "unusable": len(run.unusable),
         "unusable_lines": [{"line": n, "why": why} for n, why in run.unusable],
         "calibration": run.index.calibration.model_dump(mode="json")
@@ -96,12 +96,12 @@ def learn(history: str, knowledge_dir: str | None, config_file: str | None,
         accuracy = "-" if row["heldout_accuracy"] is None else f"{row['heldout_accuracy']:.3f}"
         click.echo(f"{row['article']:<28} {row['matched']:>7} {row['examples_added']:>8} "
                    f"{accuracy:>12} {row['abstained']:>9}")
-    no_guess = sum(1 for t in tickets.values() if not t.get("article") and not t.get("candidate"))
+    no_guess = tally["?"]
     if no_guess:
         click.echo(f"{'(no article)':<28} {'':>7} {'':>8} {'':>12} {no_guess:>9}")
     click.echo(f"\nlines read: {run.lines}; new tickets: {run.added}; already learned: "
                f"{run.known}; matched {summary['matched']}, abstained {summary['abstained']} "
-               f"of {len(tickets)} learned tickets")
+               f"of {summary['learned_tickets']} learned tickets")
     if run.unusable:
         shown = ", ".join(f"{n} ({why})" for n, why in run.unusable[:SHOWN_UNUSABLE])
         more = f" and {len(run.unusable) - SHOWN_UNUSABLE} more" \

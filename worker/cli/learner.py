@@ -19,7 +19,7 @@ from core.crossfit import CrossFit, article_weights, cross_fit
 from core.errors import ConfigError
 from core.learning import MAX_KEPT, HistoryPair, ReplyMatcher, Unusable, pair_from_row
 from core.retrieval import HybridScorer, index_key
-from worker.learned import LearnedIndex, read_learned, write_learned
+from worker.learned import LearnedIndex, digest, read_learned, slot, write_learned
 
 BATCH = 512
 
@@ -49,7 +49,7 @@ def read_pairs(path: Path, run: LearnRun,
     Raises ConfigError when the file is not UTF-8 text or holds no JSON object at all.
     """
     objects = 0
-    seen: set[str] = set()
+    seen: set[int] = set()  # digests, so a long file costs little memory
     try:
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
@@ -67,10 +67,11 @@ def read_pairs(path: Path, run: LearnRun,
                 except Unusable as exc:
                     run.unusable.append((number, str(exc)))
                     continue
-                if pair.ticket_id in seen:
+                number_id = digest(pair.ticket_id)
+                if number_id in seen:
                     run.unusable.append((number, f"ticket {pair.ticket_id} appears again"))
                     continue
-                seen.add(pair.ticket_id)
+                seen.add(number_id)
                 if skip(pair.ticket_id):
                     run.known += 1
                     continue
@@ -99,24 +100,24 @@ def learn(path: Path, base: HybridScorer, folder: Path,
     matcher = ReplyMatcher(base)
     batch: list[HistoryPair] = []
 
-    kept = Counter(_slot(t) for t in index.tickets.values() if t.get("questions"))
+    kept = Counter(slot(t) for t in index.tickets.values())
 
     def flush() -> None:
         for pair, match in zip(batch, matcher.match(batch), strict=True):
             entry: dict[str, Any] = {"article": match.article}
             if match.article is None:
                 entry.update(candidate=match.candidate, reason=match.reason)
-            slot = _slot(entry)
-            if kept[slot] < MAX_KEPT:  # first come, first kept: a re-run keeps the same
-                kept[slot] += 1
+            keep = kept[slot(entry)] < MAX_KEPT  # first come, first kept: re-runs agree
+            if keep:
+                kept[slot(entry)] += 1
                 entry["questions"] = list(pair.questions)
-            index.tickets[pair.ticket_id] = entry
+            index.add(pair.ticket_id, entry, kept=keep)
         run.added += len(batch)
         if progress:
             progress(run.added)
         batch.clear()
 
-    for pair in read_pairs(path, run, lambda tid: tid in index.tickets):
+    for pair in read_pairs(path, run, index.knows):
         batch.append(pair)
         if len(batch) >= BATCH:
             flush()
@@ -132,37 +133,30 @@ def learn(path: Path, base: HybridScorer, folder: Path,
 
 
 def _weights(index: LearnedIndex) -> dict[str, float]:
-    tickets = index.tickets.values()
-    seen = Counter(t.get("article") or t.get("candidate") or "" for t in tickets)
-    matched = Counter(t["article"] for t in tickets if t.get("article"))
+    seen: Counter[str] = Counter()
+    matched: Counter[str] = Counter()
+    for name, count in index.tally().items():
+        seen[name[1:]] += count
+        if name.startswith("="):
+            matched[name[1:]] += count
     return article_weights(seen, matched)
-
-
-def _slot(entry: dict[str, Any]) -> str:
-    """What a ticket's kept questions count against: its article, or its best guess."""
-    article = entry.get("article")
-    return f"={article}" if article else f"?{entry.get('candidate') or ''}"
 
 
 def per_article(index: LearnedIndex, base: HybridScorer) -> list[dict[str, Any]]:
     """One report row per article: tickets matched, examples added, held-out accuracy
     (cross-fitted, on history), abstentions whose best guess it was."""
-    matched: Counter[str] = Counter()
-    abstained: Counter[str] = Counter()
+    tally = index.tally()
     questions: dict[str, set[str]] = {}
     for entry in index.tickets.values():
         if entry.get("article"):
-            matched[entry["article"]] += 1
             questions.setdefault(entry["article"], set()).update(entry.get("questions", ()))
-        elif entry.get("candidate"):
-            abstained[entry["candidate"]] += 1
     rows = []
     for doc in base.docs:
         right, total = index.accuracy.get(doc.id, [0, 0])
-        rows.append({"article": doc.id, "matched": matched[doc.id],
+        rows.append({"article": doc.id, "matched": tally[f"={doc.id}"],
                      "examples_added": len(questions.get(doc.id, set()) - set(doc.examples)),
                      "heldout_accuracy": round(right / total, 3) if total else None,
-                     "abstained": abstained[doc.id]})
+                     "abstained": tally[f"?{doc.id}"]})
     return rows
 
 

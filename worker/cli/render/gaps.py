@@ -28,10 +28,10 @@ def collect(path: Path, index: LearnedIndex) -> list[GapTicket]:
                 pair = pair_from_row(json.loads(line))
             except (json.JSONDecodeError, Unusable):
                 continue
-            entry = index.tickets.get(pair.ticket_id)
-            if entry is not None and not entry.get("article") and pair.questions:
+            learned_as = index.slot_of(pair.ticket_id)
+            if learned_as is not None and learned_as.startswith("?") and pair.questions:
                 found.append(GapTicket(pair.ticket_id, pair.questions[0], pair.readable,
-                                       entry.get("candidate")))
+                                       learned_as[1:] or None))
     return found
 
 
