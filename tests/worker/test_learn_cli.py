@@ -198,6 +198,13 @@ def test_calibrate_on_a_learned_index_keeps_the_fit_in_the_learned_index(
     saved = json.loads((tmp_path / "index" / "learned.json").read_text())
     assert saved["calibration"]["samples"] == 4
     assert not (tmp_path / "index" / "calibration.json").exists()
+    # --zero-shot fits the knowledge base's own calibration and leaves the learned one.
+    learned = (tmp_path / "index" / "learned.json").read_bytes()
+    own = CliRunner().invoke(main, ["calibrate", str(labelled), "--config", str(config),
+                                    "--zero-shot"])
+    assert own.exit_code == 0, own.output
+    assert json.loads((tmp_path / "index" / "calibration.json").read_text())["samples"] == 4
+    assert (tmp_path / "index" / "learned.json").read_bytes() == learned
 
 
 def test_questions_are_kept_for_the_first_tickets_of_an_article_only(tmp_path: Path) -> None:

@@ -125,15 +125,20 @@ def _keep_for_admin_page(report: dict[str, Any]) -> None:
               help="Knowledge directory (default: the config's knowledge_dir).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
-def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str | None) -> None:
+@click.option("--zero-shot", is_flag=True,
+              help="Fit the knowledge base's own calibration (calibration.json: used with no "
+                   "learned index, and by the learned scorer's fallback) even when "
+                   "`handoff learn` has learned from history.")
+def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str | None,
+              zero_shot: bool) -> None:
     """Fit the confidence calibration (Platt) and save it with the index.
 
     With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
     (correct = that article ranks first). Without, holds out each article example
     in turn (leave-one-out over the knowledge base), or, when `handoff learn` has
     learned from history for this knowledge base, cross-fits again over the learned
-    pairs; a learned index keeps its calibration in learned.json. Prints the
-    expected calibration error.
+    pairs; a learned index keeps its calibration in learned.json (`--zero-shot` fits
+    the knowledge base's own one instead). Prints the expected calibration error.
     """
     from datetime import UTC, datetime
 
@@ -141,28 +146,19 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     from core.learned_scorer import LearnedScorer
     from core.models import Message, Requester, Role, Ticket
     from core.retrieval import leave_one_out
-    from core.simulation import ticket_from_row
     from infra.config import load_settings
     from worker.scoring import build_hybrid, index_dir, save_calibration
 
     settings = load_settings(config_file)
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
-    scorer = build_hybrid(settings)
+    scorer = build_hybrid(settings, learned=not zero_shot)
     labelled = _rows(tickets) if tickets else []
     if isinstance(scorer, LearnedScorer):
         _calibrate_learned(scorer, labelled, settings)
         return
     if tickets:
-        ids = {d.id: i for i, d in enumerate(scorer.docs)}
-        rows, outcomes = [], []
-        for row in labelled:
-            intent = (row.get("labels") or {}).get("intent")
-            if intent not in ids:
-                continue
-            features, order, _ = scorer.features(ticket_from_row(row))
-            rows.append(features)
-            outcomes.append(bool(order) and order[0] == ids[intent])
+        rows, outcomes = _features(scorer, labelled)
     else:
         def make(text: str) -> Ticket:
             when = datetime(2026, 1, 1, tzinfo=UTC)
@@ -183,23 +179,29 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     click.echo(f"saved {file}")
 
 
+def _features(scorer: Any, labelled: list[dict[str, Any]]
+              ) -> tuple[list[list[float]], list[bool]]:
+    """Calibration feature rows of the `labelled` rows whose `labels.intent` names an
+    article, and whether that article ranked first."""
+    from core.simulation import ticket_from_row
+
+    ids = {d.id: i for i, d in enumerate(scorer.docs)}
+    rows, outcomes = [], []
+    for row in labelled:
+        intent = (row.get("labels") or {}).get("intent")
+        if intent in ids:
+            features, order, _ = scorer.features(ticket_from_row(row))
+            rows.append(features)
+            outcomes.append(bool(order) and order[0] == ids[intent])
+    return rows, outcomes
+
+
 def _calibrate_learned(scorer: Any, labelled: list[dict[str, Any]], settings: Any) -> None:
     """Calibrate the learned index (see `worker.cli.learner.recalibrate`); exits 2 on failure."""
-    from core.simulation import ticket_from_row
     from worker.cli.learner import recalibrate
     from worker.scoring import build_hybrid, index_dir
 
-    pairs = None
-    if labelled:
-        ids = {d.id: i for i, d in enumerate(scorer.docs)}
-        rows, outcomes = [], []
-        for row in labelled:
-            intent = (row.get("labels") or {}).get("intent")
-            if intent in ids:
-                features, order, _ = scorer.features(ticket_from_row(row))
-                rows.append(features)
-                outcomes.append(bool(order) and order[0] == ids[intent])
-        pairs = (rows, outcomes)
+    pairs = _features(scorer, labelled) if labelled else None
     try:
         index = recalibrate(build_hybrid(settings, learned=False), index_dir(settings), pairs)
     except (ConfigError, OSError) as exc:
