@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/learn.py [--tickets 100000] [--config bench/eval.yaml]
                                     [--source /work/shared/data/eval/history.jsonl]
+                                    [--keep-index DIR]
 
 The history is the exported dev history cycled to `--tickets` rows with fresh ids; after
 the first cycle each question gets a few words and a number appended, so the questions stay
 distinct and the learned examples grow with N as they would with real customers. Written to
 a temporary directory with its own index directory (never into the repository). Each run is
-``/usr/bin/time -v handoff learn HISTORY --quiet --config TMP.yaml``. Not a test.
+``/usr/bin/time -v handoff learn HISTORY --quiet --config TMP.yaml``. With `--keep-index`
+the index directory is DIR and stays (for `bench/bench_engine.py` on an index of that size),
+beside DIR.yaml, the config that uses it. Not a test.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path,
                         default=Path("/work/shared/data/eval/history.jsonl"))
     parser.add_argument("--config", type=Path, default=ROOT / "bench" / "eval.yaml")
+    parser.add_argument("--keep-index", type=Path)
     args = parser.parse_args()
     if not args.source.is_file():
         print(f"learn: {args.source} is missing; skipped")
@@ -52,8 +56,9 @@ def main() -> None:
                     row["messages"] = [first, *row["messages"][1:]]
                 out.write(json.dumps({**row, "id": f"learn-{n}"}) + "\n")
         settings = yaml.safe_load(args.config.read_text(encoding="utf-8"))
-        settings["index_dir"] = str(work / "index")
-        config = work / "handoff.yaml"
+        index = args.keep_index.resolve() if args.keep_index else work / "index"
+        settings["index_dir"] = str(index)
+        config = index.with_suffix(".yaml") if args.keep_index else work / "handoff.yaml"
         config.write_text(yaml.safe_dump(settings), encoding="utf-8")
         started = time.perf_counter()
         done = subprocess.run(
@@ -64,7 +69,7 @@ def main() -> None:
             print(done.stderr[-2000:])
             raise SystemExit(f"learn: exited with {done.returncode}")
         peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-        size = (work / "index" / "learned.json").stat().st_size / 1e6
+        size = (index / "learned.json").stat().st_size / 1e6
         print("  " + "\n  ".join(done.stdout.strip().splitlines()[-3:]))
         print(f"  learn over {args.tickets:,} tickets: {wall:.1f} s, "
               f"{args.tickets / wall:,.0f} tickets/s, peak RSS "
