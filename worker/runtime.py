@@ -44,15 +44,17 @@ class Runtime:
             raise ConfigError(f"platform {platform!r} is not configured") from None
 
 
-def build_runtime(settings: Settings, connection: redis.Redis, database_url: str) -> Runtime:
-    """Build the scorer, the decision log, and connectors sharing the rate budgets
-    on `connection`.
+def build_runtime(settings: Settings, connection: redis.Redis, database_url: str,
+                  scorer: Scorer | None = None) -> Runtime:
+    """Build the scorer (unless one is given), the decision log, and connectors sharing
+    the rate budgets on `connection`.
 
     Raises ConfigError on a bad configuration or an unusable database.
     """
     log = open_log(database_url, lock=connection)
     connectors = build_connectors(settings, budget_factory=redis_budgets(connection))
-    scorer = build_scorer(settings, gather_knowledge(settings, connectors))
+    if scorer is None:
+        scorer = build_scorer(settings, gather_knowledge(settings, connectors))
     for name, connector in connectors.items():
         if isinstance(connector, HttpConnector):
             connector.client.event_hooks["response"].append(_count_calls(name))
@@ -68,7 +70,19 @@ def _count_calls(platform: str) -> Callable[[httpx.Response], None]:
     return hook
 
 
+_preloaded: Scorer | None = None
+
+
+def preload(scorer: Scorer) -> None:
+    """Give this process's runtime `scorer`, built before a fork (`handoff worker
+    --processes`), so the models are loaded once and their pages shared."""
+    global _preloaded
+    _preloaded = scorer
+    current.cache_clear()
+
+
 @cache
 def current() -> Runtime:
     """This process's runtime, built from the environment on first use."""
-    return build_runtime(load_settings(env=os.environ), connect(os.environ), database_url())
+    return build_runtime(load_settings(env=os.environ), connect(os.environ), database_url(),
+                         scorer=_preloaded)

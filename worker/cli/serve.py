@@ -47,8 +47,33 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
 @click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run an RQ worker (in-process jobs: models load once per process)."""
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, forked after the models are loaded once (they share "
+                   "those pages); a process that exits is started again.")
+def worker(burst: bool, processes: int) -> None:
+    """Run RQ workers (in-process jobs: models load once per process, or once for all
+    with --processes)."""
+    if processes == 1 or burst:
+        run_worker(burst)
+        return
+    from infra.config import load_settings
+    from infra.redis_conn import connect, embedded_url
+    from worker.cli.pool import Pool
+    from worker.runtime import preload
+    from worker.scoring import build_scorer, worker_knowledge
+
+    if not os.environ.get("REDIS_URL"):
+        # The parent owns the embedded server, so a child's death never stops it.
+        os.environ["REDIS_URL"] = embedded_url(connect(os.environ))
+    # The children encode one ticket at a time; the tokenizer's threads must not cross a fork.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    settings = load_settings(env=os.environ)
+    preload(build_scorer(settings, worker_knowledge(settings)))
+    sys.exit(Pool(processes, lambda: run_worker(burst=False)).serve())
+
+
+def run_worker(burst: bool) -> None:
+    """Run one HandoffWorker in this process until it stops."""
     from rq.serializers import JSONSerializer
 
     from infra.queue import make_queue
