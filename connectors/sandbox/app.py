@@ -122,7 +122,7 @@ def _count_and_inject() -> tuple[Response, int] | None:
     if fault is None:
         return None
     if fault.latency_ms:
-        time.sleep(fault.latency_ms / 1000)
+        time.sleep(fault.delay_seconds())
     if fault.status is None:
         return None
     answer = jsonify({"error": "SandboxFault",

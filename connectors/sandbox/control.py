@@ -174,8 +174,9 @@ def list_deliveries() -> Any:
 @blueprint.post("/faults")
 def post_fault() -> Any:
     """Inject a fault: ``{"method", "path" (regex), "status", "times", "retry_after",
-    "latency_ms", "skip", "every"}``; `skip` lets that many matching requests through
-    first, and `every` fires only on every Nth matching request.
+    "latency_ms", "jitter", "skip", "every"}``; `skip` lets that many matching requests
+    through first, `every` fires only on every Nth matching request, and `jitter` (0 to
+    below 1) draws each latency from latency_ms * (1 +- jitter).
     Faults apply to API requests only, never to these routes."""
     data = _json_object()
     if data is None:

@@ -8,6 +8,7 @@ platform-neutral form; each platform's blueprint renders its own API shapes.
 from __future__ import annotations
 
 import html
+import random
 import re
 import threading
 from collections import Counter
@@ -130,14 +131,21 @@ class Fault:
     latency_ms: int
     skip: int = 0  # matching requests to let through before the fault starts
     every: int = 1  # fire on every Nth matching request only (a 5% error rate is every=20)
+    jitter: float = 0.0  # latency drawn uniformly from latency_ms * (1 +- jitter)
     seen: int = 0
+
+    def delay_seconds(self) -> float:
+        """This request's injected latency."""
+        spread = random.uniform(-self.jitter, self.jitter) if self.jitter else 0.0
+        return self.latency_ms * (1 + spread) / 1000
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON data, as it was posted."""
         return {"id": self.id, "method": self.method, "path": self.path.pattern,
                 "status": self.status, "times": self.times,
                 "retry_after": self.retry_after, "latency_ms": self.latency_ms,
-                "skip": self.skip, "every": self.every, "matched": self.seen}
+                "skip": self.skip, "every": self.every, "jitter": self.jitter,
+                "matched": self.seen}
 
 
 class Store:
@@ -264,6 +272,7 @@ class Store:
         status, times = spec.get("status"), spec.get("times", 1)
         retry_after, latency = spec.get("retry_after"), spec.get("latency_ms") or 0
         skip, every = spec.get("skip") or 0, spec.get("every") or 1
+        jitter = spec.get("jitter") or 0.0
         if status is not None and not (isinstance(status, int) and 400 <= status <= 599):
             raise ValueError("status: must be an HTTP error status (400-599) or null")
         if times is not None and not (isinstance(times, int) and times >= 1):
@@ -276,10 +285,12 @@ class Store:
             raise ValueError("skip: must be a non-negative integer")
         if not isinstance(every, int) or every < 1:
             raise ValueError("every: must be a positive integer")
+        if not isinstance(jitter, int | float) or not 0 <= jitter < 1:
+            raise ValueError("jitter: must be a fraction of latency_ms from 0 to below 1")
         if status is None and not latency:
             raise ValueError("a fault needs a status, a latency_ms, or both")
         fault = Fault(self.next_id("fault"), method, pattern, status, times, retry_after,
-                      latency, skip, every)
+                      latency, skip, every, float(jitter))
         with self.lock:
             self.faults.append(fault)
         return fault

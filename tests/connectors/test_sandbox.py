@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, jsonify, request
 
 from connectors.sandbox import BackgroundServer, create_app
+from connectors.sandbox.state import Store
 from connectors.zendesk.connector import ZendeskConnector
 from core.errors import PermanentError
 from core.models import (
@@ -420,3 +421,16 @@ def test_a_fault_can_fire_on_every_nth_request_only(sandbox: Sandbox) -> None:
         except PermanentError:
             outcomes.append("404")
     assert outcomes == ["ok", "ok", "404", "ok", "ok", "404"]
+
+
+def test_injected_latency_can_jitter_within_its_bounds(sandbox: Sandbox) -> None:
+    bad = sandbox.http.post("/sandbox/faults", json={"latency_ms": 100, "jitter": 1.5})
+    assert bad.status_code == 400
+    assert "jitter" in bad.json()["error"]
+    made = sandbox.http.post("/sandbox/faults", json={
+        "latency_ms": 150, "jitter": 0.2, "times": None}).raise_for_status().json()
+    assert made["jitter"] == 0.2
+    fault = Store({}).add_fault({"latency_ms": 150, "jitter": 0.2, "times": None})
+    draws = [fault.delay_seconds() for _ in range(500)]
+    assert all(0.12 <= d <= 0.18 for d in draws)
+    assert max(draws) - min(draws) > 0.03  # spread, not one fixed delay
