@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from connectors.base import Connector
+from connectors.base import Helpdesk
 from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
 from core.calibration import DEFAULT, Calibration
 from core.crossfit import augmented_scorer
@@ -40,7 +40,7 @@ CALIBRATION_FILE = "calibration.json"
 
 
 def gather_knowledge(
-    settings: Settings, connectors: Mapping[str, Connector]
+    settings: Settings, connectors: Mapping[str, Helpdesk]
 ) -> tuple[KnowledgeDoc, ...]:
     """The local articles, plus each helpdesk's articles and macros when
     `knowledge_from_helpdesk` is on. A helpdesk that fails is logged and left out (the

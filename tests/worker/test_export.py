@@ -361,7 +361,7 @@ def test_zendesk_history_outside_a_listing_reads_the_metrics(sandbox: Sandbox) -
     ticket_id = sandbox.create("zendesk", ["ai"], "solved",
                                {"reopens": 2, "satisfaction": {"score": "bad"}})
 
-    history = sandbox.connector("zendesk").ticket_history(ticket_id)
+    history = sandbox.connector("zendesk").export.ticket_history(ticket_id)
 
     assert (history.reopened, history.reassigned, history.regrouped) == (2, 0, 0)
     assert history.satisfaction is not None
