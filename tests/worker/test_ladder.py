@@ -13,13 +13,17 @@ import redis
 from click.testing import CliRunner
 
 from infra.store.escalations import steps
-from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
+from tests.worker.support import (
+    EMAIL,
+    TOKEN,
     agent_reply,
+    ai_comments,
+    create,
     deliver,
     make_runtime,
-    sandbox,
+    sample_for,
+    ticket,
 )
-from tests.worker.test_pipeline import EMAIL, TOKEN, ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.cli import main
@@ -35,7 +39,7 @@ LADDER = [
 
 @pytest.fixture
 def runtime(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
@@ -61,7 +65,7 @@ def notes(client: httpx.Client, ticket_id: str) -> list[str]:
     return [body for public, body in ai_comments(ticket(client, ticket_id)) if not public]
 
 
-def test_three_steps_append_the_whole_history(sandbox: httpx.Client,  # noqa: F811
+def test_three_steps_append_the_whole_history(sandbox: httpx.Client,
                                               runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -102,7 +106,7 @@ def test_three_steps_append_the_whole_history(sandbox: httpx.Client,  # noqa: F8
     assert "[default level 3]" in listed.output
 
 
-def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client,  # noqa: F811
+def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client,
                                                           runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -125,7 +129,7 @@ def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client, 
     assert "no higher level" in result.output
 
 
-def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,  # noqa: F811
+def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,
                                            runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -137,7 +141,7 @@ def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,  # noqa: F811
     assert len(notes(sandbox, ticket_id)) == 2  # the handoff note and one step
 
 
-def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,  # noqa: F811
+def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,
                                                  runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("draft"))
     deliver(runtime, ticket_id, "ev-1")
@@ -147,7 +151,7 @@ def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,  # noqa: 
     assert "handoff_level_manager" not in ticket(sandbox, ticket_id)["tags"]
 
 
-def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,  # noqa: F811
+def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,
                                                          runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -162,7 +166,7 @@ def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client, 
 
 
 def test_an_overdue_level_climbs_only_when_configured(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for climbs in (False, True):
@@ -187,7 +191,7 @@ def test_an_overdue_level_climbs_only_when_configured(
 
 
 def test_a_reply_from_a_person_stops_the_overdue_climb(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
