@@ -11,7 +11,7 @@ and contacts), so ``GET /ticket_fields`` and ``GET /contact_fields`` (plain
 lists) are searched for it; whether a contact field's ``name`` carries the
 ``cf_`` prefix its values use is UNCONFIRMED, so both spellings match. Company
 fields are not read by Handoff (`connectors.freshdesk.payloads`).
-`FreshdeskConnector` inherits these methods.
+`FreshdeskConnector` holds a `FreshdeskDirectory` as its ``directory``.
 """
 
 from __future__ import annotations

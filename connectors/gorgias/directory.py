@@ -4,7 +4,7 @@ Users and teams: ``GET /api/users/{id}``, ``GET /api/teams/{id}`` (the reference
 section 3.3: agents are ``/api/users``, teams ``/api/teams``); 404 for an id that
 is not one. A routing group is a Gorgias team. Handoff reads no Gorgias ticket
 fields, and a customer's ``data`` is free-form, so field names cannot be
-checked here. `GorgiasConnector` inherits these methods.
+checked here. `GorgiasConnector` holds a `GorgiasDirectory` as its ``directory``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from worker import runtime as runtime_module
 from worker.aftercare import scheduled_keep_warm, store
 from worker.cli import main
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
 # SLA risk forces escalation when the engine decides (policy.escalate_on_sla_risk); these
 # tickets must stay with the AI at decision time, so only the sweep finds them due.
@@ -184,14 +184,14 @@ def test_sla_sweep_escalates_only_tickets_due_within_the_margin(
                    for d in (timedelta(minutes=10), timedelta(minutes=50)))
     for number, ticket_id in enumerate((soon, later)):
         deliver(runtime, ticket_id, f"ev-{number}")
-    assert run_sweep(runtime, datetime.now(UTC)) == [("zendesk", soon)]
+    assert run_sla_sweep(runtime, datetime.now(UTC)) == [("zendesk", soon)]
     assert "handoff_sla_risk" in ticket(sandbox, soon)["tags"]
     assert "handoff_escalated" not in ticket(sandbox, later)["tags"]
     [record] = store(runtime).list_open()
     assert (record["ticket_id"], record["reason"]) == (soon, "sla_risk")
-    assert run_sweep(runtime, datetime.now(UTC)) == []  # already escalated: once only
+    assert run_sla_sweep(runtime, datetime.now(UTC)) == []  # already escalated: once only
     # Forty minutes on, the other ticket is within the margin too.
-    assert run_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
+    assert run_sla_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
 
 
 def test_sla_sweep_reads_at_most_max_tickets_per_run(
@@ -206,10 +206,10 @@ def test_sla_sweep_reads_at_most_max_tickets_per_run(
     for ticket_id in (first, second):
         deliver(runtime, ticket_id, f"ev-{ticket_id}")
     sandbox.delete("/sandbox/stats")
-    assert len(run_sweep(runtime, datetime.now(UTC))) == 1
+    assert len(run_sla_sweep(runtime, datetime.now(UTC))) == 1
     routes = sandbox.get("/sandbox/stats").json()["zendesk"]["routes"]
     assert routes["GET /tickets/<ticket_id>/audits"] == 1  # one ticket read, not two
-    assert len(run_sweep(runtime, datetime.now(UTC))) == 1  # the other one, next run
+    assert len(run_sla_sweep(runtime, datetime.now(UTC))) == 1  # the other one, next run
     assert {r["ticket_id"] for r in store(runtime).list_open()} == {first, second}
     runtime_module.current.cache_clear()
 

@@ -30,7 +30,7 @@ from tests.worker.support import (
 from worker import runtime as runtime_module
 from worker.cli import main
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
 URGENT = "Nobody answers!!! This is ridiculous. I want to speak to a human NOW."
 ROUTINE = "I forgot my password and now I can't log in to my account. How do I reset it?"
@@ -133,7 +133,7 @@ def test_sla_sweep_finds_the_hand_back_tag_without_a_webhook(
     sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/tags",
                  json={"add": ["handoff_return_to_ai"]}).raise_for_status()
 
-    run_sweep(runtime, datetime.now(UTC))
+    run_sla_sweep(runtime, datetime.now(UTC))
     work(runtime)  # the job the sweep queued
 
     state = ticket(sandbox, ticket_id)

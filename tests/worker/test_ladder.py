@@ -28,7 +28,7 @@ from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.cli import main
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
 LADDER = [
     {"name": "tier2", "group": "201", "sla_minutes": 240},
@@ -156,12 +156,12 @@ def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
     agent_tags(sandbox, ticket_id, "handoff_next_level")  # no webhook for this update
-    run_sweep(runtime, datetime.now(UTC))
+    run_sla_sweep(runtime, datetime.now(UTC))
     assert ticket(sandbox, ticket_id)["group"] == "202"
     [record] = store(runtime).list_open()
     assert record["level"] == 1
     assert "found by the SLA sweep" in steps(record)[-1].by
-    run_sweep(runtime, datetime.now(UTC))  # the tag is gone: nothing more
+    run_sla_sweep(runtime, datetime.now(UTC))  # the tag is gone: nothing more
     assert store(runtime).list_open()[0]["level"] == 1
 
 
@@ -178,10 +178,10 @@ def test_an_overdue_level_climbs_only_when_configured(
         ticket_id = create(sandbox, sample_for("escalate"))
         deliver(runtime, ticket_id, f"ev-{climbs}")
         now = datetime.now(UTC)
-        run_sweep(runtime, now + timedelta(minutes=200))  # tier2 has 240 minutes
+        run_sla_sweep(runtime, now + timedelta(minutes=200))  # tier2 has 240 minutes
         record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
         assert record["level"] == 0
-        run_sweep(runtime, now + timedelta(minutes=245))
+        run_sla_sweep(runtime, now + timedelta(minutes=245))
         record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
         assert record["level"] == (1 if climbs else 0)
         if climbs:
@@ -201,7 +201,7 @@ def test_a_reply_from_a_person_stops_the_overdue_climb(
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
     agent_reply(sandbox, ticket_id, "Hi, Sam here: I'm on it.")
-    run_sweep(runtime, datetime.now(UTC) + timedelta(minutes=300))
+    run_sla_sweep(runtime, datetime.now(UTC) + timedelta(minutes=300))
     [record] = store(runtime).list_open()
     assert record["level"] == 0
     runtime_module.current.cache_clear()

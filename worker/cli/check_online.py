@@ -66,10 +66,10 @@ def check_online(settings: Settings, directories: Mapping[str, Directory],
     return report
 
 
-def _check_platform(platform: str, connector: Directory, refs: list[IdRef],
+def _check_platform(platform: str, directory: Directory, refs: list[IdRef],
                     report: OnlineReport) -> None:
     try:
-        me = connector.whoami()
+        me = directory.whoami()
     except HelpdeskError as exc:
         report.lines.append(f"{platform}: {_failure(exc)}: {exc}")
         report.failed += 1 + len(refs)
@@ -80,7 +80,7 @@ def _check_platform(platform: str, connector: Directory, refs: list[IdRef],
         if not wanted:
             continue
         try:
-            answers = connector.lookup(kind, sorted({r.value for r in wanted}))
+            answers = directory.lookup(kind, sorted({r.value for r in wanted}))
         except HelpdeskError as exc:
             report.lines.append(f"{platform}: cannot look up {kind}s: {_failure(exc)}: {exc}")
             report.failed += len(wanted)
