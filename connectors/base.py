@@ -1,6 +1,10 @@
 """The connector contract and the HTTP plumbing every connector shares.
 
-A connector is one class per helpdesk module that satisfies `Connector`.
+A connector is one class per helpdesk subpackage that satisfies `Connector`: a
+`WebhookSource` for the receiver, a `Helpdesk` for the worker, an `Installer` for
+``handoff install``, and it holds its `TicketExport` and `Directory` parts as members
+(``export``, ``directory``) for ``handoff export`` and ``handoff check-config --online``.
+Each caller is typed against the narrow protocol it uses.
 `HttpConnector` holds the shared plumbing: one injected `httpx.Client`, the
 translation of HTTP failures into the `core.errors` tree, and tenacity retries on
 transient failures only (timeouts, connection errors, 429 honouring
@@ -45,6 +49,7 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
+from connectors.directory import Directory
 from core.errors import ConfigError, PermanentError, RateLimited, TransientError
 from core.history import TicketHistory
 from core.knowledge import KnowledgeDoc
@@ -66,8 +71,8 @@ class HeaderItems(Protocol):
     def items(self) -> Iterable[tuple[str, str]]: ...
 
 
-class Connector(Protocol):
-    """What the receiver and the worker need from a helpdesk."""
+class WebhookSource(Protocol):
+    """What the receiver needs from a helpdesk: check a delivery and read it."""
 
     name: ClassVar[str]
 
@@ -76,6 +81,13 @@ class Connector(Protocol):
 
     def parse_event(self, headers: HeaderItems, body: Any) -> TicketEvent:
         """Turn a decoded delivery into an event; raise PayloadError if unusable."""
+
+
+class Helpdesk(Protocol):
+    """What the worker needs from a helpdesk: read a ticket, write a decision, read the
+    knowledge the scorer answers from."""
+
+    name: ClassVar[str]
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         """Load the whole ticket; raise TransientError or PermanentError on failure."""
@@ -93,11 +105,9 @@ class Connector(Protocol):
         Raises TransientError or PermanentError on failure.
         """
 
-    def install(self, public_url: str) -> InstallReport:
-        """Register our webhook with the helpdesk; a second run creates nothing.
 
-        Raises PermanentError when the helpdesk refuses (for example missing rights).
-        """
+class TicketExport(Protocol):
+    """What ``handoff export`` needs from a helpdesk: list tickets, tell their history."""
 
     def list_tickets(
         self, since: datetime, cursor: str | None = None, page_size: int = 100
@@ -122,9 +132,38 @@ class Connector(Protocol):
         """
 
 
+class Installer(Protocol):
+    """What ``handoff install`` needs from a helpdesk."""
+
+    def install(self, public_url: str) -> InstallReport:
+        """Register our webhook with the helpdesk; a second run creates nothing.
+
+        Raises PermanentError when the helpdesk refuses (for example missing rights).
+        """
+
+
+class ExportSource(Helpdesk, Protocol):
+    """What ``handoff export`` reads through: the helpdesk's tickets, and its `export`
+    part for the listing and the histories."""
+
+    @property
+    def export(self) -> TicketExport: ...
+
+
+class Connector(WebhookSource, ExportSource, Installer, Protocol):
+    """What the registry builds for one helpdesk account: every role above, and the
+    `directory` part ``handoff check-config --online`` reads through.
+
+    Callers type against the narrow protocol they use, not this one.
+    """
+
+    @property
+    def directory(self) -> Directory: ...
+
+
 @dataclass(frozen=True)
 class TicketPage:
-    """One page of `Connector.list_tickets`: ticket ids, oldest change first where the
+    """One page of `TicketExport.list_tickets`: ticket ids, oldest change first where the
     helpdesk orders so, and `next_cursor`, where the page after this one starts
     (None on the last page)."""
 
@@ -134,7 +173,7 @@ class TicketPage:
 
 @dataclass(frozen=True)
 class InstallReport:
-    """What `Connector.install` found, made, and left for an admin to do by hand.
+    """What `Installer.install` found, made, and left for an admin to do by hand.
 
     `secrets` maps environment variable names to values the admin must store
     (for example ``HANDOFF_ZENDESK_SIGNING_SECRET``); it is kept out of `repr`
@@ -243,6 +282,10 @@ class HttpConnector:
             raise TransientError(detail, status=status, retry_after=wait)
         raise PermanentError(detail, status=status)
 
+    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
+        """`request`, then `json`: the decoded answer. Raises as those two do."""
+        return self.json(self.request(method, url, **kwargs))
+
     @staticmethod
     def json(response: httpx.Response) -> Any:
         """Decode a JSON response; raise PermanentError if the body is not JSON."""
@@ -295,7 +338,8 @@ class AccountConnector(HttpConnector, Generic[SettingsT]):
     It keeps the account's settings, the replay window for webhook timestamps, the
     clock (injectable for tests) and our own API user's id when configured, and
     builds the account's `httpx.Client`. Subclasses declare `name` and
-    `basic_auth`.
+    `basic_auth`, and build their parts (``export``, ``directory``, each handed
+    this connector as its `http`) in `_prepare`.
     """
 
     name: ClassVar[str]

@@ -1,7 +1,7 @@
 """Read-only lookups of a helpdesk's groups, agents and custom fields.
 
 ``handoff check-config --online`` uses them through `Directory`, which each
-connector satisfies with one module of its own (``<platform>_directory``). A
+connector holds as its ``directory`` part (`connectors.<platform>.directory`). A
 lookup answers, per id, `Found`: yes, no, or `None` with a note when the
 helpdesk cannot tell (for example fields Handoff does not read there).
 Credentials are proven by `Directory.whoami`. Failures are the connectors' own
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from core.errors import PermanentError
 from core.id_refs import IdKind
@@ -27,7 +27,6 @@ class Found:
     note: str = ""
 
 
-@runtime_checkable
 class Directory(Protocol):
     """What the online check needs from a connector."""
 

@@ -10,6 +10,7 @@ anything but the ticket's own fields (evaluation labels never reach it).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from core.actions import plan
 from core.context import LANGUAGE
@@ -17,18 +18,59 @@ from core.errors import ScorerError
 from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
+from core.ladder_settings import EscalationSettings
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.offer import assess
 from core.policy import Verdict, choose
+from core.rule_settings import RulesSettings
 from core.rules import evaluate, with_rules
 from core.scorer import Answer, Scorer
-from core.settings import Settings
+from core.settings import (
+    ExclusionSettings,
+    HumanFirstSettings,
+    PolicySettings,
+    RoutingSettings,
+    TagSettings,
+    TriggerSettings,
+)
 from core.triggers import article_topics, detect
 
 
+class EngineSettings(Protocol):
+    """The sections of `core.settings.Settings` a decision reads, and nothing else.
+
+    `Settings` has them all, so callers pass their settings as they are; the engine
+    cannot reach the platforms, the queue or anything else a decision must not depend on.
+    """
+
+    @property
+    def exclusions(self) -> ExclusionSettings: ...
+
+    @property
+    def tags(self) -> TagSettings: ...
+
+    @property
+    def human_first(self) -> HumanFirstSettings: ...
+
+    @property
+    def triggers(self) -> TriggerSettings: ...
+
+    @property
+    def policy(self) -> PolicySettings: ...
+
+    @property
+    def rules(self) -> RulesSettings: ...
+
+    @property
+    def routing(self) -> RoutingSettings: ...
+
+    @property
+    def escalation(self) -> EscalationSettings: ...
+
+
 def decide(
-    ticket: Ticket, scorer: Scorer, settings: Settings, now: datetime | None = None,
+    ticket: Ticket, scorer: Scorer, settings: EngineSettings, now: datetime | None = None,
     escalation: EscalationState | None = None,
 ) -> Decision:
     """Decide what to do with `ticket` and plan the writes.
@@ -69,7 +111,7 @@ def decide(
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
     elif verdict.path is Path.DRAFT and answer is not None:
         note = draft_note(answer, verdict.reasons)
-    actions = _shadowed(verdict.path, verdict.reasons, note, settings)
+    actions = _shadowed(verdict.path, verdict.reasons, note, settings.policy)
     if actions is None:
         language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
         actions = with_rules(
@@ -99,12 +141,12 @@ def last_activity(ticket: Ticket) -> datetime | None:
 
 
 def _shadowed(
-    path: Path, reasons: tuple[Reason, ...], note: str, settings: Settings
+    path: Path, reasons: tuple[Reason, ...], note: str, policy: PolicySettings
 ) -> tuple[Action, ...] | None:
     """Shadow mode's writes (at most one internal note), or None outside shadow mode."""
-    if settings.policy.mode != "shadow":
+    if policy.mode != "shadow":
         return None
-    if not settings.policy.shadow_note:
+    if not policy.shadow_note:
         return ()
     why = "; ".join(f"{r.code} ({r.rule})" for r in reasons)
     body = f"Shadow mode: Handoff would have chosen {path.value}. Why: {why}."

@@ -220,7 +220,7 @@ def _counts(g: _Group, kind: str, a: float, d: float) -> Counter[str]:
     return c
 
 
-class Sweep:
+class ThresholdSweep:
     """Every threshold pair over a fixed set of outcomes, without re-running the engine."""
 
     def __init__(self, outcomes: Iterable[Outcome], extra: Overrides | None = None) -> None:

@@ -17,7 +17,7 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from connectors.base import Connector
+from connectors.base import WebhookSource
 from core.errors import WebhookError
 from core.settings import Settings
 from infra import metrics
@@ -32,7 +32,7 @@ log = logging.getLogger("receiver")
 def create_app(
     settings: Settings,
     connection: redis.Redis,
-    connectors: Mapping[str, Connector],
+    connectors: Mapping[str, WebhookSource],
     ready_checks: Mapping[str, Callable[[], None]] | None = None,
     admin_token: str | None = None,
     admin: Blueprint | None = None,

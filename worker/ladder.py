@@ -22,7 +22,7 @@ from typing import Any
 
 import redis
 
-from connectors.base import Connector
+from connectors.base import Helpdesk
 from core.batching import batches
 from core.ladder import NEXT_LEVEL, Step, climb, overdue
 from core.models import Decision, Path, Reason, Role, Ticket
@@ -44,7 +44,7 @@ class LadderContext:
     settings: Settings
     redis: redis.Redis
     log: DecisionLog
-    connector: Connector
+    connector: Helpdesk
 
 
 @dataclass(frozen=True)

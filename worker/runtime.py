@@ -8,14 +8,14 @@ job, instead of once per job.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
 import httpx
 import redis
 
-from connectors.base import Connector, HttpConnector
+from connectors.base import Helpdesk, HttpConnector
 from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
@@ -34,9 +34,9 @@ class Runtime:
     redis: redis.Redis
     scorer: Scorer
     log: DecisionLog
-    connectors: dict[str, Connector] = field(default_factory=dict)
+    connectors: Mapping[str, Helpdesk] = field(default_factory=dict)
 
-    def connector(self, platform: str) -> Connector:
+    def connector(self, platform: str) -> Helpdesk:
         """The connector for `platform`; raise ConfigError if it is not configured."""
         try:
             return self.connectors[platform]

@@ -20,7 +20,7 @@ import httpx
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from connectors.base import Connector
+from connectors.base import Helpdesk
 from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
 from connectors.registry import build_connectors
 from core.calibration import DEFAULT, Calibration
@@ -42,7 +42,7 @@ CALIBRATION_FILE = "calibration.json"
 
 
 def gather_knowledge(
-    settings: Settings, connectors: Mapping[str, Connector]
+    settings: Settings, connectors: Mapping[str, Helpdesk]
 ) -> tuple[KnowledgeDoc, ...]:
     """The local articles, plus each helpdesk's articles and macros when
     `knowledge_from_helpdesk` is on. A helpdesk that fails is logged and left out (the

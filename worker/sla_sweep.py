@@ -34,34 +34,34 @@ from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.sla_sweep")
 
-SWEEP_JOB_ID = "handoff-sla-sweep"
+SLA_SWEEP_JOB_ID = "handoff-sla-sweep"
 
 
 def sla_sweep(reschedule: bool = True) -> dict[str, Any]:
     """The rq job: one sweep, then schedule the next (unless `reschedule` is false)."""
     runtime = current()
     try:
-        escalated = run_sweep(runtime, datetime.now(UTC))
+        escalated = run_sla_sweep(runtime, datetime.now(UTC))
     finally:
         if reschedule:
-            schedule_sweep(runtime, replace=True)
+            schedule_sla_sweep(runtime, replace=True)
     return {"escalated": [f"{p}:{t}" for p, t in escalated]}
 
 
-def schedule_sweep(runtime: Runtime, *, replace: bool = False) -> bool:
+def schedule_sla_sweep(runtime: Runtime, *, replace: bool = False) -> bool:
     """Schedule the next sweep unless one is waiting already (or the sweep is off)."""
     settings = runtime.settings.aftercare.sla_sweep
     if not settings.enabled:
         return False
     queue = make_queue(runtime.settings, runtime.redis)
-    if not replace and SWEEP_JOB_ID in scheduled_registry(queue):
+    if not replace and SLA_SWEEP_JOB_ID in scheduled_registry(queue):
         return False
-    queue.enqueue_in(timedelta(seconds=settings.every_seconds), SLA_SWEEP_JOB, job_id=SWEEP_JOB_ID,
-                     description="SLA sweep")
+    queue.enqueue_in(timedelta(seconds=settings.every_seconds), SLA_SWEEP_JOB,
+                     job_id=SLA_SWEEP_JOB_ID, description="SLA sweep")
     return True
 
 
-def run_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
+def run_sla_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
     """Sweep once at `now`; return the (platform, ticket id) escalated for ``sla_risk``."""
     settings = runtime.settings.aftercare.sla_sweep
     records = store(runtime)

@@ -42,7 +42,7 @@ import httpx
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, InstallReport
+from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.freshdesk import payloads
 from connectors.freshdesk.directory import FreshdeskDirectory
 from connectors.freshdesk.export import FreshdeskExport
@@ -68,16 +68,21 @@ _PUBLISHED = 2
 SECRET_VARIABLE = "HANDOFF_FRESHDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable name
 
 
-
-class FreshdeskConnector(FreshdeskExport, FreshdeskDirectory):
+class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
     """One Freshdesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
     `HttpConnector.request`, so failures surface only as `core.errors` types.
+    `export` and `directory` are the account's reads for ``handoff export`` and
+    ``handoff check-config --online``, sent through this connector.
     """
 
     name: ClassVar[str] = "freshdesk"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
+
+    def _prepare(self) -> None:
+        self.export = FreshdeskExport(http=self)
+        self.directory = FreshdeskDirectory(http=self)
 
     @classmethod
     def basic_auth(cls, settings: FreshdeskSettings, token: str) -> httpx.BasicAuth:

@@ -9,7 +9,7 @@ Ticket stats (``include=stats``): https://developers.freshdesk.com/api/#view_a_t
 Satisfaction ratings of a ticket: https://developers.freshdesk.com/api/#satisfaction-ratings
 
 Freshdesk's public API has no change log of assignees or groups, so those stay
-unknown. `FreshdeskConnector` inherits these methods.
+unknown. `FreshdeskConnector` holds a `FreshdeskExport` as its ``export``.
 """
 
 from __future__ import annotations
@@ -20,18 +20,21 @@ from typing import Any
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import AccountConnector, TicketPage
+from connectors.base import HttpConnector, TicketPage
 from core.errors import PermanentError
 from core.history import Satisfaction, TicketHistory
-from core.settings import FreshdeskSettings
 
 MAX_PAGE = 300
 # Custom surveys answer -103..103; 100 is neutral (classic surveys: 103, 100, -103).
 _NEUTRAL = 100
 
 
-class FreshdeskExport(AccountConnector[FreshdeskSettings]):
-    """The export half of `connectors.freshdesk.connector.FreshdeskConnector`."""
+class FreshdeskExport:
+    """The export reads of one Freshdesk account, sent through `http` (the account's
+    connector: its client, retries and rate budget)."""
+
+    def __init__(self, *, http: HttpConnector) -> None:
+        self._http = http
 
     def list_tickets(
         self, since: datetime, cursor: str | None = None, page_size: int = 100
@@ -44,10 +47,10 @@ class FreshdeskExport(AccountConnector[FreshdeskSettings]):
         """
         page, start = parse_cursor(cursor) if cursor else (1, stamp(since))
         while True:
-            response = self.request("GET", "/tickets", params={
+            response = self._http.request("GET", "/tickets", params={
                 "updated_since": start, "order_by": "updated_at", "order_type": "asc",
                 "per_page": str(page_size), "page": str(page)})
-            items = self.json(response)
+            items = self._http.json(response)
             if not isinstance(items, list):
                 raise PermanentError("freshdesk: GET /tickets did not answer a list")
             tickets = [t for t in items if isinstance(t, dict) and "id" in t]
@@ -70,7 +73,7 @@ class FreshdeskExport(AccountConnector[FreshdeskSettings]):
         whole days, so it can count a few more). Raises TransientError or PermanentError.
         """
         query = f"\"updated_at:>'{since.astimezone(UTC).strftime('%Y-%m-%d')}'\""
-        answer = self.json(self.request("GET", "/search/tickets", params={"query": query}))
+        answer = self._http.request_json("GET", "/search/tickets", params={"query": query})
         total = answer.get("total") if isinstance(answer, dict) else None
         return total if isinstance(total, int) and not isinstance(total, bool) else None
 
@@ -80,10 +83,10 @@ class FreshdeskExport(AccountConnector[FreshdeskSettings]):
         Ratings that are off (404) count as none. Raises TransientError or
         PermanentError when a call fails.
         """
-        path = f"/tickets/{tools.path_id(self.name, ticket_id)}"
-        ticket = self.json(self.request("GET", path, params={"include": "stats"}))
+        path = f"/tickets/{tools.path_id('freshdesk', ticket_id)}"
+        ticket = self._http.request_json("GET", path, params={"include": "stats"})
         try:
-            ratings = self.json(self.request("GET", f"{path}/satisfaction_ratings"))
+            ratings = self._http.request_json("GET", f"{path}/satisfaction_ratings")
         except PermanentError as exc:
             if exc.status != 404:
                 raise

@@ -41,7 +41,7 @@ import httpx
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, InstallReport
+from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.gorgias import payloads, sender
 from connectors.gorgias.directory import GorgiasDirectory
 from connectors.gorgias.export import GorgiasExport
@@ -62,17 +62,21 @@ _ROUTES_KEPT = 256
 _INTEGRATIONS_TTL = timedelta(minutes=15)
 
 
-class GorgiasConnector(GorgiasExport, GorgiasDirectory):
+class GorgiasConnector(AccountConnector[GorgiasSettings]):
     """One Gorgias account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
     `HttpConnector.request`, so failures surface only as `core.errors` types.
+    `export` and `directory` are the account's reads for ``handoff export`` and
+    ``handoff check-config --online``, sent through this connector.
     """
 
     name: ClassVar[str] = "gorgias"
     required_secrets: ClassVar[tuple[str, ...]] = ("api_token", "webhook_secret")
 
     def _prepare(self) -> None:
+        self.export = GorgiasExport(http=self)
+        self.directory = GorgiasDirectory(http=self)
         # Where a reply to each recently read ticket goes; read in get_ticket, used in apply.
         self._routes: OrderedDict[str, payloads.ReplyRoute] = OrderedDict()
         # The account's integrations and when they were read (email sending addresses).

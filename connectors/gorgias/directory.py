@@ -4,7 +4,7 @@ Users and teams: ``GET /api/users/{id}``, ``GET /api/teams/{id}`` (the reference
 section 3.3: agents are ``/api/users``, teams ``/api/teams``); 404 for an id that
 is not one. A routing group is a Gorgias team. Handoff reads no Gorgias ticket
 fields, and a customer's ``data`` is free-form, so field names cannot be
-checked here. `GorgiasConnector` inherits these methods.
+checked here. `GorgiasConnector` holds a `GorgiasDirectory` as its ``directory``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from connectors import directory
-from connectors.base import AccountConnector
+from connectors.base import HttpConnector
 from connectors.directory import Found
 from core.errors import PermanentError
 from core.id_refs import IdKind
-from core.settings import GorgiasSettings
 
 _NOT_READ = {
     IdKind.TICKET_FIELD: "Handoff does not read Gorgias ticket fields, so a rule on them "
@@ -26,12 +25,16 @@ _NOT_READ = {
 }
 
 
-class GorgiasDirectory(AccountConnector[GorgiasSettings]):
-    """The directory half of `connectors.gorgias.connector.GorgiasConnector`."""
+class GorgiasDirectory:
+    """The directory lookups of one Gorgias account, sent through `http` (the account's
+    connector)."""
+
+    def __init__(self, *, http: HttpConnector) -> None:
+        self._http = http
 
     def whoami(self) -> str:
         """``GET /api/users/0``: the current user (UNCONFIRMED as "me"; any id proves access)."""
-        me = self.json(self.request("GET", "/users/0"))
+        me = self._http.request_json("GET", "/users/0")
         if not isinstance(me, dict) or me.get("id") is None:
             raise PermanentError("gorgias: /api/users/0 answered without an id")
         return str(me["id"])
@@ -39,7 +42,7 @@ class GorgiasDirectory(AccountConnector[GorgiasSettings]):
     def lookup(self, kind: IdKind, ids: Collection[str]) -> dict[str, Found]:
         """Teams and agents one call each; fields cannot be checked (see the module)."""
         if kind is IdKind.GROUP:
-            return directory.by_id(ids, lambda i: self.json(self.request("GET", f"/teams/{i}")))
+            return directory.by_id(ids, lambda i: self._http.request_json("GET", f"/teams/{i}"))
         if kind is IdKind.AGENT:
-            return directory.by_id(ids, lambda i: self.json(self.request("GET", f"/users/{i}")))
+            return directory.by_id(ids, lambda i: self._http.request_json("GET", f"/users/{i}"))
         return directory.not_read(ids, _NOT_READ[kind])

@@ -10,7 +10,8 @@ Satisfaction survey (the ticket's ``satisfaction_survey``, one per ticket,
 score 1 to 5): https://developers.gorgias.com/reference/the-satisfactionsurvey-object
 
 Gorgias' ticket events do not document what changed, so reopens and
-reassignments stay unknown. `GorgiasConnector` inherits these methods.
+reassignments stay unknown. `GorgiasConnector` holds a `GorgiasExport` as its
+``export``.
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ from typing import Any
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import AccountConnector, TicketPage
+from connectors.base import HttpConnector, TicketPage
 from core.errors import PermanentError
 from core.history import Satisfaction, TicketHistory
-from core.settings import GorgiasSettings
 
 _MAX_PAGES = 100_000
 
 
-class GorgiasExport(AccountConnector[GorgiasSettings]):
-    """The export half of `connectors.gorgias.connector.GorgiasConnector`."""
+class GorgiasExport:
+    """The export reads of one Gorgias account, sent through `http` (the account's
+    connector: its client, retries and rate budget)."""
+
+    def __init__(self, *, http: HttpConnector) -> None:
+        self._http = http
 
     def list_tickets(
         self, since: datetime, cursor: str | None = None, page_size: int = 100
@@ -43,7 +47,7 @@ class GorgiasExport(AccountConnector[GorgiasSettings]):
         params = {"limit": str(page_size), "order_by": "updated_datetime:desc"}
         first = {**params, "cursor": cursor} if cursor else params
         pages = pagination.next_cursor(
-            lambda query: self.json(self.request("GET", "/tickets", params=query)),
+            lambda query: self._http.request_json("GET", "/tickets", params=query),
             first, what="gorgias: the ticket list", max_pages=_MAX_PAGES)
         for page in pages:
             ids, older = page_ids(page, since)
@@ -63,7 +67,7 @@ class GorgiasExport(AccountConnector[GorgiasSettings]):
 
         Raises TransientError or PermanentError when the call fails.
         """
-        ticket = self.json(self.request("GET", f"/tickets/{tools.path_id(self.name, ticket_id)}"))
+        ticket = self._http.request_json("GET", f"/tickets/{tools.path_id('gorgias', ticket_id)}")
         return history_from(ticket)
 
 

@@ -23,9 +23,9 @@ import httpx
 
 from connectors import pagination
 from connectors import webhook_tools as tools
-from connectors.base import HeaderItems, InstallReport
+from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.zendesk import payloads, setup
-from connectors.zendesk.directory import ZendeskDirectory
+from connectors.zendesk.directory import ZendeskDirectory, every
 from connectors.zendesk.export import ZendeskExport
 from core.batching import already_on_ticket
 from core.errors import ConflictError, PayloadError, PermanentError, SignatureError
@@ -43,11 +43,14 @@ _MAX_AUDIT_PAGES = 200
 # Writes of one batch under safe_update before a conflict is handed to the job's retries.
 CONFLICT_TRIES = 3
 
-class ZendeskConnector(ZendeskExport, ZendeskDirectory):
+
+class ZendeskConnector(AccountConnector[ZendeskSettings]):
     """One Zendesk account, reached through an injected `httpx.Client`.
 
     Build the client with `make_client`. Every API call goes through
     `HttpConnector.request`, so failures surface only as `core.errors` types.
+    `export` and `directory` are the account's reads for ``handoff export`` and
+    ``handoff check-config --online``, sent through this connector.
     """
 
     name: ClassVar[str] = "zendesk"
@@ -57,6 +60,8 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
     invocation_header: ClassVar[str] = "x-zendesk-webhook-invocation-id"
 
     def _prepare(self) -> None:
+        self.export = ZendeskExport(http=self)
+        self.directory = ZendeskDirectory(http=self)
         self._update_budget = (
             self.budget.endpoint("ticket-update", self.settings.update_ticket_budget)
             if self.budget is not None else None
@@ -268,9 +273,9 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
         """
         docs: list[KnowledgeDoc | None] = []
         try:
-            docs += [setup.article_doc(a) for a in self._every("/help_center/articles.json",
+            docs += [setup.article_doc(a) for a in every(self, "/help_center/articles.json",
                                                                "articles")]
-            docs += [setup.macro_doc(m) for m in self._every("/macros/active.json", "macros")]
+            docs += [setup.macro_doc(m) for m in every(self, "/macros/active.json", "macros")]
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentError(f"zendesk: unexpected knowledge item: {exc!r}") from exc
         return [doc for doc in docs if doc is not None]
@@ -288,7 +293,7 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
         created: list[str] = []
         existing: list[str] = []
         notes: list[str] = []
-        webhook = next((w for w in self._every("/webhooks", "webhooks", {
+        webhook = next((w for w in every(self, "/webhooks", "webhooks", {
             "filter[name_contains]": setup.WEBHOOK_NAME}) if w.get("name") == setup.WEBHOOK_NAME),
             None)
         if webhook is None:
@@ -303,7 +308,7 @@ class ZendeskConnector(ZendeskExport, ZendeskDirectory):
         webhook_id = setup.webhook_id(webhook)
         secret = setup.signing_secret(self.json(self.request(
             "GET", f"/webhooks/{webhook_id}/signing_secret")))
-        triggers = self._every("/triggers.json", "triggers")
+        triggers = every(self, "/triggers.json", "triggers")
         wanted: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
             (setup.TRIGGER_TITLE, lambda: setup.trigger_body(webhook_id, self.ai_user_id())),
             (setup.NEXT_LEVEL_TRIGGER_TITLE, lambda: setup.next_level_trigger_body(

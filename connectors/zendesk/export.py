@@ -9,8 +9,9 @@ https://developer.zendesk.com/api-reference/ticketing/ticket-management/satisfac
 
 Incremental exports sideload ``metric_sets`` (``include=metric_sets``).
 The incremental export allows 10 requests a minute, so it has an endpoint
-budget of its own on top of the account's. `ZendeskConnector` inherits these
-methods; the readers of the answers are pure functions at the bottom.
+budget of its own on top of the account's. `ZendeskConnector` holds a
+`ZendeskExport` as its ``export``; the readers of the answers are pure functions
+at the bottom.
 """
 
 from __future__ import annotations
@@ -19,26 +20,27 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import AccountConnector, TicketPage
+from connectors.base import HttpConnector, TicketPage
 from core.errors import PermanentError
 from core.history import Satisfaction, TicketHistory
-from core.settings import RateBudget, ZendeskSettings
+from core.settings import RateBudget
 
 INCREMENTAL_BUDGET = RateBudget(calls=10, per_seconds=60)
 # 1000 tickets a page at most: a million tickets, then we call the server runaway.
 _MAX_EXPORT_PAGES = 10_000
 
 
-class ZendeskExport(AccountConnector[ZendeskSettings]):
-    """The export half of `connectors.zendesk.connector.ZendeskConnector`.
+class ZendeskExport:
+    """The export reads of one Zendesk account, sent through `http` (the account's
+    connector: its client, retries and rate budget).
 
     The listing sideloads ``metric_sets``, so the history of a ticket on the
     current page costs no call: its ticket object and metric set are kept until
     the next page replaces them.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, http: HttpConnector) -> None:
+        self._http = http
         self._listed: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def list_tickets(
@@ -50,14 +52,14 @@ class ZendeskExport(AccountConnector[ZendeskSettings]):
         until ``end_of_stream``. Raises TransientError or PermanentError when a
         call fails or an answer has no ``tickets`` list.
         """
-        budget = (self.budget.endpoint("incremental-export", INCREMENTAL_BUDGET)
-                  if self.budget is not None else None)
+        budget = (self._http.budget.endpoint("incremental-export", INCREMENTAL_BUDGET)
+                  if self._http.budget is not None else None)
         base = {"per_page": str(page_size), "exclude_deleted": "true", "include": "metric_sets"}
         params = {**base, **({"cursor": cursor} if cursor is not None
                              else {"start_time": str(int(since.timestamp()))})}
         for _ in range(_MAX_EXPORT_PAGES):
-            answer = self.json(self.request("GET", "/incremental/tickets/cursor.json",
-                                            params=params, endpoint_budget=budget))
+            answer = self._http.request_json("GET", "/incremental/tickets/cursor.json",
+                                              params=params, endpoint_budget=budget)
             ids, after, done = export_page(answer)
             self._listed = listed(answer)
             yield TicketPage(ids, None if done else after)
@@ -72,7 +74,7 @@ class ZendeskExport(AccountConnector[ZendeskSettings]):
         Raises TransientError or PermanentError when the call fails.
         """
         query = f"type:ticket updated>={since.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
-        answer = self.json(self.request("GET", "/search/count.json", params={"query": query}))
+        answer = self._http.request_json("GET", "/search/count.json", params={"query": query})
         count = answer.get("count") if isinstance(answer, dict) else None
         return _count(count)
 
@@ -90,12 +92,12 @@ class ZendeskExport(AccountConnector[ZendeskSettings]):
         if not ticket_id.isdigit():
             raise PermanentError(f"zendesk: {ticket_id!r} is not a ticket id")
         try:
-            metrics = self.json(self.request("GET", f"/tickets/{ticket_id}/metrics.json"))
+            metrics = self._http.request_json("GET", f"/tickets/{ticket_id}/metrics.json")
         except PermanentError as exc:
             if exc.status != 404:
                 raise
             metrics = {}
-        ticket = self.json(self.request("GET", f"/tickets/{ticket_id}.json"))
+        ticket = self._http.request_json("GET", f"/tickets/{ticket_id}.json")
         return history_from(_object(metrics, "ticket_metric"), _object(ticket, "ticket"))
 
 

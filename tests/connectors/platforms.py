@@ -27,7 +27,7 @@ from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
 from tests.connectors import fixtures_freshdesk as fd
 from tests.connectors import fixtures_gorgias as gg
 from tests.connectors import fixtures_zendesk as zd
-from tests.connectors.test_zendesk_setup import FakeZendesk
+from tests.connectors.support import FakeZendesk
 
 NOW = datetime(2024, 5, 2, 9, 31, tzinfo=UTC)
 RECEIVER = "https://handoff.example"

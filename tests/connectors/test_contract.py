@@ -7,7 +7,6 @@ platform-specific data (fixtures, expected requests) lives in `platforms`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -37,6 +36,7 @@ from tests.connectors.platforms import (
     Attributes,
     Platform,
 )
+from tests.connectors.support import Waits
 
 NOTE_BATCH = (InternalNote(body=NOTE), AddTags(tags=("handoff_escalated",)),
               Assign(group="360099", assignee="7"), SetPriority(priority=Priority.URGENT),
@@ -45,27 +45,9 @@ REPLY_BATCH = (PublicReply(body=REPLY), AddTags(tags=("handoff_auto_resolved",))
                SetStatus(status=Status.SOLVED))
 
 
-class Waits(list[float]):
-    """Records the connector's back-off instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @pytest.fixture(params=sorted(REGISTRY))
 def platform(request: pytest.FixtureRequest) -> Platform:
     return PLATFORMS[request.param]
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def waits() -> Waits:
-    return Waits()
 
 
 def test_every_registered_platform_has_contract_data() -> None:

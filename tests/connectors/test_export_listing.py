@@ -46,7 +46,7 @@ def test_freshdesk_lists_past_page_300_from_the_last_update_seen() -> None:
     stamps = [START + timedelta(seconds=i) for i in range(650)]
     connector, seen = freshdesk(stamps)
 
-    pages = list(connector.list_tickets(START, page_size=1))
+    pages = list(connector.export.list_tickets(START, page_size=1))
 
     ids = [i for page in pages for i in page.ids]
     assert set(ids) == {str(i + 1) for i in range(650)}
@@ -60,7 +60,7 @@ def test_freshdesk_resumes_from_its_cursor() -> None:
     stamps = [START + timedelta(seconds=i) for i in range(10)]
     connector, seen = freshdesk(stamps)
 
-    pages = list(connector.list_tickets(START, cursor="4|2026-01-01T00:00:00Z", page_size=1))
+    pages = list(connector.export.list_tickets(START, cursor="4|2026-01-01T00:00:00Z", page_size=1))
 
     assert [p.ids for p in pages] == [(str(i),) for i in range(4, 11)]
     assert seen[0] == "2026-01-01T00:00:00Z#4"
@@ -69,14 +69,14 @@ def test_freshdesk_resumes_from_its_cursor() -> None:
 def test_freshdesk_stops_when_300_pages_share_one_update_time() -> None:
     connector, _ = freshdesk([START] * 400)
     with pytest.raises(PermanentError, match="cannot move on"):
-        list(connector.list_tickets(START, page_size=1))
+        list(connector.export.list_tickets(START, page_size=1))
 
 
 @pytest.mark.parametrize("cursor", ["page-four", "4", "x|2026-01-01"])
 def test_freshdesk_refuses_a_cursor_it_did_not_make(cursor: str) -> None:
     connector, seen = freshdesk([START])
     with pytest.raises(PermanentError, match="not an export cursor"):
-        list(connector.list_tickets(START, cursor=cursor))
+        list(connector.export.list_tickets(START, cursor=cursor))
     assert seen == []
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +28,6 @@ def connector(**changes: Any) -> FreshdeskConnector:
     settings = FreshdeskSettings(**values)
     return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings),
                               sleep=lambda s: None)
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def serve(api: respx.MockRouter, thread: list[dict[str, Any]], **changes: Any) -> None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 import respx
 
-from connectors.gorgias.connector import GorgiasConnector
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -25,26 +22,9 @@ from core.models import (
     Status,
     Ticket,
 )
-from core.settings import GorgiasSettings
 from tests.connectors import fixtures_gorgias as fx
-
-NOW = datetime(2024, 5, 2, 9, 31, tzinfo=UTC)
-TICKET_URL = f"{fx.BASE}/tickets/{fx.TICKET_ID}"
-
-
-def connector(**changes: Any) -> GorgiasConnector:
-    values: dict[str, Any] = {"domain": fx.DOMAIN, "email": fx.EMAIL,
-                              "ai_user_id": str(fx.AI_USER_ID), "api_token": fx.API_TOKEN,
-                              "webhook_secret": fx.WEBHOOK_SECRET, **changes}
-    settings = GorgiasSettings(**values)
-    return GorgiasConnector(settings, GorgiasConnector.make_client(settings),
-                            clock=lambda: NOW, sleep=lambda s: None)
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
+from tests.connectors.support import GORGIAS_TICKET_URL as TICKET_URL
+from tests.connectors.support import gorgias_connector as connector
 
 
 def test_parse_event_prefers_the_message_id_and_logs_the_form(

@@ -16,10 +16,9 @@ import respx
 from connectors.gorgias.sender import as_draft
 from core.models import AddTags, PublicReply, Requester, SetStatus, Status, Ticket
 from tests.connectors import fixtures_gorgias as fx
-from tests.connectors.test_gorgias import TICKET_URL, api, connector
-from tests.connectors.test_sandbox_platforms import GG_EMAIL, Stack, stack
-
-__all__ = ["api", "stack"]  # pytest fixtures, imported to be found here
+from tests.connectors.support import GG_EMAIL, Stack
+from tests.connectors.support import GORGIAS_TICKET_URL as TICKET_URL
+from tests.connectors.support import gorgias_connector as connector
 
 INTEGRATIONS = f"{fx.BASE}/integrations"
 SUPPORT = {"address": "support@acme.test", "name": "Acme Support"}

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from flask import Flask, jsonify, request
 
 from connectors.sandbox import BackgroundServer, create_app
 from connectors.sandbox.state import Store
@@ -27,54 +24,12 @@ from core.models import (
     Status,
 )
 from core.settings import ZendeskSettings
+from tests.connectors.support import Receiver, Waits, sample, wait_until
 
 EMAIL = "handoff@sandbox.test"
 TOKEN = "sandbox-token"
 AUTH = (f"{EMAIL}/token", TOKEN)
 SECRET = "sandbox-signing-secret"
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll `check` until it returns something truthy; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(0.02)
-
-
-@dataclass
-class Receiver:
-    """A webhook receiver that records deliveries and answers from a script."""
-
-    statuses: list[int] = field(default_factory=list)
-    deliveries: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def app(self) -> Flask:
-        app = Flask("test-receiver")
-
-        @app.post("/webhooks/<platform>")
-        def webhook(platform: str) -> Any:
-            with self.lock:
-                self.deliveries.append((dict(request.headers), request.get_data()))
-                status = self.statuses.pop(0) if self.statuses else 202
-                number = len(self.deliveries)
-            return jsonify({"job_id": f"job-{number}", "platform": platform}), status
-
-        return app
-
-    def received(self) -> list[tuple[dict[str, str], bytes]]:
-        with self.lock:
-            return list(self.deliveries)
-
-
-class Waits(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @dataclass
@@ -106,23 +61,6 @@ class Sandbox:
     def calls(self, route: str) -> int:
         stats = self.http.get("/sandbox/stats").json()
         return int(stats.get("zendesk", {}).get("routes", {}).get(route, 0))
-
-
-def sample(**changes: Any) -> dict[str, Any]:
-    return {
-        "platform": "zendesk", "id": "sample-1", "labels": {"expected_path": "draft"},
-        "subject": "Refund for order 1042", "channel": "email", "tags": ["billing"],
-        "priority": "normal",
-        "requester": {"id": "c1", "email": "dana@example.com", "name": "Dana",
-                      "vip": True, "tags": ["emea"]},
-        "messages": [
-            {"author": "customer", "body": "I was charged twice.\nPlease refund one.",
-             "public": True, "created_at": "2024-05-02T09:00:00Z"},
-            {"author": "agent", "body": "Looking into it", "public": False},
-        ],
-        "sla_due_at": "2024-05-03T09:00:00Z",
-        **changes,
-    }
 
 
 @pytest.fixture

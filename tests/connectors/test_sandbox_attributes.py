@@ -13,11 +13,7 @@ from connectors.base import Connector
 from connectors.zendesk.connector import ZendeskConnector
 from core.models import Ticket
 from core.settings import ZendeskSettings
-from tests.connectors import test_sandbox_platforms
-from tests.connectors.test_sandbox import sample
-from tests.connectors.test_sandbox_platforms import Stack
-
-stack = test_sandbox_platforms.stack  # the same sandbox, hooks receiver and HTTP client
+from tests.connectors.support import Stack, sample
 
 REQUESTER: dict[str, Any] = {
     "id": "c-attr", "email": "lee@example.com", "name": "Lee Attr",

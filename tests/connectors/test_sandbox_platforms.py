@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
-from connectors.base import Connector
-from connectors.freshdesk.connector import FreshdeskConnector
-from connectors.gorgias.connector import GorgiasConnector
-from connectors.sandbox import BackgroundServer, create_app
+from connectors.sandbox import create_app
 from core.errors import PermanentError
 from core.models import (
     AddTags,
@@ -26,48 +20,7 @@ from core.models import (
     SetStatus,
     Status,
 )
-from core.settings import FreshdeskSettings, GorgiasSettings
-from tests.connectors.test_sandbox import Receiver, Waits, sample, wait_until
-
-FD_TOKEN, FD_SECRET = "fd-sandbox-key", "fd-sandbox-secret"
-GG_EMAIL, GG_TOKEN, GG_SECRET = "ai@sandbox.test", "gg-sandbox-key", "gg-sandbox-secret"
-
-
-class Stack:
-    def __init__(self, url: str, http: httpx.Client, receiver: Receiver) -> None:
-        self.url, self.http, self.receiver, self.waits = url, http, receiver, Waits()
-
-    def connector(self, platform: str, token: str | None = None) -> Connector:
-        if platform == "freshdesk":
-            fd = FreshdeskSettings(base_url=f"{self.url}/freshdesk/api/v2",
-                                   api_token=token or FD_TOKEN, webhook_secret=FD_SECRET)
-            return FreshdeskConnector(fd, FreshdeskConnector.make_client(fd), sleep=self.waits)
-        gg = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
-                             api_token=token or GG_TOKEN, webhook_secret=GG_SECRET)
-        return GorgiasConnector(gg, GorgiasConnector.make_client(gg), sleep=self.waits)
-
-    def create(self, platform: str, **changes: Any) -> str:
-        answer = self.http.post("/sandbox/tickets", json=sample(platform=platform, **changes))
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["ticket_id"])
-
-    def neutral(self, platform: str, ticket_id: str) -> dict[str, Any]:
-        answer = self.http.get(f"/sandbox/tickets/{platform}/{ticket_id}")
-        return dict(answer.json())
-
-
-@pytest.fixture
-def stack() -> Iterator[Stack]:
-    receiver = Receiver()
-    with BackgroundServer(receiver.app()) as hooks:
-        app = create_app(webhook_url=hooks.url, zendesk_email="z@sandbox.test",
-                         zendesk_api_token="z", zendesk_signing_secret="z",
-                         freshdesk_api_token=FD_TOKEN, freshdesk_webhook_secret=FD_SECRET,
-                         gorgias_email=GG_EMAIL, gorgias_api_token=GG_TOKEN,
-                         gorgias_webhook_secret=GG_SECRET)
-        with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
-            yield Stack(server.url, http, receiver)
-
+from tests.connectors.support import FD_TOKEN, GG_EMAIL, GG_TOKEN, Stack, sample, wait_until
 
 PLATFORMS = ["freshdesk", "gorgias"]
 

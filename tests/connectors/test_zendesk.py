@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,43 +36,11 @@ from core.models import (
     SetStatus,
     Status,
 )
-from core.settings import ZendeskSettings
 from tests.connectors import fixtures_zendesk as fx
-
-NOW = datetime(2024, 5, 2, 9, 31, tzinfo=UTC)
-AUTH = "Basic " + base64.b64encode(f"{fx.EMAIL}/token:{fx.API_TOKEN}".encode()).decode()
-
-
-def settings(**changes: Any) -> ZendeskSettings:
-    values: dict[str, Any] = {
-        "subdomain": fx.SUBDOMAIN, "email": fx.EMAIL, "ai_user_id": str(fx.AI_USER_ID),
-        "api_token": fx.API_TOKEN, "signing_secret": fx.SIGNING_SECRET, **changes,
-    }
-    return ZendeskSettings(**values)
-
-
-class Waits(list[float]):
-    """Records the connector's back-off instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def waits() -> Waits:
-    return Waits()
-
-
-def connector(waits: Waits | None = None, **changes: Any) -> ZendeskConnector:
-    config = settings(**changes)
-    return ZendeskConnector(config, ZendeskConnector.make_client(config),
-                            clock=lambda: NOW, sleep=waits if waits is not None else Waits())
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=fx.BASE, assert_all_called=False) as router:
-        yield router
+from tests.connectors.support import NOW, Waits, serve_audits
+from tests.connectors.support import ZENDESK_AUTH as AUTH
+from tests.connectors.support import zendesk_connector as connector
+from tests.connectors.support import zendesk_settings as settings
 
 
 def sign(body: bytes, stamp: str, secret: str = fx.SIGNING_SECRET) -> str:
@@ -224,27 +191,12 @@ def test_parse_event_without_a_ticket_id_names_the_field(body: Any) -> None:
 
 # -- get_ticket -------------------------------------------------------------------------
 
-def serve_audits(
-    api: respx.MockRouter, comments: list[dict[str, Any]], size: int,
-    ticket: dict[str, Any] | None = None, first: list[httpx.Response] | None = None,
-) -> respx.Route:
-    """The audits route: `first` answers in order, then the pages by ``page[after]``."""
-    pages = fx.audit_pages(comments, size, ticket)
-    queued = list(first or [])
-
-    def page(request: httpx.Request) -> httpx.Response:
-        if queued:
-            return queued.pop(0)
-        return httpx.Response(200, json=pages[request.url.params.get("page[after]")])
-
-    return api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(side_effect=page)
-
-
 def test_get_ticket_reads_three_pages_of_audits_and_maps_roles(
-    api: respx.MockRouter,
+    zendesk_api: respx.MockRouter,
 ) -> None:
-    ticket_route = api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json=fx.ticket_response())
-    audits_route = serve_audits(api, fx.THREAD, size=3)
+    ticket_route = zendesk_api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
+        json=fx.ticket_response())
+    audits_route = serve_audits(zendesk_api, fx.THREAD, size=3)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
@@ -271,18 +223,18 @@ def test_get_ticket_reads_three_pages_of_audits_and_maps_roles(
     assert ticket.messages[0].created_at == datetime(2024, 5, 2, 9, 41, tzinfo=UTC)
 
 
-def test_get_ticket_skips_audits_without_a_comment(api: respx.MockRouter) -> None:
+def test_get_ticket_skips_audits_without_a_comment(zendesk_api: respx.MockRouter) -> None:
     pages = fx.audit_pages(fx.THREAD[:2], 100)
     pages[None]["audits"].insert(1, fx.TAG_AUDIT)
-    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=pages[None])
+    zendesk_api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=pages[None])
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
     assert [m.id for m in ticket.messages] == ["1001", "1002"]
 
 
-def test_get_ticket_maps_fields_and_the_sideloaded_requester(api: respx.MockRouter) -> None:
-    serve_audits(api, fx.THREAD[:1], size=100)
+def test_get_ticket_maps_fields_and_the_sideloaded_requester(zendesk_api: respx.MockRouter) -> None:
+    serve_audits(zendesk_api, fx.THREAD[:1], size=100)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
@@ -305,7 +257,7 @@ def test_get_ticket_maps_fields_and_the_sideloaded_requester(api: respx.MockRout
 
 @pytest.mark.parametrize("sideloads", ["no ticket", "no requester"])
 def test_get_ticket_reads_the_ticket_when_the_sideloads_lack_it(
-    api: respx.MockRouter, sideloads: str,
+    zendesk_api: respx.MockRouter, sideloads: str,
 ) -> None:
     # The requester wrote nothing (an agent opened the ticket for them), or the
     # account answers without the tickets sideload: one Show Ticket fills the gap.
@@ -314,8 +266,8 @@ def test_get_ticket_reads_the_ticket_when_the_sideloads_lack_it(
     if sideloads == "no ticket":
         del page["tickets"]
     del page["organizations"]
-    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
-    ticket_route = api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
+    zendesk_api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
+    ticket_route = zendesk_api.get(f"/tickets/{fx.TICKET_ID}.json").respond(
         json=fx.ticket_response(subject="Phoned in"))
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
@@ -341,17 +293,19 @@ def test_an_unsideloaded_requester_takes_the_tickets_organisation() -> None:
     ("new", Status.NEW), ("open", Status.OPEN), ("pending", Status.PENDING),
     ("hold", Status.PENDING), ("solved", Status.SOLVED), ("closed", Status.CLOSED),
 ])
-def test_get_ticket_maps_every_status(api: respx.MockRouter, raw: str, status: Status) -> None:
+def test_get_ticket_maps_every_status(
+    zendesk_api: respx.MockRouter, raw: str, status: Status,
+) -> None:
     changed = {**fx.TICKET, "status": raw, "priority": None, "due_at": None}
-    serve_audits(api, fx.THREAD[:1], size=100, ticket=changed)
+    serve_audits(zendesk_api, fx.THREAD[:1], size=100, ticket=changed)
     ticket = connector().get_ticket(str(fx.TICKET_ID))
     assert (ticket.status, ticket.priority, ticket.sla_due_at) == (status, None, None)
 
 
-def test_get_ticket_follows_cursors_through_250_comments(api: respx.MockRouter) -> None:
+def test_get_ticket_follows_cursors_through_250_comments(zendesk_api: respx.MockRouter) -> None:
     thread = [fx.comment(2000 + i, fx.REQUESTER_ID if i % 2 else fx.AGENT_ID, f"message {i}")
               for i in range(250)]
-    route = serve_audits(api, thread, size=100)
+    route = serve_audits(zendesk_api, thread, size=100)
 
     ticket = connector().get_ticket(str(fx.TICKET_ID))
 
@@ -362,10 +316,10 @@ def test_get_ticket_follows_cursors_through_250_comments(api: respx.MockRouter) 
 
 
 def test_get_ticket_asks_users_me_once_when_the_ai_user_is_not_configured(
-    api: respx.MockRouter,
+    zendesk_api: respx.MockRouter,
 ) -> None:
-    serve_audits(api, fx.THREAD, size=100)
-    me = api.get("/users/me.json").respond(json={"user": fx.AI_USER})
+    serve_audits(zendesk_api, fx.THREAD, size=100)
+    me = zendesk_api.get("/users/me.json").respond(json={"user": fx.AI_USER})
     zendesk = connector(ai_user_id=None)
 
     first = zendesk.get_ticket(str(fx.TICKET_ID))
@@ -376,10 +330,12 @@ def test_get_ticket_asks_users_me_once_when_the_ai_user_is_not_configured(
     assert first.messages[2].author is Role.AI
 
 
-def test_get_ticket_refuses_a_pagination_link_to_another_host(api: respx.MockRouter) -> None:
+def test_get_ticket_refuses_a_pagination_link_to_another_host(
+    zendesk_api: respx.MockRouter,
+) -> None:
     page = fx.audit_pages(fx.THREAD, 3)[None]
     page["links"]["next"] = "https://evil.example/steal?page[after]=x"
-    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
+    zendesk_api.get(f"/tickets/{fx.TICKET_ID}/audits.json").respond(json=page)
     evil = respx.get(url__startswith="https://evil.example/").respond(json={})
 
     with pytest.raises(PermanentError, match="refusing"):
@@ -394,32 +350,24 @@ def test_get_ticket_refuses_a_pagination_link_to_another_host(api: respx.MockRou
     httpx.Response(200, json=[]),
 ])
 def test_get_ticket_turns_an_unusable_response_into_a_permanent_error(
-    api: respx.MockRouter, answer: httpx.Response,
+    zendesk_api: respx.MockRouter, answer: httpx.Response,
 ) -> None:
-    api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(return_value=answer)
-    api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json={"ticket": {"id": fx.TICKET_ID}})
+    zendesk_api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(return_value=answer)
+    zendesk_api.get(f"/tickets/{fx.TICKET_ID}.json").respond(json={"ticket": {"id": fx.TICKET_ID}})
     with pytest.raises(PermanentError):
         connector().get_ticket(str(fx.TICKET_ID))
 
 
-def test_get_ticket_refuses_an_id_that_is_not_a_number(api: respx.MockRouter) -> None:
+def test_get_ticket_refuses_an_id_that_is_not_a_number(zendesk_api: respx.MockRouter) -> None:
     with pytest.raises(PermanentError):
         connector().get_ticket("../users/1")
-    assert not api.calls
+    assert not zendesk_api.calls
 
 
 # -- apply --------------------------------------------------------------------------------
 
-@pytest.fixture
-def ticket(api: respx.MockRouter) -> Any:
-    serve_audits(api, fx.THREAD, size=100)
-    loaded = connector().get_ticket(str(fx.TICKET_ID))
-    api.reset()
-    return loaded
-
-
-def put_route(api: respx.MockRouter) -> respx.Route:
-    return api.put(f"/tickets/{fx.TICKET_ID}.json").respond(
+def put_route(zendesk_api: respx.MockRouter) -> respx.Route:
+    return zendesk_api.put(f"/tickets/{fx.TICKET_ID}.json").respond(
         json={"ticket": fx.TICKET, "audit": {"id": 1, "events": []}})
 
 
@@ -431,15 +379,17 @@ def sent_body(route: respx.Route) -> dict[str, Any]:
     return body
 
 
-def test_apply_sends_a_reply_batch_as_one_put(api: respx.MockRouter, ticket: Any) -> None:
-    route = put_route(api)
+def test_apply_sends_a_reply_batch_as_one_put(
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
+) -> None:
+    route = put_route(zendesk_api)
     batch = (PublicReply(body="Hello Dana,\n\nIt ships today.\nTracking: 123"),
              AddTags(tags=("handoff_auto_resolved",)), SetStatus(status=Status.SOLVED))
 
-    connector().apply(ticket, batch)
+    connector().apply(zendesk_ticket, batch)
 
     assert route.call_count == 1
-    assert len(api.calls) == 1
+    assert len(zendesk_api.calls) == 1
     assert sent_body(route) == {"ticket": {
         "comment": {"html_body": "<p>Hello Dana,</p><p>It ships today.<br>Tracking: 123</p>",
                     "public": True},
@@ -451,13 +401,13 @@ def test_apply_sends_a_reply_batch_as_one_put(api: respx.MockRouter, ticket: Any
 
 
 def test_apply_sends_a_private_escaped_note_with_routing(
-    api: respx.MockRouter, ticket: Any,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
 ) -> None:
-    route = put_route(api)
+    route = put_route(zendesk_api)
     batch = (InternalNote(body='Customer wrote: <script>alert("x")</script> — çа va? 日本'),
              Assign(group="360099", assignee="agent-7"), SetPriority(priority=Priority.URGENT))
 
-    connector().apply(ticket, batch)
+    connector().apply(zendesk_ticket, batch)
 
     assert sent_body(route) == {"ticket": {
         "comment": {"html_body": "<p>Customer wrote: &lt;script&gt;alert(&quot;x&quot;)"
@@ -470,10 +420,10 @@ def test_apply_sends_a_private_escaped_note_with_routing(
 
 
 def test_apply_merges_tags_without_duplicates_under_safe_update(
-    api: respx.MockRouter, ticket: Any,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
 ) -> None:
-    route = put_route(api)
-    connector().apply(ticket, (AddTags(tags=("order", "handoff_draft")),
+    route = put_route(zendesk_api)
+    connector().apply(zendesk_ticket, (AddTags(tags=("order", "handoff_draft")),
                                AddTags(tags=("handoff_draft", "vip_review"))))
     assert sent_body(route) == {"ticket": {
         "tags": ["shipping", "order", "handoff_draft", "vip_review"],
@@ -482,15 +432,19 @@ def test_apply_merges_tags_without_duplicates_under_safe_update(
     }}
 
 
-def test_apply_sends_nothing_for_an_empty_batch(api: respx.MockRouter, ticket: Any) -> None:
-    connector().apply(ticket, ())
-    assert not api.calls
+def test_apply_sends_nothing_for_an_empty_batch(
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
+) -> None:
+    connector().apply(zendesk_ticket, ())
+    assert not zendesk_api.calls
 
 
-def test_apply_refuses_two_comments_in_one_batch(api: respx.MockRouter, ticket: Any) -> None:
+def test_apply_refuses_two_comments_in_one_batch(
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
+) -> None:
     with pytest.raises(ValueError, match="at most one comment"):
-        connector().apply(ticket, (PublicReply(body="a"), InternalNote(body="b")))
-    assert not api.calls
+        connector().apply(zendesk_ticket, (PublicReply(body="a"), InternalNote(body="b")))
+    assert not zendesk_api.calls
 
 
 # A safe_update conflict (409) is re-read and retried: tests/connectors/test_zendesk_conflict.py.
@@ -499,13 +453,13 @@ def test_apply_refuses_two_comments_in_one_batch(api: respx.MockRouter, ticket: 
 # -- retries and error translation ------------------------------------------------------------
 
 def test_a_429_waits_for_retry_after_then_succeeds(
-    api: respx.MockRouter, ticket: Any, waits: Waits,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any, waits: Waits,
 ) -> None:
-    route = api.put(f"/tickets/{fx.TICKET_ID}.json").mock(side_effect=[
+    route = zendesk_api.put(f"/tickets/{fx.TICKET_ID}.json").mock(side_effect=[
         httpx.Response(429, headers={"Retry-After": "7"}, json={"error": "TooManyRequests"}),
         httpx.Response(200, json={"ticket": fx.TICKET}),
     ])
-    connector(waits).apply(ticket, (InternalNote(body="note"),))
+    connector(waits).apply(zendesk_ticket, (InternalNote(body="note"),))
     assert route.call_count == 2
     assert waits == [7.0]
     first, second = (c.request for c in route.calls)
@@ -513,19 +467,19 @@ def test_a_429_waits_for_retry_after_then_succeeds(
 
 
 def test_a_retry_after_beyond_the_budget_raises_rate_limited_at_once(
-    api: respx.MockRouter, ticket: Any, waits: Waits,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any, waits: Waits,
 ) -> None:
-    route = api.put(f"/tickets/{fx.TICKET_ID}.json").respond(
+    route = zendesk_api.put(f"/tickets/{fx.TICKET_ID}.json").respond(
         429, headers={"Retry-After": "120"}, json={"error": "TooManyRequests"})
     with pytest.raises(RateLimited) as raised:
-        connector(waits).apply(ticket, (InternalNote(body="note"),))
+        connector(waits).apply(zendesk_ticket, (InternalNote(body="note"),))
     assert raised.value.retry_after == 120.0
     assert route.call_count == 1
     assert waits == []
 
 
-def test_a_5xx_is_retried_then_succeeds(api: respx.MockRouter, waits: Waits) -> None:
-    route = serve_audits(api, fx.THREAD, size=100,
+def test_a_5xx_is_retried_then_succeeds(zendesk_api: respx.MockRouter, waits: Waits) -> None:
+    route = serve_audits(zendesk_api, fx.THREAD, size=100,
                          first=[httpx.Response(503, text="Service Unavailable")])
     ticket = connector(waits).get_ticket(str(fx.TICKET_ID))
     assert ticket.id == str(fx.TICKET_ID)
@@ -534,20 +488,20 @@ def test_a_5xx_is_retried_then_succeeds(api: respx.MockRouter, waits: Waits) -> 
 
 
 def test_a_503_with_retry_after_waits_exactly_that_long(
-    api: respx.MockRouter, waits: Waits,
+    zendesk_api: respx.MockRouter, waits: Waits,
 ) -> None:
-    serve_audits(api, fx.THREAD, size=100, first=[
+    serve_audits(zendesk_api, fx.THREAD, size=100, first=[
         httpx.Response(503, headers={"Retry-After": "2"}, text="Service Unavailable")])
     connector(waits).get_ticket(str(fx.TICKET_ID))
     assert waits == [2.0]
 
 
 def test_a_5xx_every_time_ends_in_a_transient_error(
-    api: respx.MockRouter, ticket: Any, waits: Waits,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any, waits: Waits,
 ) -> None:
-    route = api.put(f"/tickets/{fx.TICKET_ID}.json").respond(500, text="oops")
+    route = zendesk_api.put(f"/tickets/{fx.TICKET_ID}.json").respond(500, text="oops")
     with pytest.raises(TransientError) as raised:
-        connector(waits).apply(ticket, (InternalNote(body="note"),))
+        connector(waits).apply(zendesk_ticket, (InternalNote(body="note"),))
     assert not isinstance(raised.value, RateLimited)
     assert raised.value.status == 500
     assert route.call_count == ZendeskConnector.max_attempts
@@ -555,9 +509,9 @@ def test_a_5xx_every_time_ends_in_a_transient_error(
 
 
 def test_network_failures_are_transient_and_never_leak_httpx(
-    api: respx.MockRouter, waits: Waits,
+    zendesk_api: respx.MockRouter, waits: Waits,
 ) -> None:
-    route = api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(
+    route = zendesk_api.get(f"/tickets/{fx.TICKET_ID}/audits.json").mock(
         side_effect=httpx.ConnectTimeout("connect timed out"))
     with pytest.raises(TransientError) as raised:
         connector(waits).get_ticket(str(fx.TICKET_ID))
@@ -567,13 +521,13 @@ def test_network_failures_are_transient_and_never_leak_httpx(
 
 @pytest.mark.parametrize("status", [401, 403, 404, 422])
 def test_client_errors_are_permanent_after_exactly_one_request(
-    api: respx.MockRouter, ticket: Any, waits: Waits, status: int,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any, waits: Waits, status: int,
 ) -> None:
-    route = api.put(f"/tickets/{fx.TICKET_ID}.json").respond(status, json={
+    route = zendesk_api.put(f"/tickets/{fx.TICKET_ID}.json").respond(status, json={
         "error": "RecordInvalid", "description": "Record validation errors",
-        "details": {"status": [{"description": "Status closed prevents ticket update"}]}})
+        "details": {"status": [{"description": "Status closed prevents zendesk_ticket update"}]}})
     with pytest.raises(PermanentError) as raised:
-        connector(waits).apply(ticket, (SetStatus(status=Status.SOLVED),))
+        connector(waits).apply(zendesk_ticket, (SetStatus(status=Status.SOLVED),))
     assert raised.value.status == status
     assert route.call_count == 1
     assert waits == []

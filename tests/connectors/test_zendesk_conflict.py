@@ -17,9 +17,9 @@ import respx
 from core.errors import ConflictError, TransientError
 from core.models import AddTags, PublicReply, SetStatus, Status
 from tests.connectors import fixtures_zendesk as fx
-from tests.connectors.test_zendesk import AUTH, api, connector, serve_audits, ticket
-
-__all__ = ["api", "ticket"]  # pytest fixtures, imported to be found here
+from tests.connectors.support import ZENDESK_AUTH as AUTH
+from tests.connectors.support import serve_audits
+from tests.connectors.support import zendesk_connector as connector
 
 PUT = f"/tickets/{fx.TICKET_ID}.json"
 CONFLICT = {"error": "UpdateConflict",
@@ -46,13 +46,13 @@ def changed_meanwhile() -> dict[str, Any]:
 
 
 def test_a_409_rereads_the_ticket_and_retries_with_the_fresh_stamp(
-    api: respx.MockRouter, ticket: Any,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
 ) -> None:
-    put = api.put(PUT).mock(side_effect=[httpx.Response(409, json=CONFLICT),
-                                         httpx.Response(200, json={"ticket": fx.TICKET})])
-    audits = serve_audits(api, fx.THREAD, size=100, ticket=changed_meanwhile())
+    put = zendesk_api.put(PUT).mock(side_effect=[httpx.Response(409, json=CONFLICT),
+                                                 httpx.Response(200, json={"ticket": fx.TICKET})])
+    audits = serve_audits(zendesk_api, fx.THREAD, size=100, ticket=changed_meanwhile())
 
-    connector().apply(ticket, BATCH)
+    connector().apply(zendesk_ticket, BATCH)
 
     assert audits.call_count == 1
     first, second = bodies(put)
@@ -67,29 +67,29 @@ def test_a_409_rereads_the_ticket_and_retries_with_the_fresh_stamp(
 
 
 def test_a_409_after_our_own_write_landed_does_not_post_again(
-    api: respx.MockRouter, ticket: Any,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
 ) -> None:
     # The first PUT lands but its answer is lost; the retry then meets our own new stamp.
-    put = api.put(PUT).mock(side_effect=[httpx.ReadTimeout("lost answer"),
-                                         httpx.Response(409, json=CONFLICT)])
+    put = zendesk_api.put(PUT).mock(side_effect=[httpx.ReadTimeout("lost answer"),
+                                                 httpx.Response(409, json=CONFLICT)])
     landed = fx.comment(1008, fx.AI_USER_ID, REPLY, channel="api")
-    serve_audits(api, [*fx.THREAD, landed], size=100, ticket=changed_meanwhile())
+    serve_audits(zendesk_api, [*fx.THREAD, landed], size=100, ticket=changed_meanwhile())
 
-    connector().apply(ticket, BATCH)
+    connector().apply(zendesk_ticket, BATCH)
 
     assert put.call_count == 2
     assert [b.get("comment") for b in bodies(put)].count(None) == 0
-    assert len(api.calls) == 3  # two PUTs and the one re-read, no third PUT
+    assert len(zendesk_api.calls) == 3  # two PUTs and the one re-read, no third PUT
 
 
 def test_repeated_409s_end_in_a_clear_error_after_bounded_tries(
-    api: respx.MockRouter, ticket: Any,
+    zendesk_api: respx.MockRouter, zendesk_ticket: Any,
 ) -> None:
-    put = api.put(PUT).respond(409, json=CONFLICT)
-    audits = serve_audits(api, fx.THREAD, size=100, ticket=changed_meanwhile())
+    put = zendesk_api.put(PUT).respond(409, json=CONFLICT)
+    audits = serve_audits(zendesk_api, fx.THREAD, size=100, ticket=changed_meanwhile())
 
     with pytest.raises(ConflictError) as raised:
-        connector().apply(ticket, BATCH)
+        connector().apply(zendesk_ticket, BATCH)
 
     error = raised.value
     assert isinstance(error, TransientError)  # the job may try again later, not dead-lettered

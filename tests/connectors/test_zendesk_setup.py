@@ -13,6 +13,7 @@ from connectors.zendesk import setup
 from connectors.zendesk.connector import ZendeskConnector
 from core.errors import PermanentError
 from core.settings import ZendeskSettings
+from tests.connectors.support import FakeZendesk
 
 BASE = "https://acme.zendesk.com/api/v2"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -96,38 +97,6 @@ def test_list_knowledge_refuses_a_next_link_to_another_host() -> None:
 
     with pytest.raises(PermanentError, match="refusing"):
         connector(handler).list_knowledge()
-
-
-class FakeZendesk:
-    """Answers the install calls from in-memory lists and records what was sent."""
-
-    def __init__(self, secret_shape: Callable[[str], Any]) -> None:
-        self.webhooks: list[dict[str, Any]] = []
-        self.triggers: list[dict[str, Any]] = []
-        self.sent: list[httpx.Request] = []
-        self.secret_shape = secret_shape
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request)
-        path = request.url.path.removeprefix("/api/v2").removesuffix(".json")
-        if (request.method, path) == ("GET", "/webhooks"):
-            return httpx.Response(200, json={"webhooks": self.webhooks, "meta": {}})
-        if (request.method, path) == ("POST", "/webhooks"):
-            hook = {**json.loads(request.content)["webhook"], "id": "01HWEBHOOK"}
-            self.webhooks.append(hook)
-            return httpx.Response(201, json={"webhook": hook})
-        if path == "/webhooks/01HWEBHOOK/signing_secret":
-            return httpx.Response(200, json=self.secret_shape("s3cret"))
-        if (request.method, path) == ("GET", "/triggers"):
-            return httpx.Response(200, json={"triggers": self.triggers, "next_page": None})
-        if (request.method, path) == ("POST", "/triggers"):
-            trigger = {**json.loads(request.content)["trigger"], "id": 55}
-            self.triggers.append(trigger)
-            return httpx.Response(201, json={"trigger": trigger})
-        return httpx.Response(404, json={"error": "RecordNotFound"})
-
-    def posts(self) -> list[str]:
-        return [r.url.path for r in self.sent if r.method == "POST"]
 
 
 @pytest.mark.parametrize("shape", [

@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = ROOT / "config" / "knowledge"
 SAMPLES = ROOT / "config" / "samples" / "tickets.jsonl"
 START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+# Three small articles, one per category, for the retrieval and LLM scorer tests.
+DOCS = (
+    KnowledgeDoc(id="track", title="Track your order", category="ORDERS",
+                 examples=("Where is my order?", "How can I track my parcel?"),
+                 body="Hi {{requester.first_name}}, open [Order Page] to track it."),
+    KnowledgeDoc(id="password", title="Reset your password", category="ACCOUNT",
+                 examples=("I forgot my password", "How do I reset my password?"),
+                 body="Use the reset link on the sign-in page."),
+    KnowledgeDoc(id="refund", title="Get a refund", category="REFUND",
+                 examples=("I want my money back", "How do I get a refund?"),
+                 body="We will look into your refund."),
+)
 
 
 def ticket(

@@ -16,8 +16,7 @@ from core.models import Path
 from core.retrieval import HybridScorer
 from core.settings import Settings
 from tests.core.fakes import HashEmbedder
-from tests.core.helpers import ticket
-from tests.core.test_retrieval import DOCS
+from tests.core.helpers import DOCS, ticket
 
 BASE = "https://llm.example.com"
 QUESTION = ticket("I forgot my password, how do I reset it?")

@@ -6,25 +6,12 @@ import pytest
 
 from core.calibration import DEFAULT, expected_calibration_error, fit_platt
 from core.engine import decide
-from core.knowledge import KnowledgeDoc
 from core.models import Path
 from core.retrieval import HybridScorer, index_key, leave_one_out
 from core.settings import Settings
 from core.simulation import Metrics, decision_row, ticket_from_row
 from tests.core.fakes import HashEmbedder
-from tests.core.helpers import ticket
-
-DOCS = (
-    KnowledgeDoc(id="track", title="Track your order", category="ORDERS",
-                 examples=("Where is my order?", "How can I track my parcel?"),
-                 body="Hi {{requester.first_name}}, open [Order Page] to track it."),
-    KnowledgeDoc(id="password", title="Reset your password", category="ACCOUNT",
-                 examples=("I forgot my password", "How do I reset my password?"),
-                 body="Use the reset link on the sign-in page."),
-    KnowledgeDoc(id="refund", title="Get a refund", category="REFUND",
-                 examples=("I want my money back", "How do I get a refund?"),
-                 body="We will look into your refund."),
-)
+from tests.core.helpers import DOCS, ticket
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from connectors.base import Connector
 from core.settings import Settings
 from receiver.app import create_app
 from tests.connectors.platforms import PLATFORMS
-from tests.connectors.test_contract import Waits
+from tests.connectors.support import Waits
 
 
 @pytest.fixture(scope="module")

@@ -3,72 +3,41 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import redis
 import respx
-import yaml
 from click.testing import CliRunner
-from rq.serializers import JSONSerializer
 
-from connectors.sandbox import create_app
 from core.models import TicketEvent
 from infra.queue import enqueue_event, make_queue
 from infra.store.escalations import Escalations, State
-from tests.conftest import ROOT, serve_in_thread
-from tests.worker.test_pipeline import EMAIL, SECRET, TOKEN, ai_comments, create, sample_for, ticket
+from tests.worker.support import (
+    EMAIL,
+    SLACK,
+    TOKEN,
+    agent_reply,
+    ai_comments,
+    create,
+    deliver,
+    make_runtime,
+    sample_for,
+    ticket,
+    work,
+)
 from worker import runtime as runtime_module
 from worker.aftercare import scheduled_keep_warm, store
 from worker.cli import main
-from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
-SLACK = "https://hooks.slack.test/services/T0/B0/x"
 # SLA risk forces escalation when the engine decides (policy.escalate_on_sla_risk); these
 # tickets must stay with the AI at decision time, so only the sweep finds them due.
 SWEEP_ONLY = {"triggers": {"sla_margin_minutes": 0}}
-
-
-@pytest.fixture
-def sandbox() -> Iterator[httpx.Client]:
-    app = create_app(webhook_url=None, zendesk_email=EMAIL, zendesk_api_token=TOKEN,
-                     zendesk_signing_secret=SECRET)
-    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=10) as client:
-        yield client
-
-
-def make_runtime(
-    sandbox: httpx.Client, redis_url: str, database_url: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, aftercare: dict[str, Any],
-    extra: dict[str, Any] | None = None,
-) -> Runtime:
-    config = {
-        "platforms": {"zendesk": {"base_url": str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2",
-                                  "email": EMAIL, "ai_user_id": "900"}},
-        # A queue of its own: rq's scheduler lock is per queue name, and a worker process
-        # left by another test on the same Redis would hold "handoff"'s lock, so the burst
-        # worker here would never move the due keep-warm job.
-        "queue": {"name": f"handoff-{uuid.uuid4().hex[:8]}", "retry_intervals_seconds": [0]},
-        "knowledge_dir": str(ROOT / "config" / "knowledge"),
-        "aftercare": aftercare,
-        **(extra or {}),
-    }
-    path = tmp_path / "handoff.yaml"
-    path.write_text(yaml.safe_dump(config))
-    for name, value in {"HANDOFF_CONFIG": str(path), "REDIS_URL": redis_url,
-                        "DATABASE_URL": database_url, "HANDOFF_ZENDESK_API_TOKEN": TOKEN,
-                        "HANDOFF_ZENDESK_SIGNING_SECRET": SECRET,
-                        "HANDOFF_NOTIFY_OPS": SLACK}.items():
-        monkeypatch.setenv(name, value)
-    runtime_module.current.cache_clear()
-    return runtime_module.current()
 
 
 @pytest.fixture
@@ -82,27 +51,6 @@ def runtime(
         "notify": {"default": ["ops"], "kinds": {"ops": "slack"}},
     }, extra=SWEEP_ONLY)
     runtime_module.current.cache_clear()
-
-
-def work(runtime: Runtime) -> None:
-    queue = make_queue(runtime.settings, runtime.redis)
-    HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(
-        burst=True, with_scheduler=True)
-
-
-def deliver(runtime: Runtime, ticket_id: str, event_id: str) -> None:
-    queue = make_queue(runtime.settings, runtime.redis)
-    enqueue_event(queue, runtime.settings,
-                  TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id))
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(SLACK).respond(200)
-        mock.route(host="127.0.0.1").pass_through()
-        work(runtime)
-
-
-def agent_reply(sandbox: httpx.Client, ticket_id: str, body: str) -> None:
-    sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
-                 json={"author": "agent", "body": body}).raise_for_status()
 
 
 def set_status(sandbox: httpx.Client, ticket_id: str, status: str) -> None:
@@ -236,14 +184,14 @@ def test_sla_sweep_escalates_only_tickets_due_within_the_margin(
                    for d in (timedelta(minutes=10), timedelta(minutes=50)))
     for number, ticket_id in enumerate((soon, later)):
         deliver(runtime, ticket_id, f"ev-{number}")
-    assert run_sweep(runtime, datetime.now(UTC)) == [("zendesk", soon)]
+    assert run_sla_sweep(runtime, datetime.now(UTC)) == [("zendesk", soon)]
     assert "handoff_sla_risk" in ticket(sandbox, soon)["tags"]
     assert "handoff_escalated" not in ticket(sandbox, later)["tags"]
     [record] = store(runtime).list_open()
     assert (record["ticket_id"], record["reason"]) == (soon, "sla_risk")
-    assert run_sweep(runtime, datetime.now(UTC)) == []  # already escalated: once only
+    assert run_sla_sweep(runtime, datetime.now(UTC)) == []  # already escalated: once only
     # Forty minutes on, the other ticket is within the margin too.
-    assert run_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
+    assert run_sla_sweep(runtime, now + timedelta(minutes=40)) == [("zendesk", later)]
 
 
 def test_sla_sweep_reads_at_most_max_tickets_per_run(
@@ -258,10 +206,10 @@ def test_sla_sweep_reads_at_most_max_tickets_per_run(
     for ticket_id in (first, second):
         deliver(runtime, ticket_id, f"ev-{ticket_id}")
     sandbox.delete("/sandbox/stats")
-    assert len(run_sweep(runtime, datetime.now(UTC))) == 1
+    assert len(run_sla_sweep(runtime, datetime.now(UTC))) == 1
     routes = sandbox.get("/sandbox/stats").json()["zendesk"]["routes"]
     assert routes["GET /tickets/<ticket_id>/audits"] == 1  # one ticket read, not two
-    assert len(run_sweep(runtime, datetime.now(UTC))) == 1  # the other one, next run
+    assert len(run_sla_sweep(runtime, datetime.now(UTC))) == 1  # the other one, next run
     assert {r["ticket_id"] for r in store(runtime).list_open()} == {first, second}
     runtime_module.current.cache_clear()
 

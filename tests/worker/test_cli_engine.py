@@ -7,31 +7,20 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.conftest import ROOT
+from tests.worker.support import SAMPLES_FILE, engine_config
 from worker.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "config" / "samples" / "tickets.jsonl"
-
-
-def config(tmp_path: Path) -> Path:
-    file = tmp_path / "handoff.yaml"
-    file.write_text(
-        f"knowledge_dir: {ROOT / 'config' / 'knowledge'}\nindex_dir: {tmp_path / 'index'}\n"
-        "exclusions: {tags: [legal_hold, no_ai]}\n",
-        encoding="utf-8",
-    )
-    return file
 
 
 def test_simulate_writes_one_line_per_ticket_and_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "decisions.jsonl"
     result = CliRunner().invoke(
-        main, ["simulate", str(SAMPLES), "--config", str(config(tmp_path)), "--out", str(out),
-               "--quiet"],
+        main, ["simulate", str(SAMPLES_FILE), "--config", str(engine_config(tmp_path)),
+               "--out", str(out), "--quiet"],
     )
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
-    samples = [json.loads(x) for x in SAMPLES.read_text().splitlines() if x.strip()]
+    samples = [json.loads(x) for x in SAMPLES_FILE.read_text().splitlines() if x.strip()]
     assert [x["id"] for x in lines] == [s["id"] for s in samples]
     for line, sample in zip(lines, samples, strict=True):
         assert line["path"] == sample["labels"]["expect_path"], line
@@ -40,7 +29,7 @@ def test_simulate_writes_one_line_per_ticket_and_a_summary(tmp_path: Path) -> No
 
 
 def test_calibrate_saves_a_calibration_with_the_index(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["calibrate", "--config", str(config(tmp_path))])
+    result = CliRunner().invoke(main, ["calibrate", "--config", str(engine_config(tmp_path))])
     assert result.exit_code == 0, result.output
     saved = json.loads((tmp_path / "index" / "calibration.json").read_text())
     assert saved["method"] == "platt"
@@ -52,7 +41,7 @@ def test_simulate_refuses_a_bad_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
     result = CliRunner().invoke(
-        main, ["simulate", str(bad), "--config", str(config(tmp_path)), "--out",
+        main, ["simulate", str(bad), "--config", str(engine_config(tmp_path)), "--out",
                str(tmp_path / "o.jsonl"), "--quiet"],
     )
     assert result.exit_code == 2

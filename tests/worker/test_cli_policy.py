@@ -13,7 +13,8 @@ import respx
 from click.testing import CliRunner, Result
 
 from core.settings import parse_settings
-from tests.worker.test_cli_engine import ROOT, SAMPLES
+from tests.conftest import ROOT
+from tests.worker.support import SAMPLES_FILE
 from worker.cli import main
 
 BASE = "https://llm.example.com/v1"
@@ -76,7 +77,7 @@ def history(tmp_path: Path) -> Path:
                         "messages": [{"author": "customer", "body": body,
                                       "created_at": "2026-01-06T09:00:00Z"}]})
             for id_, body in DISPUTES]
-    file.write_text(SAMPLES.read_text() + "\n".join(rows) + "\n", encoding="utf-8")
+    file.write_text(SAMPLES_FILE.read_text() + "\n".join(rows) + "\n", encoding="utf-8")
     return file
 
 
@@ -93,7 +94,7 @@ def reply(answer: object, status: int = 200) -> httpx.Response:
 
 
 def edit(config: Path, *extra: str, stdin: str | None = None,
-         tickets: Path = SAMPLES) -> Result:
+         tickets: Path = SAMPLES_FILE) -> Result:
     return CliRunner().invoke(
         main, ["policy", "edit", "only escalate billing disputes over $500",
                "--config", str(config), "--tickets", str(tickets), *extra],

@@ -1,135 +1,50 @@
-"""``handoff export`` against the sandbox over real HTTP: pages, resume, labels, faults."""
+"""``handoff export`` against the export_sandbox over real HTTP: pages, resume, labels, faults."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from connectors.base import Connector
-from connectors.freshdesk.connector import FreshdeskConnector
-from connectors.gorgias.connector import GorgiasConnector
-from connectors.sandbox import BackgroundServer, create_app
-from connectors.zendesk.connector import ZendeskConnector
 from core.errors import ConfigError, TransientError
-from core.settings import FreshdeskSettings, GorgiasSettings, ZendeskSettings
-from tests.connectors.test_sandbox import Waits
+from tests.connectors.support import Waits
+from tests.worker.support import PLATFORMS, SINCE, Sandbox, rows, seven
 from worker.cli.exporter import checkpoint_path, export
 
-ZD_EMAIL, ZD_TOKEN, ZD_SECRET = "ai@sandbox.test", "zd-key", "zd-secret"
-FD_TOKEN, FD_SECRET = "fd-key", "fd-secret"
-GG_EMAIL, GG_TOKEN, GG_SECRET = "ai@sandbox.test", "gg-key", "gg-secret"
-SINCE = datetime(2020, 1, 1, tzinfo=UTC)
-PLATFORMS = ["zendesk", "freshdesk", "gorgias"]
 # The listing route of each platform, as a fault path (matched against the URL path).
 LISTING = {"zendesk": r"/incremental/tickets/cursor", "freshdesk": r"/freshdesk/api/v2/tickets$",
            "gorgias": r"/gorgias/api/tickets$"}
 
 
-class Sandbox:
-    def __init__(self, url: str, http: httpx.Client) -> None:
-        self.url, self.http, self.waits = url, http, Waits()
-
-    def connector(self, platform: str) -> Connector:
-        if platform == "zendesk":
-            zd = ZendeskSettings(base_url=f"{self.url}/zendesk/api/v2", email=ZD_EMAIL,
-                                 api_token=ZD_TOKEN, signing_secret=ZD_SECRET, ai_user_id="900")
-            return ZendeskConnector(zd, ZendeskConnector.make_client(zd), sleep=self.waits)
-        if platform == "freshdesk":
-            fd = FreshdeskSettings(base_url=f"{self.url}/freshdesk/api/v2", api_token=FD_TOKEN,
-                                   webhook_secret=FD_SECRET, ai_user_id="900")
-            return FreshdeskConnector(fd, FreshdeskConnector.make_client(fd), sleep=self.waits)
-        gg = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
-                             api_token=GG_TOKEN, webhook_secret=GG_SECRET, ai_user_id="900")
-        return GorgiasConnector(gg, GorgiasConnector.make_client(gg), sleep=self.waits)
-
-    def create(self, platform: str, replies: list[str], status: str = "open",
-               history: dict[str, Any] | None = None) -> str:
-        messages = [{"author": "customer", "body": "Where is my parcel?", "public": True,
-                     "created_at": "2026-01-05T10:00:00Z"}]
-        messages += [{"author": who, "body": f"Reply from the {who}.", "public": True,
-                      "created_at": f"2026-01-05T1{i + 1}:00:00Z"} for i, who in enumerate(replies)]
-        answer = self.http.post("/sandbox/tickets", json={
-            "platform": platform, "subject": "Parcel", "channel": "email", "status": status,
-            "requester": {"id": f"c-{len(replies)}-{status}", "email": "dana@example.com",
-                          "name": "Dana"},
-            "messages": messages})
-        assert answer.status_code == 201, answer.text
-        ticket_id = str(answer.json()["ticket_id"])
-        if history is not None:
-            stated = self.http.post(f"/sandbox/history/{platform}/{ticket_id}", json=history)
-            assert stated.status_code == 201, stated.text
-        return ticket_id
-
-    def fault(self, **spec: Any) -> None:
-        assert self.http.post("/sandbox/faults", json=spec).status_code == 201
-
-    def calls(self, platform: str, route: str) -> int:
-        routes = self.http.get("/sandbox/stats").json().get(platform, {}).get("routes", {})
-        return int(routes.get(route, 0))
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    app = create_app(webhook_url=None, zendesk_email=ZD_EMAIL, zendesk_api_token=ZD_TOKEN,
-                     zendesk_signing_secret=ZD_SECRET, freshdesk_api_token=FD_TOKEN,
-                     freshdesk_webhook_secret=FD_SECRET, gorgias_email=GG_EMAIL,
-                     gorgias_api_token=GG_TOKEN, gorgias_webhook_secret=GG_SECRET)
-    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
-        yield Sandbox(server.url, http)
-
-
-def seven(sandbox: Sandbox, platform: str) -> dict[str, str]:
-    """Seven tickets (three pages of three) with the histories the labels are read from."""
-    return {
-        "ai_solved": sandbox.create(platform, ["ai"], "solved",
-                                    {"satisfaction": {"score": "good", "comment": "Quick!"}}),
-        "agent_solved": sandbox.create(platform, ["agent"], "solved"),
-        "ai_reopened": sandbox.create(platform, ["ai", "agent"], "solved", {"reopens": 1}),
-        "moved": sandbox.create(platform, ["agent"], "open", {"reassignments": 2}),
-        "ai_rated_bad": sandbox.create(platform, ["ai"], "closed",
-                                       {"satisfaction": {"score": "bad", "comment": "Wrong"}}),
-        "open_1": sandbox.create(platform, []),
-        "open_2": sandbox.create(platform, []),
-    }
-
-
-def rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_every_ticket_over_three_pages_once(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out = tmp_path / "tickets.jsonl"
 
-    result = export(sandbox.connector(platform), SINCE, out, page_size=3)
+    result = export(export_sandbox.connector(platform), SINCE, out, page_size=3)
 
     ids = [row["id"] for row in rows(out)]
     assert sorted(ids) == sorted(made.values())
     assert (result.written, result.total, result.complete) == (7, 7, True)
     route = {"zendesk": "GET /incremental/tickets/cursor", "freshdesk": "GET /tickets",
              "gorgias": "GET /tickets"}[platform]
-    assert sandbox.calls(platform, route) == 3
+    assert export_sandbox.calls(platform, route) == 3
     # Zendesk's listing sideloads the metric sets: the history costs no call of its own.
-    assert sandbox.calls(platform, "GET /tickets/<ticket_id>/metrics") == 0
+    assert export_sandbox.calls(platform, "GET /tickets/<ticket_id>/metrics") == 0
     assert json.loads(checkpoint_path(out).read_text())["complete"] is True
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_labels_come_from_the_history_the_helpdesk_keeps(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    export(sandbox.connector(platform), SINCE, out, page_size=3)
+    export(export_sandbox.connector(platform), SINCE, out, page_size=3)
     labels = {row["id"]: row["labels"] for row in rows(out)}
     ai, agent = labels[made["ai_solved"]], labels[made["agent_solved"]]
 
@@ -159,11 +74,11 @@ def test_labels_come_from_the_history_the_helpdesk_keeps(
 
 
 def test_a_ticket_moved_to_another_group_is_labelled_escalate(
-    sandbox: Sandbox, tmp_path: Path
+    export_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    moved = sandbox.create("zendesk", ["agent"], "solved", {"regroupings": 2})
+    moved = export_sandbox.create("zendesk", ["agent"], "solved", {"regroupings": 2})
     out = tmp_path / "tickets.jsonl"
-    export(sandbox.connector("zendesk"), SINCE, out)
+    export(export_sandbox.connector("zendesk"), SINCE, out)
 
     (row,) = rows(out)
     assert row["id"] == moved
@@ -172,29 +87,29 @@ def test_a_ticket_moved_to_another_group_is_labelled_escalate(
     assert row["labels"]["expect_path"] == "escalate"
 
 
-def stop_after_two_pages(sandbox: Sandbox, platform: str, out: Path) -> None:
+def stop_after_two_pages(export_sandbox: Sandbox, platform: str, out: Path) -> None:
     """Export three-ticket pages until page 3, which fails on every try."""
-    sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
+    export_sandbox.fault(method="GET", path=LISTING[platform], status=503, times=None, skip=2)
     with pytest.raises(TransientError):
-        export(sandbox.connector(platform), SINCE, out, page_size=3)
+        export(export_sandbox.connector(platform), SINCE, out, page_size=3)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_an_interrupted_export_resumes_with_no_duplicate_and_no_gap(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    stop_after_two_pages(sandbox, platform, out)
+    stop_after_two_pages(export_sandbox, platform, out)
 
     assert len(rows(out)) == 6
     assert json.loads(checkpoint_path(out).read_text())["complete"] is False
     # A crash in the middle of a write leaves half a line behind.
     with open(out, "a", encoding="utf-8") as handle:
         handle.write('{"id": "half-writ')
-    assert sandbox.http.delete("/sandbox/faults").status_code == 200
+    assert export_sandbox.http.delete("/sandbox/faults").status_code == 200
 
-    result = export(sandbox.connector(platform), SINCE, out, page_size=3)
+    result = export(export_sandbox.connector(platform), SINCE, out, page_size=3)
 
     ids = [row["id"] for row in rows(out)]
     assert sorted(ids) == sorted(made.values())
@@ -203,93 +118,93 @@ def test_an_interrupted_export_resumes_with_no_duplicate_and_no_gap(
 
 
 def test_a_ticket_that_fails_mid_page_is_fetched_on_resume(
-    sandbox: Sandbox, tmp_path: Path
+    export_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, "zendesk")
+    made = seven(export_sandbox, "zendesk")
     out = tmp_path / "tickets.jsonl"
     broken = made["ai_rated_bad"]  # the second ticket of the second page
-    sandbox.fault(method="GET", path=rf"/tickets/{broken}\b", status=500, times=None)
+    export_sandbox.fault(method="GET", path=rf"/tickets/{broken}\b", status=500, times=None)
 
     with pytest.raises(TransientError):
-        export(sandbox.connector("zendesk"), SINCE, out, page_size=3)
+        export(export_sandbox.connector("zendesk"), SINCE, out, page_size=3)
     assert [row["id"] for row in rows(out)] == list(made.values())[:4]
 
-    assert sandbox.http.delete("/sandbox/faults").status_code == 200
-    export(sandbox.connector("zendesk"), SINCE, out, page_size=3)
+    assert export_sandbox.http.delete("/sandbox/faults").status_code == 200
+    export(export_sandbox.connector("zendesk"), SINCE, out, page_size=3)
     assert [row["id"] for row in rows(out)] == list(made.values())
 
 
 @pytest.mark.parametrize("platform", ["zendesk", "gorgias"])
 def test_rate_limits_and_server_errors_are_waited_out(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    connector = sandbox.connector(platform)
-    sandbox.fault(method="GET", path=LISTING[platform], status=429, retry_after=3, times=2)
-    sandbox.fault(method="GET", path=r"/tickets/\d+(/audits)?(\.json)?$", status=502, times=2,
-                  every=3)
+    connector = export_sandbox.connector(platform)
+    export_sandbox.fault(method="GET", path=LISTING[platform], status=429, retry_after=3, times=2)
+    export_sandbox.fault(method="GET", path=r"/tickets/\d+(/audits)?(\.json)?$", status=502,
+                         times=2, every=3)
 
     result = export(connector, SINCE, out, page_size=3)
 
     assert sorted(row["id"] for row in rows(out)) == sorted(made.values())
     assert result.complete
-    assert sandbox.waits.count(3.0) == 2  # each 429's Retry-After, honoured
-    assert len(sandbox.waits) == 4  # and a backoff for each 502
-    assert sandbox.http.get("/sandbox/faults").json() == []  # every fault was used up
+    assert export_sandbox.waits.count(3.0) == 2  # each 429's Retry-After, honoured
+    assert len(export_sandbox.waits) == 4  # and a backoff for each 502
+    assert export_sandbox.http.get("/sandbox/faults").json() == []  # every fault was used up
 
 
-def test_limit_stops_early_and_a_rerun_carries_on(sandbox: Sandbox, tmp_path: Path) -> None:
-    made = seven(sandbox, "freshdesk")
+def test_limit_stops_early_and_a_rerun_carries_on(export_sandbox: Sandbox, tmp_path: Path) -> None:
+    made = seven(export_sandbox, "freshdesk")
     out = tmp_path / "tickets.jsonl"
 
-    first = export(sandbox.connector("freshdesk"), SINCE, out, limit=4, page_size=3)
+    first = export(export_sandbox.connector("freshdesk"), SINCE, out, limit=4, page_size=3)
     assert (first.written, first.complete) == (4, False)
     assert len(rows(out)) == 4
-    again = export(sandbox.connector("freshdesk"), SINCE, out, limit=4, page_size=3)
+    again = export(export_sandbox.connector("freshdesk"), SINCE, out, limit=4, page_size=3)
     assert again.written == 0
 
-    rest = export(sandbox.connector("freshdesk"), SINCE, out, page_size=3)
+    rest = export(export_sandbox.connector("freshdesk"), SINCE, out, page_size=3)
     assert (rest.written, rest.complete) == (3, True)
     assert sorted(row["id"] for row in rows(out)) == sorted(made.values())
 
 
-def test_since_leaves_older_tickets_out(sandbox: Sandbox, tmp_path: Path) -> None:
-    sandbox.create("gorgias", [])
+def test_since_leaves_older_tickets_out(export_sandbox: Sandbox, tmp_path: Path) -> None:
+    export_sandbox.create("gorgias", [])
     out = tmp_path / "tickets.jsonl"
 
-    result = export(sandbox.connector("gorgias"), datetime(2999, 1, 1, tzinfo=UTC), out)
+    result = export(export_sandbox.connector("gorgias"), datetime(2999, 1, 1, tzinfo=UTC), out)
 
     assert (result.written, result.complete) == (0, True)
     assert out.read_text() == ""
 
 
-def test_another_exports_file_is_never_overwritten(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_another_exports_file_is_never_overwritten(export_sandbox: Sandbox, tmp_path: Path) -> None:
     out = tmp_path / "tickets.jsonl"
     out.write_text('{"id": "mine"}\n')
     with pytest.raises(ConfigError, match="no checkpoint"):
-        export(sandbox.connector("zendesk"), SINCE, out)
+        export(export_sandbox.connector("zendesk"), SINCE, out)
     assert out.read_text() == '{"id": "mine"}\n'
 
     other = tmp_path / "other.jsonl"
-    export(sandbox.connector("zendesk"), SINCE, other)
+    export(export_sandbox.connector("zendesk"), SINCE, other)
     with pytest.raises(ConfigError, match="belongs to an export of zendesk"):
-        export(sandbox.connector("freshdesk"), SINCE, other)
+        export(export_sandbox.connector("freshdesk"), SINCE, other)
 
 
 @pytest.mark.parametrize("platform", ["zendesk", "gorgias"])
 def test_a_cursor_the_helpdesk_refuses_starts_the_listing_over(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out = tmp_path / "tickets.jsonl"
-    stop_after_two_pages(sandbox, platform, out)
-    assert sandbox.http.delete("/sandbox/faults").status_code == 200
+    stop_after_two_pages(export_sandbox, platform, out)
+    assert export_sandbox.http.delete("/sandbox/faults").status_code == 200
     marker = checkpoint_path(out)
     saved = json.loads(marker.read_text())
     marker.write_text(json.dumps({**saved, "cursor": "expired-long-ago"}))
 
-    result = export(sandbox.connector(platform), SINCE, out, page_size=3)
+    result = export(export_sandbox.connector(platform), SINCE, out, page_size=3)
 
     ids = [row["id"] for row in rows(out)]
     assert sorted(ids) == sorted(made.values())
@@ -297,19 +212,19 @@ def test_a_cursor_the_helpdesk_refuses_starts_the_listing_over(
 
 
 def test_a_rate_limit_longer_than_a_call_may_wait_is_waited_out(
-    sandbox: Sandbox, tmp_path: Path
+    export_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, "zendesk")
+    made = seven(export_sandbox, "zendesk")
     out = tmp_path / "tickets.jsonl"
     # Beyond the connector's 30 s wait budget: the call gives up at once, the export waits.
-    sandbox.fault(method="GET", path=LISTING["zendesk"], status=429, retry_after=120, times=1,
-                  skip=1)
+    export_sandbox.fault(method="GET", path=LISTING["zendesk"], status=429, retry_after=120,
+                         times=1, skip=1)
     waited = Waits()
 
-    result = export(sandbox.connector("zendesk"), SINCE, out, page_size=3, sleep=waited)
+    result = export(export_sandbox.connector("zendesk"), SINCE, out, page_size=3, sleep=waited)
 
     assert waited == [120.0]
-    assert sandbox.waits == []
+    assert export_sandbox.waits == []
     assert sorted(row["id"] for row in rows(out)) == sorted(made.values())
     assert result.complete
 
@@ -329,12 +244,12 @@ class Recorder:
 @pytest.mark.parametrize(("platform", "total"), [("zendesk", 7), ("freshdesk", 7),
                                                  ("gorgias", None)])
 def test_progress_has_a_total_where_the_helpdesk_counts(
-    sandbox: Sandbox, platform: str, total: int | None, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, total: int | None, tmp_path: Path
 ) -> None:
-    seven(sandbox, platform)
+    seven(export_sandbox, platform)
     progress = Recorder()
 
-    export(sandbox.connector(platform), SINCE, tmp_path / "t.jsonl", page_size=3,
+    export(export_sandbox.connector(platform), SINCE, tmp_path / "t.jsonl", page_size=3,
            progress=progress)
 
     assert progress.started == [(0, total)]
@@ -342,28 +257,28 @@ def test_progress_has_a_total_where_the_helpdesk_counts(
 
 
 def test_the_total_is_the_limit_when_smaller_and_the_count_is_optional(
-    sandbox: Sandbox, tmp_path: Path
+    export_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    seven(sandbox, "zendesk")
+    seven(export_sandbox, "zendesk")
     out = tmp_path / "t.jsonl"
     first, second = Recorder(), Recorder()
-    export(sandbox.connector("zendesk"), SINCE, out, limit=4, progress=first)
-    sandbox.fault(method="GET", path="/search/count", status=500, times=None)
+    export(export_sandbox.connector("zendesk"), SINCE, out, limit=4, progress=first)
+    export_sandbox.fault(method="GET", path="/search/count", status=500, times=None)
 
-    result = export(sandbox.connector("zendesk"), SINCE, out, progress=second)
+    result = export(export_sandbox.connector("zendesk"), SINCE, out, progress=second)
 
     assert first.started == [(0, 4)]
     assert second.started == [(4, None)]  # the count failed: only the ETA is lost
     assert (second.advanced, result.complete) == (3, True)
 
 
-def test_zendesk_history_outside_a_listing_reads_the_metrics(sandbox: Sandbox) -> None:
-    ticket_id = sandbox.create("zendesk", ["ai"], "solved",
-                               {"reopens": 2, "satisfaction": {"score": "bad"}})
+def test_zendesk_history_outside_a_listing_reads_the_metrics(export_sandbox: Sandbox) -> None:
+    ticket_id = export_sandbox.create("zendesk", ["ai"], "solved",
+                                      {"reopens": 2, "satisfaction": {"score": "bad"}})
 
-    history = sandbox.connector("zendesk").ticket_history(ticket_id)
+    history = export_sandbox.connector("zendesk").export.ticket_history(ticket_id)
 
     assert (history.reopened, history.reassigned, history.regrouped) == (2, 0, 0)
     assert history.satisfaction is not None
     assert history.satisfaction.score == "bad"
-    assert sandbox.calls("zendesk", "GET /tickets/<ticket_id>/metrics") == 1
+    assert export_sandbox.calls("zendesk", "GET /tickets/<ticket_id>/metrics") == 1

@@ -9,21 +9,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.worker.test_export import ZD_EMAIL, ZD_TOKEN, Sandbox, rows, sandbox, seven
+from tests.worker.support import ZD_EMAIL, ZD_TOKEN, Sandbox, rows, seven
 from worker.cli import main
 
-__all__ = ["sandbox"]  # the fixture, imported for these tests
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def config(
-    sandbox: Sandbox, tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    export_sandbox: Sandbox, tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     file = tmp_path / "handoff.yaml"
     file.write_text(yaml.safe_dump({
-        "platforms": {"zendesk": {"base_url": f"{sandbox.url}/zendesk/api/v2", "email": ZD_EMAIL,
-                                  "ai_user_id": "900"}},
+        "platforms": {"zendesk": {"base_url": f"{export_sandbox.url}/zendesk/api/v2",
+                                  "email": ZD_EMAIL, "ai_user_id": "900"}},
         "knowledge_dir": str(ROOT / "config" / "knowledge"),
         "index_dir": str(tmp_path / "index"),
     }), encoding="utf-8")
@@ -38,9 +37,9 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_export_then_simulate_and_sweep_read_the_file(
-    sandbox: Sandbox, config: Path, tmp_path: Path
+    export_sandbox: Sandbox, config: Path, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, "zendesk")
+    made = seven(export_sandbox, "zendesk")
     out, decisions = tmp_path / "history.jsonl", tmp_path / "decisions.jsonl"
 
     code, output = run("export", "zendesk", "--since", "2020-01-01", "--out", str(out),
@@ -62,8 +61,8 @@ def test_export_then_simulate_and_sweep_read_the_file(
     assert json.loads(output)["grid"][0]["labelled"] == 2
 
 
-def test_limit_then_rerun_resumes(sandbox: Sandbox, config: Path, tmp_path: Path) -> None:
-    seven(sandbox, "zendesk")
+def test_limit_then_rerun_resumes(export_sandbox: Sandbox, config: Path, tmp_path: Path) -> None:
+    seven(export_sandbox, "zendesk")
     out = tmp_path / "history.jsonl"
     args = ["export", "zendesk", "--since", "2020-01-01T00:00:00Z", "--out", str(out),
             "--page-size", "3", "--config", str(config), "--quiet"]
@@ -79,10 +78,10 @@ def test_limit_then_rerun_resumes(sandbox: Sandbox, config: Path, tmp_path: Path
 
 
 def test_a_failing_helpdesk_exits_1_and_says_how_to_resume(
-    sandbox: Sandbox, config: Path, tmp_path: Path
+    export_sandbox: Sandbox, config: Path, tmp_path: Path
 ) -> None:
-    seven(sandbox, "zendesk")
-    sandbox.fault(method="GET", path="/incremental/", status=401, times=None)
+    seven(export_sandbox, "zendesk")
+    export_sandbox.fault(method="GET", path="/incremental/", status=401, times=None)
     out = tmp_path / "history.jsonl"
 
     code, output = run("export", "zendesk", "--since", "2020-01-01", "--out", str(out),
@@ -118,9 +117,9 @@ def test_an_unconfigured_platform_is_a_configuration_error(
 
 
 def test_the_progress_bar_counts_tickets_against_the_helpdesks_count(
-    sandbox: Sandbox, config: Path, tmp_path: Path
+    export_sandbox: Sandbox, config: Path, tmp_path: Path
 ) -> None:
-    seven(sandbox, "zendesk")
+    seven(export_sandbox, "zendesk")
     code, output = run("export", "zendesk", "--since", "2020-01-01", "--out",
                        str(tmp_path / "history.jsonl"), "--config", str(config))
     assert code == 0, output

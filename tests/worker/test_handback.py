@@ -18,17 +18,19 @@ from core.models import TicketEvent
 from infra.queue import enqueue_event, make_queue
 from infra.store.decision_log import handbacks
 from infra.store.handbacks import HandBacks
-from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
+from tests.worker.support import (
     SLACK,
+    ai_comments,
+    create,
     make_runtime,
-    sandbox,
+    sample_for,
+    ticket,
     work,
 )
-from tests.worker.test_pipeline import ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.cli import main
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
 URGENT = "Nobody answers!!! This is ridiculous. I want to speak to a human NOW."
 ROUTINE = "I forgot my password and now I can't log in to my account. How do I reset it?"
@@ -36,7 +38,7 @@ ROUTINE = "I forgot my password and now I can't log in to my account. How do I r
 
 @pytest.fixture
 def runtime(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch, {
@@ -56,13 +58,13 @@ def deliver(runtime: Runtime, ticket_id: str, event_id: str) -> list[str]:
     return [str(call.request.content, "utf-8") for call in slack.calls]
 
 
-def customer_says(sandbox: httpx.Client, ticket_id: str, text: str) -> None:  # noqa: F811
+def customer_says(sandbox: httpx.Client, ticket_id: str, text: str) -> None:
     sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
                  json={"author": "customer", "body": text}).raise_for_status()
 
 
 def test_redelivered_urgent_message_counts_and_notifies_once(
-    sandbox: httpx.Client, runtime: Runtime,  # noqa: F811
+    sandbox: httpx.Client, runtime: Runtime,
 ) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     assert len(deliver(runtime, ticket_id, "ev-1")) == 1  # the escalation itself
@@ -83,7 +85,7 @@ def test_redelivered_urgent_message_counts_and_notifies_once(
 
 
 def test_cli_return_hands_the_ticket_back_and_the_ai_answers(
-    sandbox: httpx.Client, runtime: Runtime,  # noqa: F811
+    sandbox: httpx.Client, runtime: Runtime,
 ) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -124,14 +126,14 @@ def test_state_reads_the_newest_escalation_and_hand_back(runtime: Runtime) -> No
 
 
 def test_sla_sweep_finds_the_hand_back_tag_without_a_webhook(
-    sandbox: httpx.Client, runtime: Runtime,  # noqa: F811
+    sandbox: httpx.Client, runtime: Runtime,
 ) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
     sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/tags",
                  json={"add": ["handoff_return_to_ai"]}).raise_for_status()
 
-    run_sweep(runtime, datetime.now(UTC))
+    run_sla_sweep(runtime, datetime.now(UTC))
     work(runtime)  # the job the sweep queued
 
     state = ticket(sandbox, ticket_id)

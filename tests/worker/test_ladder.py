@@ -13,18 +13,22 @@ import redis
 from click.testing import CliRunner
 
 from infra.store.escalations import steps
-from tests.worker.test_aftercare import (  # noqa: F401 - sandbox is a fixture
+from tests.worker.support import (
+    EMAIL,
+    TOKEN,
     agent_reply,
+    ai_comments,
+    create,
     deliver,
     make_runtime,
-    sandbox,
+    sample_for,
+    ticket,
 )
-from tests.worker.test_pipeline import EMAIL, TOKEN, ai_comments, create, sample_for, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.cli import main
 from worker.runtime import Runtime
-from worker.sla_sweep import run_sweep
+from worker.sla_sweep import run_sla_sweep
 
 LADDER = [
     {"name": "tier2", "group": "201", "sla_minutes": 240},
@@ -35,7 +39,7 @@ LADDER = [
 
 @pytest.fixture
 def runtime(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
@@ -61,7 +65,7 @@ def notes(client: httpx.Client, ticket_id: str) -> list[str]:
     return [body for public, body in ai_comments(ticket(client, ticket_id)) if not public]
 
 
-def test_three_steps_append_the_whole_history(sandbox: httpx.Client,  # noqa: F811
+def test_three_steps_append_the_whole_history(sandbox: httpx.Client,
                                               runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -102,7 +106,7 @@ def test_three_steps_append_the_whole_history(sandbox: httpx.Client,  # noqa: F8
     assert "[default level 3]" in listed.output
 
 
-def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client,  # noqa: F811
+def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client,
                                                           runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -125,7 +129,7 @@ def test_top_of_the_ladder_leaves_the_ticket_where_it_is(sandbox: httpx.Client, 
     assert "no higher level" in result.output
 
 
-def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,  # noqa: F811
+def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,
                                            runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
@@ -137,7 +141,7 @@ def test_redelivered_tag_event_climbs_once(sandbox: httpx.Client,  # noqa: F811
     assert len(notes(sandbox, ticket_id)) == 2  # the handoff note and one step
 
 
-def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,  # noqa: F811
+def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,
                                                  runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("draft"))
     deliver(runtime, ticket_id, "ev-1")
@@ -147,22 +151,22 @@ def test_cli_without_an_open_escalation_exits_1(sandbox: httpx.Client,  # noqa: 
     assert "handoff_level_manager" not in ticket(sandbox, ticket_id)["tags"]
 
 
-def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,  # noqa: F811
+def test_sla_sweep_picks_up_the_tag_when_no_webhook_came(sandbox: httpx.Client,
                                                          runtime: Runtime) -> None:
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
     agent_tags(sandbox, ticket_id, "handoff_next_level")  # no webhook for this update
-    run_sweep(runtime, datetime.now(UTC))
+    run_sla_sweep(runtime, datetime.now(UTC))
     assert ticket(sandbox, ticket_id)["group"] == "202"
     [record] = store(runtime).list_open()
     assert record["level"] == 1
     assert "found by the SLA sweep" in steps(record)[-1].by
-    run_sweep(runtime, datetime.now(UTC))  # the tag is gone: nothing more
+    run_sla_sweep(runtime, datetime.now(UTC))  # the tag is gone: nothing more
     assert store(runtime).list_open()[0]["level"] == 1
 
 
 def test_an_overdue_level_climbs_only_when_configured(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for climbs in (False, True):
@@ -174,10 +178,10 @@ def test_an_overdue_level_climbs_only_when_configured(
         ticket_id = create(sandbox, sample_for("escalate"))
         deliver(runtime, ticket_id, f"ev-{climbs}")
         now = datetime.now(UTC)
-        run_sweep(runtime, now + timedelta(minutes=200))  # tier2 has 240 minutes
+        run_sla_sweep(runtime, now + timedelta(minutes=200))  # tier2 has 240 minutes
         record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
         assert record["level"] == 0
-        run_sweep(runtime, now + timedelta(minutes=245))
+        run_sla_sweep(runtime, now + timedelta(minutes=245))
         record = next(r for r in store(runtime).list_open() if r["ticket_id"] == ticket_id)
         assert record["level"] == (1 if climbs else 0)
         if climbs:
@@ -187,7 +191,7 @@ def test_an_overdue_level_climbs_only_when_configured(
 
 
 def test_a_reply_from_a_person_stops_the_overdue_climb(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
@@ -197,7 +201,7 @@ def test_a_reply_from_a_person_stops_the_overdue_climb(
     ticket_id = create(sandbox, sample_for("escalate"))
     deliver(runtime, ticket_id, "ev-1")
     agent_reply(sandbox, ticket_id, "Hi, Sam here: I'm on it.")
-    run_sweep(runtime, datetime.now(UTC) + timedelta(minutes=300))
+    run_sla_sweep(runtime, datetime.now(UTC) + timedelta(minutes=300))
     [record] = store(runtime).list_open()
     assert record["level"] == 0
     runtime_module.current.cache_clear()

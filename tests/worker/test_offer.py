@@ -11,8 +11,14 @@ import pytest
 import redis
 
 from core.offer import DECLINED_LINES, OFFER_LINES
-from tests.worker.test_aftercare import deliver, make_runtime, sandbox  # noqa: F401 - fixture
-from tests.worker.test_pipeline import SAMPLES, ai_comments, create, ticket
+from tests.worker.support import (
+    SAMPLES,
+    ai_comments,
+    create,
+    deliver,
+    make_runtime,
+    ticket,
+)
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.runtime import Runtime
@@ -23,7 +29,7 @@ LATE_LAMP = SAMPLES["s-auto-track"]
 
 @pytest.fixture
 def runtime(
-    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,  # noqa: F811
+    sandbox: httpx.Client, redis_conn: redis.Redis, redis_url: str,
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Runtime]:
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
@@ -43,7 +49,7 @@ def public_replies(client: httpx.Client, ticket_id: str) -> list[str]:
 
 
 def test_offer_then_yes_escalates_on_the_human_request_route(
-    sandbox: httpx.Client, runtime: Runtime  # noqa: F811
+    sandbox: httpx.Client, runtime: Runtime
 ) -> None:
     ticket_id = create(sandbox, LATE_LAMP)
     deliver(runtime, ticket_id, "ev-1")
@@ -63,7 +69,7 @@ def test_offer_then_yes_escalates_on_the_human_request_route(
     assert record["reason"] == "human_request"
 
 
-def test_offer_then_no_stays_with_the_ai(sandbox: httpx.Client,  # noqa: F811
+def test_offer_then_no_stays_with_the_ai(sandbox: httpx.Client,
                                          runtime: Runtime) -> None:
     ticket_id = create(sandbox, LATE_LAMP)
     deliver(runtime, ticket_id, "ev-1")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -14,30 +13,22 @@ from click.testing import CliRunner
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
-from connectors.sandbox import create_app
 from core.models import TicketEvent
 from infra.queue import enqueue_event, make_queue
-from tests.conftest import ROOT, serve_in_thread
+from tests.conftest import ROOT
+from tests.worker.support import (
+    EMAIL,
+    SECRET,
+    TOKEN,
+    ai_comments,
+    create,
+    sample_for,
+    ticket,
+)
 from worker import runtime as runtime_module
 from worker.cli import main
-from worker.cli.demo import read_samples
 from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
-
-TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
-SAMPLES = {s["id"]: s for s in read_samples(ROOT / "config" / "samples" / "tickets.jsonl")}
-
-
-def sample_for(path: str) -> dict[str, Any]:
-    return next(s for s in SAMPLES.values() if s["labels"]["expect_path"] == path)
-
-
-@pytest.fixture
-def sandbox() -> Iterator[httpx.Client]:
-    app = create_app(webhook_url=None, zendesk_email=EMAIL, zendesk_api_token=TOKEN,
-                     zendesk_signing_secret=SECRET)
-    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=10) as client:
-        yield client
 
 
 @pytest.fixture
@@ -64,26 +55,12 @@ def runtime(
     runtime_module.current.cache_clear()
 
 
-def create(sandbox: httpx.Client, sample: dict[str, Any]) -> str:
-    body = {**sample, "platform": "zendesk", "external_id": sample["id"]}
-    return str(sandbox.post("/sandbox/tickets", json=body).raise_for_status().json()["ticket_id"])
-
-
 def deliver_and_work(runtime: Runtime, ticket_id: str, event_id: str = "ev-1") -> str:
     queue = make_queue(runtime.settings, runtime.redis)
     event = TicketEvent(platform="zendesk", ticket_id=ticket_id, event_id=event_id, unique_id=True)
     job_id = enqueue_event(queue, runtime.settings, event).job_id
     HandoffWorker([queue], connection=runtime.redis, serializer=JSONSerializer).work(burst=True)
     return job_id
-
-
-def ticket(sandbox: httpx.Client, ticket_id: str) -> dict[str, Any]:
-    tickets = sandbox.get("/sandbox/tickets").json()
-    return next(t for t in tickets if str(t["ticket_id"]) == ticket_id)
-
-
-def ai_comments(state: dict[str, Any]) -> list[tuple[bool, str]]:
-    return [(c["public"], c["body"]) for c in state["comments"] if c["author"] == "ai"]
 
 
 def test_auto_resolve_replies_solves_and_tags(sandbox: httpx.Client, runtime: Runtime) -> None:

@@ -17,21 +17,18 @@ from rq.utils import now
 from core.models import TicketEvent
 from infra.queue import enqueue_event, make_queue
 from tests.conftest import ROOT
-from tests.worker.test_pipeline import (
+from tests.worker.support import (
     EMAIL,
     SECRET,
     TOKEN,
     ai_comments,
     create,
     sample_for,
-    sandbox,
     ticket,
 )
 from worker import runtime as runtime_module
 from worker.rq_worker import HandoffWorker
 from worker.runtime import Runtime
-
-__all__ = ["sandbox"]  # the fixture, shared with the pipeline tests
 
 PER_SECONDS = 600
 

@@ -1,5 +1,5 @@
 """``handoff simulate`` on an exported history decides each ticket at its first customer
-turn, on all three platforms (through the sandbox helpdesk and the real export)."""
+turn, on all three platforms (through the export_sandbox helpdesk and the real export)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.worker.test_export import PLATFORMS, SINCE, Sandbox, sandbox, seven
+from tests.worker.support import PLATFORMS, SINCE, Sandbox, seven
 from worker.cli import main
 from worker.cli.exporter import export
 
-__all__ = ["sandbox"]  # the fixture, imported for these tests
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_exported_tickets_are_decided_at_the_first_customer_turn(
-    sandbox: Sandbox, platform: str, tmp_path: Path
+    export_sandbox: Sandbox, platform: str, tmp_path: Path
 ) -> None:
-    made = seven(sandbox, platform)
+    made = seven(export_sandbox, platform)
     out, decisions = tmp_path / "history.jsonl", tmp_path / "decisions.jsonl"
-    export(sandbox.connector(platform), SINCE, out, page_size=3)
+    export(export_sandbox.connector(platform), SINCE, out, page_size=3)
     config = tmp_path / "handoff.yaml"
     config.write_text(f"knowledge_dir: {ROOT / 'config' / 'knowledge'}\n"
                       f"index_dir: {tmp_path / 'index'}\n", encoding="utf-8")

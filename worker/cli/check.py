@@ -40,7 +40,7 @@ def check_config(file: str | None, online: bool) -> None:
     if online:
         from worker.cli.check_online import check_online
 
-        report = check_online(settings, connectors,
+        report = check_online(settings, {name: c.directory for name, c in connectors.items()},
                               progress=lambda text: click.echo(text, err=True))
         for line in report.lines:
             click.echo(line)

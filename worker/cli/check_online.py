@@ -48,31 +48,28 @@ class OnlineReport:
                 f"checkable, {self.failed} could not be checked")
 
 
-def check_online(settings: Settings, connectors: Mapping[str, object],
+def check_online(settings: Settings, directories: Mapping[str, Directory],
                  progress: Callable[[str], None] | None = None) -> OnlineReport:
-    """Check every id the settings name against each platform in `connectors`.
+    """Check every id the settings name against each platform's directory (a
+    connector's ``directory`` part).
 
     Never raises for a helpdesk failure: it becomes a line and counts as "could
     not be checked". `progress` is told each platform as its check starts.
     """
     report = OnlineReport()
     refs = references(settings)
-    for platform, connector in connectors.items():
+    for platform, directory in directories.items():
         if progress is not None:
             progress(f"checking {platform} ...")
-        if not isinstance(connector, Directory):
-            report.lines.append(f"{platform}: cannot list ids on this platform")
-            report.failed += 1
-            continue
-        _check_platform(platform, connector, [r for r in refs if r.platform in (None, platform)],
+        _check_platform(platform, directory, [r for r in refs if r.platform in (None, platform)],
                         report)
     return report
 
 
-def _check_platform(platform: str, connector: Directory, refs: list[IdRef],
+def _check_platform(platform: str, directory: Directory, refs: list[IdRef],
                     report: OnlineReport) -> None:
     try:
-        me = connector.whoami()
+        me = directory.whoami()
     except HelpdeskError as exc:
         report.lines.append(f"{platform}: {_failure(exc)}: {exc}")
         report.failed += 1 + len(refs)
@@ -83,7 +80,7 @@ def _check_platform(platform: str, connector: Directory, refs: list[IdRef],
         if not wanted:
             continue
         try:
-            answers = connector.lookup(kind, sorted({r.value for r in wanted}))
+            answers = directory.lookup(kind, sorted({r.value for r in wanted}))
         except HelpdeskError as exc:
             report.lines.append(f"{platform}: cannot look up {kind}s: {_failure(exc)}: {exc}")
             report.failed += len(wanted)

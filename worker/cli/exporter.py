@@ -1,7 +1,8 @@
 """``handoff export``: a helpdesk's tickets into canonical JSONL, resumable.
 
 For each ticket the connector lists, the export reads the whole ticket
-(`Connector.get_ticket`) and what its history tells (`Connector.ticket_history`),
+(`Helpdesk.get_ticket`) and what its history tells (`TicketExport.ticket_history`,
+through the connector's ``export`` part),
 and appends one canonical row (`core.simulation.row_from_ticket`) labelled by
 `core.history.history_labels`. Each line is flushed as it is written.
 
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from connectors.base import Connector, TicketPage
+from connectors.base import ExportSource, TicketPage
 from core.errors import ConfigError, HelpdeskError, PermanentError, RateLimited
 from core.history import history_labels
 from core.simulation import row_from_ticket
@@ -134,7 +135,9 @@ def recover(out: Path) -> tuple[set[str], bool]:
     return ids, cut
 
 
-def _start(connector: Connector, since: datetime, out: Path) -> tuple[Checkpoint, set[str], bool]:
+def _start(
+    connector: ExportSource, since: datetime, out: Path
+) -> tuple[Checkpoint, set[str], bool]:
     marker = checkpoint_path(out)
     stamp = since.isoformat()
     if marker.exists():
@@ -155,7 +158,7 @@ def _start(connector: Connector, since: datetime, out: Path) -> tuple[Checkpoint
 
 
 def export(
-    connector: Connector,
+    connector: ExportSource,
     since: datetime,
     out: Path,
     *,
@@ -194,10 +197,10 @@ def export(
                 sleep(exc.retry_after if exc.retry_after is not None else 1.0)
 
 
-def _target(connector: Connector, since: datetime, limit: int | None) -> int | None:
+def _target(connector: ExportSource, since: datetime, limit: int | None) -> int | None:
     """How many tickets the file will hold when done, for the ETA; None when unknown."""
     try:
-        count = connector.count_tickets(since)
+        count = connector.export.count_tickets(since)
     except HelpdeskError:
         count = None  # only the ETA is lost
     if count is None:
@@ -206,7 +209,7 @@ def _target(connector: Connector, since: datetime, limit: int | None) -> int | N
 
 
 def _pages(
-    connector: Connector, since: datetime, checkpoint: Checkpoint, ids: set[str],
+    connector: ExportSource, since: datetime, checkpoint: Checkpoint, ids: set[str],
     handle: _Writer, marker: Path, result: Result, limit: int | None, page_size: int,
     sink: Progress,
 ) -> None:
@@ -219,7 +222,7 @@ def _pages(
                 return
             try:
                 ticket = connector.get_ticket(ticket_id)
-                history = connector.ticket_history(ticket_id)
+                history = connector.export.ticket_history(ticket_id)
             except PermanentError as exc:
                 if exc.status != 404:
                     raise
@@ -240,11 +243,11 @@ def _pages(
 
 
 def _listing(
-    connector: Connector, since: datetime, checkpoint: Checkpoint, page_size: int
+    connector: ExportSource, since: datetime, checkpoint: Checkpoint, page_size: int
 ) -> Iterator[TicketPage]:
     """The listing from the checkpoint's cursor; from the start when the helpdesk
     refuses that cursor (4xx: cursors expire, Gorgias' within minutes)."""
-    pages = connector.list_tickets(since, checkpoint.cursor, page_size)
+    pages = connector.export.list_tickets(since, checkpoint.cursor, page_size)
     try:
         first = next(pages, None)
     except PermanentError as exc:
@@ -252,7 +255,7 @@ def _listing(
             raise
         # Starting over costs listing calls only: the ids in the file are skipped.
         checkpoint.cursor = None
-        pages = connector.list_tickets(since, None, page_size)
+        pages = connector.export.list_tickets(since, None, page_size)
         first = next(pages, None)
     if first is not None:
         yield first

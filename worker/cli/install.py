@@ -56,7 +56,7 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
         click.echo(report.instructions)
     from worker.cli.check_online import check_online
 
-    checked = check_online(settings, {platform: connector},
+    checked = check_online(settings, {platform: connector.directory},
                            progress=lambda text: click.echo(text, err=True))
     for line in checked.lines:
         click.echo(line)

@@ -92,9 +92,9 @@ def run_worker(burst: bool) -> None:
         worker_ttl=settings.maintenance_interval_seconds + 15,
     )
     if not burst:
-        from worker.sla_sweep import schedule_sweep
+        from worker.sla_sweep import schedule_sla_sweep
 
-        schedule_sweep(runtime)
+        schedule_sla_sweep(runtime)
     rq_worker.work(burst=burst, with_scheduler=not burst)
 
 

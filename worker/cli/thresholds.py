@@ -23,7 +23,7 @@ from core.settings import Settings
 from core.simulation import ticket_from_row
 from core.thresholds import (
     Outcome,
-    Sweep,
+    ThresholdSweep,
     capture_policy,
     grid,
     outcome,
@@ -132,7 +132,7 @@ def evaluate(path: str, result: Capture, settings: Settings, step: float = 0.01,
     table, escalation reasons and examples at the chosen pair."""
     policy = settings.policy
     extra = overrides(policy)
-    sweep = Sweep(result.outcomes, extra)
+    sweep = ThresholdSweep(result.outcomes, extra)
     pairs = grid(step)
     rows = sweep.grid(pairs)
     draft = policy.draft_threshold

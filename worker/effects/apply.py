@@ -24,7 +24,7 @@ import os
 import re
 import time
 
-from connectors.base import Connector
+from connectors.base import Helpdesk
 from core.batching import Batch, already_on_ticket, batches
 from core.errors import PermanentError
 from core.fallback import describe, fallbacks
@@ -45,7 +45,7 @@ _REQUEST = re.compile(r"^[A-Z]+ \S+: ")
 
 
 def write(
-    runtime: Runtime, connector: Connector, ticket: Ticket, decision: Decision,
+    runtime: Runtime, connector: Helpdesk, ticket: Ticket, decision: Decision,
     decision_id: str, ledger: Ledger, lock: TicketLock,
 ) -> None:
     """Write every batch of `decision` not yet done (see the module).
@@ -69,7 +69,7 @@ def write(
 
 
 class _Writer:
-    def __init__(self, runtime: Runtime, connector: Connector, ticket: Ticket,
+    def __init__(self, runtime: Runtime, connector: Helpdesk, ticket: Ticket,
                  decision: Decision, decision_id: str, ledger: Ledger, lock: TicketLock) -> None:
         self.runtime, self.connector, self.ticket = runtime, connector, ticket
         self.decision, self.decision_id, self.ledger, self.lock = (

@@ -1,4 +1,4 @@
-"""The sweep maths against brute force: the engine re-run with each threshold pair."""
+"""The threshold sweep maths against brute force: the engine re-run with each threshold pair."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from core.thresholds import (
     FREE,
     SKIP,
     Outcome,
-    Sweep,
+    ThresholdSweep,
     capture_policy,
     grid,
     judge,
@@ -141,7 +141,7 @@ def test_sweep_equals_the_engine_rerun_with_each_threshold_pair(
     settings, scorer, tickets = setup
     outcomes = _capture(setup, docs)
     extra = overrides(settings.policy)
-    sweep = Sweep(outcomes, extra)
+    sweep = ThresholdSweep(outcomes, extra)
     confidences = sorted({o.confidence for o in outcomes if 0.5 <= o.confidence <= 0.99})
     pairs = grid(0.05) + [(c, 0.3) for c in confidences] + [(0.9, c) for c in confidences
                                                             if c <= 0.9]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.worker.test_cli_engine import SAMPLES, config
+from tests.worker.support import SAMPLES_FILE, engine_config
 from worker.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,11 +23,11 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 def sweep(tmp_path: Path, tickets: Path, *extra: str) -> Any:
     return CliRunner().invoke(main, ["simulate", str(tickets), "--sweep", "--quiet",
-                                     "--config", str(config(tmp_path)), *extra])
+                                     "--config", str(engine_config(tmp_path)), *extra])
 
 
 def test_sweep_json_reports_grid_split_and_recommendation(tmp_path: Path) -> None:
-    result = sweep(tmp_path, SAMPLES, "--json", "--max-wrong", "0%")
+    result = sweep(tmp_path, SAMPLES_FILE, "--json", "--max-wrong", "0%")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["tickets"] == 16
@@ -47,7 +47,7 @@ def test_sweep_json_reports_grid_split_and_recommendation(tmp_path: Path) -> Non
 
 def test_sweep_writes_one_outcome_per_ticket_with_out(tmp_path: Path) -> None:
     out = tmp_path / "outcomes.jsonl"
-    result = sweep(tmp_path, SAMPLES, "--out", str(out), "--min-auto", "20%")
+    result = sweep(tmp_path, SAMPLES_FILE, "--out", str(out), "--min-auto", "20%")
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(lines) == 16
@@ -56,7 +56,7 @@ def test_sweep_writes_one_outcome_per_ticket_with_out(tmp_path: Path) -> None:
 
 
 def test_malformed_lines_are_reported_skipped_and_counted(tmp_path: Path) -> None:
-    good = SAMPLES.read_text().splitlines()
+    good = SAMPLES_FILE.read_text().splitlines()
     bad = tmp_path / "tickets.jsonl"
     bad.write_text("\n".join([good[0], "{not json", good[1], '["a list"]',
                               '{"id": "no-messages"}', good[2]]) + "\n")
@@ -79,13 +79,13 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
 
 
 def test_a_bad_target_is_a_usage_error(tmp_path: Path) -> None:
-    result = sweep(tmp_path, SAMPLES, "--max-wrong", "150%")
+    result = sweep(tmp_path, SAMPLES_FILE, "--max-wrong", "150%")
     assert result.exit_code == 2
     assert "bad target" in result.stderr
 
 
 def test_simulate_without_sweep_still_needs_out(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["simulate", str(SAMPLES)])
+    result = CliRunner().invoke(main, ["simulate", str(SAMPLES_FILE)])
     assert result.exit_code == 2
     assert "--out is required" in result.output
 
@@ -93,7 +93,7 @@ def test_simulate_without_sweep_still_needs_out(tmp_path: Path) -> None:
 @pytest.fixture
 def report_file(tmp_path: Path) -> Path:
     page = tmp_path / "report.html"
-    result = sweep(tmp_path, SAMPLES, "--html", str(page), "--max-wrong", "1%")
+    result = sweep(tmp_path, SAMPLES_FILE, "--html", str(page), "--max-wrong", "1%")
     assert result.exit_code == 0, result.output
     return page
 

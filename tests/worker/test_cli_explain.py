@@ -11,7 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.worker.test_pipeline import EMAIL, ROOT, TOKEN, create, sandbox  # noqa: F401
+from tests.worker.support import (
+    EMAIL,
+    ROOT,
+    TOKEN,
+    create,
+)
 from worker.cli import main
 
 RULES = {"combine": "first_match", "list": [
@@ -108,7 +113,7 @@ def test_a_missing_or_malformed_ticket_file_exits_2(config: Path, tmp_path: Path
 
 
 def test_a_ticket_read_from_a_helpdesk(
-    sandbox: httpx.Client, config: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    sandbox: httpx.Client, config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = yaml.safe_load(config.read_text())
     base = str(sandbox.base_url).rstrip("/") + "/zendesk/api/v2"
