@@ -160,9 +160,10 @@ class BenchStack:
 
 @contextlib.contextmanager
 def bench_stack(home: Path, redis_url: str, workers: int = 2,
-                platform_extra: dict[str, Any] | None = None) -> Iterator[BenchStack]:
+                platform_extra: dict[str, Any] | None = None,
+                worker_args: Sequence[str] = ()) -> Iterator[BenchStack]:
     """`handoff sandbox`, `handoff serve` (as the README runs it) and `workers` x
-    `handoff worker`, all three platforms pointed at the sandbox, as `handoff demo`
+    `handoff worker WORKER_ARGS`, all three platforms pointed at the sandbox, as `handoff demo`
     does (worker.cli.demo.write_demo_config), plus `platform_extra` settings for each
     platform (``{"*": {...every platform...}, "zendesk": {...}}``). Logs go to ``home/logs``."""
     import yaml
@@ -195,7 +196,8 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
         receiver = stack.enter_context(child(
             handoff_cmd("serve", "--port", str(receiver_port)),
             env, logs / "receiver.log"))
-        procs = [stack.enter_context(child(handoff_cmd("worker"), env, logs / f"worker-{n}.log"))
+        procs = [stack.enter_context(child(handoff_cmd("worker", *worker_args), env,
+                                           logs / f"worker-{n}.log"))
                  for n in range(workers)]
         wait_ready(f"{sandbox_url}/sandbox/healthz", sandbox)
         wait_ready(f"{receiver_url}/readyz", receiver)

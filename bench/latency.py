@@ -1,0 +1,178 @@
+"""Webhook-to-reply latency under helpdesk-like latency, and tickets per box (issue 21).
+
+    .venv/bin/python bench/latency.py [--latency-ms 150] [--jitter 0.2] [--processes 4]
+                                      [--rate 5] [--seconds 60]
+                                      [--load-rate 30] [--load-seconds 60]
+
+Real processes on a private redis-server: `handoff sandbox`, `handoff serve`, and one
+`handoff worker --processes N`; every helpdesk API call is delayed by the sandbox by
+latency_ms * (1 +- jitter). Rate budgets are set far above the load (this measures
+Handoff, not a helpdesk plan).
+1. Latency: the sample tickets (config/samples/), round robin over Zendesk, Freshdesk and
+   Gorgias, created at --rate per second for --seconds. For each job, the time from the
+   receiver accepting the webhook (job enqueued) to the job's end (its last write confirmed
+   by the helpdesk), by platform and path, p50 and p99. Our own writes coming back as
+   webhooks are jobs too (path `skip`).
+2. Load: --load-rate tickets per second for --load-seconds; completed tickets/s over the
+   offer, and the queue depth when the offer ends and 10 s later (a backlog that is still
+   there means the box does not keep up).
+Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from support import bench_stack, machine, read_samples, redis_server
+
+PLATFORMS = ("zendesk", "freshdesk", "gorgias")
+_NO_LIMIT = {"calls": 1_000_000, "per_seconds": 1}
+UNLIMITED = {"*": {"rate_budget": _NO_LIMIT}, "zendesk": {"update_ticket_budget": _NO_LIMIT}}
+
+
+def offer(sandbox: httpx.Client, specs: list[dict[str, Any]], rate: float) -> float:
+    """Create `specs` at `rate` per second (each on its own schedule, never bunched up by a
+    slow create); return when the last was sent."""
+    start = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        for n, spec in enumerate(specs):
+            delay = start + n / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(lambda s=spec: sandbox.post("/sandbox/tickets", json=s)
+                        .raise_for_status())
+    return time.monotonic() - start
+
+
+def jobs_since(sandbox: httpx.Client, connection: redis.Redis, first: int
+               ) -> dict[str, tuple[str, Job]]:
+    """Job id -> (platform, job) for the deliveries from index `first` on."""
+    found: dict[str, str] = {}
+    for delivery in sandbox.get("/sandbox/deliveries").json()[first:]:
+        job_id = (delivery.get("response") or {}).get("job_id")
+        if job_id:
+            found[job_id] = delivery["platform"]
+    jobs = Job.fetch_many(sorted(found), connection=connection, serializer=JSONSerializer)
+    return {j.id: (found[j.id], j) for j in jobs if j is not None}
+
+
+def wait_ended(connection: redis.Redis, sandbox: httpx.Client, first: int,
+               timeout: float) -> dict[str, tuple[str, Job]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = jobs_since(sandbox, connection, first)
+        if all(j.is_finished or j.is_failed for _, j in jobs.values()) or \
+                time.monotonic() > deadline:
+            return jobs
+        time.sleep(1)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def latency_phase(sandbox: httpx.Client, connection: redis.Redis,
+                  samples: list[dict[str, Any]], rate: float, seconds: int) -> None:
+    first = len(sandbox.get("/sandbox/deliveries").json())
+    count = int(rate * seconds)
+    specs = [{**samples[n % len(samples)], "platform": PLATFORMS[n % len(PLATFORMS)],
+              "external_id": f"lat-{n}"} for n in range(count)]
+    offer(sandbox, specs, rate)
+    jobs = wait_ended(connection, sandbox, first, 300)
+    by: dict[tuple[str, str], list[float]] = defaultdict(list)
+    runs: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for platform, job in jobs.values():
+        if job.enqueued_at and job.started_at and job.ended_at:
+            path = (job.return_value() or {}).get("path", "failed") if job.is_finished \
+                else "failed"
+            by[(platform, path)].append((job.ended_at - job.enqueued_at).total_seconds() * 1e3)
+            runs[(platform, path)].append((job.ended_at - job.started_at).total_seconds() * 1e3)
+    print(f"  latency: {count} tickets at {rate:g}/s, {len(jobs)} jobs "
+          "(webhook accepted -> last write confirmed, ms; of which the job's own run)")
+    for (platform, path), values in sorted(by.items()):
+        run = runs[(platform, path)]
+        print(f"    {platform:<9} {path:<13} n={len(values):<4} p50 {percentile(values, .5):6.0f}"
+              f"  p99 {percentile(values, .99):6.0f}   run p50 {percentile(run, .5):6.0f}"
+              f"  p99 {percentile(run, .99):6.0f}")
+    every = [v for values in by.values() for v in values]
+    print(f"    all jobs: p50 {statistics.median(every):.0f}  p99 {percentile(every, .99):.0f}")
+
+
+def load_phase(sandbox: httpx.Client, connection: redis.Redis,
+               samples: list[dict[str, Any]], rate: float, seconds: int) -> None:
+    first = len(sandbox.get("/sandbox/deliveries").json())
+    count = int(rate * seconds)
+    specs = [{**samples[n % len(samples)], "platform": PLATFORMS[n % len(PLATFORMS)],
+              "external_id": f"load-{n}"} for n in range(count)]
+    depth: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            depth.append(int(connection.llen("rq:queue:handoff")))
+            time.sleep(1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    sent = offer(sandbox, specs, rate)
+    at_end = int(connection.llen("rq:queue:handoff"))
+    time.sleep(10)
+    later = int(connection.llen("rq:queue:handoff"))
+    jobs = wait_ended(connection, sandbox, first, 600)
+    done.set()
+    tickets = [j for p, j in jobs.values() if (j.return_value() or {}).get("path") != "skip"
+               and j.ended_at and j.enqueued_at]
+    span = (max(j.ended_at for j in tickets) - min(j.enqueued_at for j in tickets))
+    print(f"  load: {count} tickets offered at {rate:g}/s over {sent:.0f} s; "
+          f"{len(tickets)} ticket jobs (besides our own writes' echoes) done at "
+          f"{len(tickets) / span.total_seconds():.1f} tickets/s; queue depth max "
+          f"{max(depth, default=0)}, at the end of the offer {at_end}, 10 s later {later}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=int, default=150)
+    parser.add_argument("--jitter", type=float, default=0.2)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=5)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--load-rate", type=float, default=30)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    args = parser.parse_args()
+    print(f"latency: {machine()}; {args.latency_ms} ms +-{args.jitter:.0%} per helpdesk "
+          f"call, handoff worker --processes {args.processes}")
+    samples = read_samples()
+    with redis_server() as url, tempfile.TemporaryDirectory() as tmp, \
+            bench_stack(Path(tmp), url, workers=1, platform_extra=UNLIMITED,
+                        worker_args=("--processes", str(args.processes))) as stack, \
+            httpx.Client(base_url=stack.sandbox_url, timeout=30) as sandbox:
+        connection = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 180
+        while int(connection.scard("rq:workers")) < args.processes:
+            if time.monotonic() > deadline:
+                raise SystemExit("latency: the workers did not register")
+            time.sleep(0.2)
+        sandbox.post("/sandbox/faults", json={
+            "latency_ms": args.latency_ms, "jitter": args.jitter, "times": None}
+        ).raise_for_status()
+        if args.seconds:
+            latency_phase(sandbox, connection, samples, args.rate, args.seconds)
+        if args.load_seconds:
+            load_phase(sandbox, connection, samples, args.load_rate, args.load_seconds)
+
+
+if __name__ == "__main__":
+    main()
