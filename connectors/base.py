@@ -200,9 +200,9 @@ class HttpConnector:
 
     def __init__(
         self,
+        *,
         client: httpx.Client,
         sleep: Callable[[float], None] = time.sleep,
-        *,
         budget: CallBudget | None = None,
         max_attempts: int | None = None,
         max_total_wait_seconds: float | None = None,
@@ -346,16 +346,16 @@ class AccountConnector(HttpConnector, Generic[SettingsT]):
 
     def __init__(
         self,
+        *,
         settings: SettingsT,
         client: httpx.Client,
-        *,
         replay_window_seconds: int = 300,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         budget: CallBudget | None = None,
     ) -> None:
         super().__init__(
-            client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
+            client=client, sleep=sleep, budget=budget, max_attempts=settings.max_attempts,
             max_total_wait_seconds=settings.max_total_wait_seconds,
         )
         self.settings = settings

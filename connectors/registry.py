@@ -33,9 +33,9 @@ class ConnectorClass(Protocol):
 
     def __call__(
         self,
+        *,
         settings: Any,
         client: httpx.Client,
-        *,
         replay_window_seconds: int = ...,
         clock: Callable[[], datetime] = ...,
         sleep: Callable[[float], None] = ...,
@@ -84,8 +84,8 @@ def build_connector(
             variable = f"HANDOFF_{name.upper()}_{field.upper()}"
             raise ConfigError(f"platforms.{name}.{field}: missing; set {variable}")
     return cls(
-        section,
-        client if client is not None else cls.make_client(section),
+        settings=section,
+        client=client if client is not None else cls.make_client(section),
         **kwargs,
     )
 

@@ -113,7 +113,7 @@ def _zendesk(sleep: Sleep) -> Connector:
     settings = ZendeskSettings(subdomain=zd.SUBDOMAIN, email=zd.EMAIL,
                                ai_user_id=str(zd.AI_USER_ID), api_token=zd.API_TOKEN,
                                signing_secret=zd.SIGNING_SECRET)
-    return ZendeskConnector(settings, ZendeskConnector.make_client(settings),
+    return ZendeskConnector(settings=settings, client=ZendeskConnector.make_client(settings),
                             clock=lambda: NOW, sleep=sleep)
 
 
@@ -181,7 +181,7 @@ ZENDESK = Platform(
 def _freshdesk(sleep: Sleep) -> Connector:
     settings = FreshdeskSettings(domain=fd.DOMAIN, ai_user_id=str(fd.AI_USER_ID),
                                  api_token=fd.API_TOKEN, webhook_secret=fd.WEBHOOK_SECRET)
-    return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings),
+    return FreshdeskConnector(settings=settings, client=FreshdeskConnector.make_client(settings),
                               clock=lambda: NOW, sleep=sleep)
 
 
@@ -250,7 +250,7 @@ FRESHDESK = Platform(
 def _gorgias(sleep: Sleep) -> Connector:
     settings = GorgiasSettings(domain=gg.DOMAIN, email=gg.EMAIL, ai_user_id=str(gg.AI_USER_ID),
                                api_token=gg.API_TOKEN, webhook_secret=gg.WEBHOOK_SECRET)
-    return GorgiasConnector(settings, GorgiasConnector.make_client(settings),
+    return GorgiasConnector(settings=settings, client=GorgiasConnector.make_client(settings),
                             clock=lambda: NOW, sleep=sleep)
 
 

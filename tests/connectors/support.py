@@ -111,10 +111,11 @@ class Stack:
         if platform == "freshdesk":
             fd = FreshdeskSettings(base_url=f"{self.url}/freshdesk/api/v2",
                                    api_token=token or FD_TOKEN, webhook_secret=FD_SECRET)
-            return FreshdeskConnector(fd, FreshdeskConnector.make_client(fd), sleep=self.waits)
+            return FreshdeskConnector(settings=fd,
+                                      client=FreshdeskConnector.make_client(fd), sleep=self.waits)
         settings = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
                                    api_token=token or GG_TOKEN, webhook_secret=GG_SECRET)
-        return GorgiasConnector(settings, GorgiasConnector.make_client(settings),
+        return GorgiasConnector(settings=settings, client=GorgiasConnector.make_client(settings),
                                 sleep=self.waits)
 
     def create(self, platform: str, **changes: Any) -> str:
@@ -145,7 +146,7 @@ def zendesk_settings(**changes: Any) -> ZendeskSettings:
 def zendesk_connector(waits: Waits | None = None, **changes: Any) -> ZendeskConnector:
     """A connector on the fixture Zendesk account at `NOW`, its back-off into `waits`."""
     config = zendesk_settings(**changes)
-    return ZendeskConnector(config, ZendeskConnector.make_client(config),
+    return ZendeskConnector(settings=config, client=ZendeskConnector.make_client(config),
                             clock=lambda: NOW, sleep=waits if waits is not None else Waits())
 
 
@@ -171,7 +172,7 @@ def gorgias_connector(**changes: Any) -> GorgiasConnector:
                               "ai_user_id": str(gg.AI_USER_ID), "api_token": gg.API_TOKEN,
                               "webhook_secret": gg.WEBHOOK_SECRET, **changes}
     settings = GorgiasSettings(**values)
-    return GorgiasConnector(settings, GorgiasConnector.make_client(settings),
+    return GorgiasConnector(settings=settings, client=GorgiasConnector.make_client(settings),
                             clock=lambda: NOW, sleep=lambda s: None)
 
 

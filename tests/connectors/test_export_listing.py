@@ -39,7 +39,7 @@ def freshdesk(stamps: list[datetime]) -> tuple[FreshdeskConnector, list[str]]:
 
     settings = FreshdeskSettings(domain="acme", api_token="k", webhook_secret="s")
     client = httpx.Client(base_url=BASE, transport=httpx.MockTransport(handler))
-    return FreshdeskConnector(settings, client, sleep=lambda _: None), seen
+    return FreshdeskConnector(settings=settings, client=client, sleep=lambda _: None), seen
 
 
 def test_freshdesk_lists_past_page_300_from_the_last_update_seen() -> None:

@@ -26,7 +26,7 @@ def connector(**changes: Any) -> FreshdeskConnector:
                               "api_token": fx.API_TOKEN, "webhook_secret": fx.WEBHOOK_SECRET,
                               **changes}
     settings = FreshdeskSettings(**values)
-    return FreshdeskConnector(settings, FreshdeskConnector.make_client(settings),
+    return FreshdeskConnector(settings=settings, client=FreshdeskConnector.make_client(settings),
                               sleep=lambda s: None)
 
 

@@ -204,7 +204,7 @@ def test_every_try_takes_a_slot_and_reports_its_headers(redis_conn: redis.Redis)
     client = httpx.Client(base_url="https://acme.test",
                           transport=httpx.MockTransport(lambda request: next(answers)))
     rate = budget(redis_conn, fake, calls=2, per=60.0)
-    connector = HttpConnector(client, sleep=fake.sleep, budget=rate, max_attempts=3,
+    connector = HttpConnector(client=client, sleep=fake.sleep, budget=rate, max_attempts=3,
                               max_total_wait_seconds=5)
     connector.request("GET", "/x")
     assert redis_conn.zcard(rate.key) == 2
@@ -229,7 +229,7 @@ def _worker(url: str, redis_url: str, calls: int, per: float, count: int, name: 
             shared.observe(headers, rate_limited=rate_limited)
 
     with httpx.Client(base_url=url) as client:
-        connector = HttpConnector(client, budget=Recording(), max_total_wait_seconds=30)
+        connector = HttpConnector(client=client, budget=Recording(), max_total_wait_seconds=30)
         for _ in range(count):
             connector.request("GET", "/ping")
 
@@ -278,7 +278,8 @@ def test_zendesk_ticket_updates_have_their_own_100_per_minute_budget(
     fake = FakeTime()
     settings = ZendeskSettings(subdomain="acme", email="a@acme.test", max_total_wait_seconds=5)
     zendesk = ZendeskConnector(
-        settings, httpx.Client(base_url=fx.BASE, transport=httpx.MockTransport(handler)),
+        settings=settings,
+        client=httpx.Client(base_url=fx.BASE, transport=httpx.MockTransport(handler)),
         sleep=fake.sleep, budget=budget(redis_conn, fake, calls=700, per=60.0),
     )
     for _ in range(100):

@@ -42,7 +42,7 @@ class Sandbox:
     def connector(self, token: str = TOKEN) -> ZendeskConnector:
         settings = ZendeskSettings(base_url=f"{self.url}/zendesk/api/v2", email=EMAIL,
                                    api_token=token, signing_secret=SECRET)
-        return ZendeskConnector(settings, ZendeskConnector.make_client(settings),
+        return ZendeskConnector(settings=settings, client=ZendeskConnector.make_client(settings),
                                 sleep=self.waits)
 
     def create(self, **changes: Any) -> str:

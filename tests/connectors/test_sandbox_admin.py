@@ -34,7 +34,7 @@ def api(server: BackgroundServer) -> Iterator[httpx.Client]:
 def connector(server: BackgroundServer) -> ZendeskConnector:
     settings = ZendeskSettings(base_url=f"{server.url}/zendesk/api/v2", email=EMAIL,
                                api_token=TOKEN)
-    return ZendeskConnector(settings, ZendeskConnector.make_client(settings))
+    return ZendeskConnector(settings=settings, client=ZendeskConnector.make_client(settings))
 
 
 def test_list_knowledge_reads_two_cursor_pages_of_articles_and_active_macros(

@@ -40,7 +40,8 @@ def connector(stack: Stack, platform: str) -> Connector:
         return stack.connector(platform)
     settings = ZendeskSettings(base_url=f"{stack.url}/zendesk/api/v2", email="z@sandbox.test",
                                api_token="z", signing_secret="z")
-    return ZendeskConnector(settings, ZendeskConnector.make_client(settings), sleep=stack.waits)
+    return ZendeskConnector(settings=settings,
+                            client=ZendeskConnector.make_client(settings), sleep=stack.waits)
 
 
 def read(stack: Stack, platform: str, **changes: Any) -> Ticket:

@@ -60,7 +60,7 @@ def test_verify_accepts_the_documented_worked_example_in_body_timestamp_order(
 ) -> None:
     example = fx.WORKED_EXAMPLE
     zendesk = ZendeskConnector(
-        settings(signing_secret=example["secret"]), httpx.Client(),
+        settings=settings(signing_secret=example["secret"]), client=httpx.Client(),
         clock=lambda: datetime(2021, 7, 25, 10, 1, tzinfo=UTC),
     )
     headers = {"x-zendesk-webhook-signature": example["signature"],

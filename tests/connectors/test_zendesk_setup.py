@@ -24,7 +24,7 @@ def connector(handler: Handler, ai_user_id: str | None = "900") -> ZendeskConnec
                                ai_user_id=ai_user_id)
     client = httpx.Client(base_url=BASE, transport=httpx.MockTransport(handler),
                           auth=httpx.BasicAuth("ai@acme.test/token", "tok"))
-    return ZendeskConnector(settings, client, sleep=lambda _: None)
+    return ZendeskConnector(settings=settings, client=client, sleep=lambda _: None)
 
 
 def article(number: int, **changes: Any) -> dict[str, Any]:

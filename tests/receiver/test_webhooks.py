@@ -28,7 +28,8 @@ def make_client(connection: redis.Redis, max_body: int = 4096) -> FlaskClient:
         api_token="token", signing_secret=SECRET,
     )
     settings = Settings(receiver=ReceiverSettings(max_body_bytes=max_body))
-    connector = ZendeskConnector(platform, httpx.Client(base_url=platform.api_base()))
+    connector = ZendeskConnector(settings=platform,
+                                 client=httpx.Client(base_url=platform.api_base()))
     return create_app(settings, connection, {"zendesk": connector}).test_client()
 
 
@@ -133,7 +134,8 @@ def test_readyz_fails_when_the_database_is_down(redis_conn: redis.Redis) -> None
 def test_metrics_need_the_admin_token(redis_conn: redis.Redis) -> None:
     platform = ZendeskSettings(base_url="https://acme.example/api/v2", email="ai@acme.test",
                                api_token="token", signing_secret=SECRET)
-    connector = ZendeskConnector(platform, httpx.Client(base_url=platform.api_base()))
+    connector = ZendeskConnector(settings=platform,
+                                 client=httpx.Client(base_url=platform.api_base()))
     app = create_app(Settings(), redis_conn, {"zendesk": connector}, admin_token="s3cret")
     client = app.test_client()
     client.post("/webhooks/zendesk", data=BODY, headers=zendesk_headers(SECRET, BODY))

@@ -135,14 +135,17 @@ class Sandbox:
         if platform == "zendesk":
             zd = ZendeskSettings(base_url=f"{self.url}/zendesk/api/v2", email=ZD_EMAIL,
                                  api_token=ZD_TOKEN, signing_secret=ZD_SECRET, ai_user_id="900")
-            return ZendeskConnector(zd, ZendeskConnector.make_client(zd), sleep=self.waits)
+            return ZendeskConnector(settings=zd, client=ZendeskConnector.make_client(zd),
+                                    sleep=self.waits)
         if platform == "freshdesk":
             fd = FreshdeskSettings(base_url=f"{self.url}/freshdesk/api/v2", api_token=FD_TOKEN,
                                    webhook_secret=FD_SECRET, ai_user_id="900")
-            return FreshdeskConnector(fd, FreshdeskConnector.make_client(fd), sleep=self.waits)
+            return FreshdeskConnector(settings=fd, client=FreshdeskConnector.make_client(fd),
+                                      sleep=self.waits)
         gg = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
                              api_token=GG_TOKEN, webhook_secret=GG_SECRET, ai_user_id="900")
-        return GorgiasConnector(gg, GorgiasConnector.make_client(gg), sleep=self.waits)
+        return GorgiasConnector(settings=gg, client=GorgiasConnector.make_client(gg),
+                                sleep=self.waits)
 
     def create(self, platform: str, replies: list[str], status: str = "open",
                history: dict[str, Any] | None = None) -> str:
