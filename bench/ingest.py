@@ -37,7 +37,7 @@ from pathlib import Path
 import redis
 from support import ROOT, Figure, child, free_port, machine, redis_server, wait_ready
 
-from worker.cli import RECEIVER_THREADS, receiver_workers
+from worker.cli.serve import RECEIVER_THREADS, receiver_workers
 from worker.cli.demo import demo_credentials, write_demo_config
 
 LUA = ROOT / "bench" / "ingest.lua"

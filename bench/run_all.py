@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from worker.cli import RECEIVER_THREADS, receiver_workers
+from worker.cli.serve import RECEIVER_THREADS, receiver_workers
 
 BENCH = Path(__file__).resolve().parent
 
