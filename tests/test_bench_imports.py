@@ -28,4 +28,4 @@ def test_every_benchmark_imports() -> None:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == {}
-    assert len(scripts) >= 20
+    assert "run_all" in scripts  # the glob found the scripts: the test is not vacuous
