@@ -37,8 +37,8 @@ from pathlib import Path
 import redis
 from support import ROOT, Figure, child, free_port, machine, redis_server, wait_ready
 
-from worker.cli.serve import RECEIVER_THREADS, receiver_workers
 from worker.cli.demo import demo_credentials, write_demo_config
+from worker.cli.serve import RECEIVER_THREADS, receiver_workers
 
 LUA = ROOT / "bench" / "ingest.lua"
 CONFIG = ROOT / "config" / "handoff.yaml"
