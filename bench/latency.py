@@ -1,13 +1,14 @@
 """Webhook-to-reply latency under helpdesk-like latency, and tickets per box (issue 21).
 
     .venv/bin/python bench/latency.py [--latency-ms 150] [--jitter 0.2] [--processes 4]
-                                      [--rate 5] [--seconds 60]
+                                      [--hosts 1] [--rate 5] [--seconds 60]
                                       [--load-rate 30] [--load-seconds 60]
 
-Real processes on a private redis-server: `handoff sandbox`, `handoff serve`, and one
-`handoff worker --processes N`; every helpdesk API call is delayed by the sandbox by
-latency_ms * (1 +- jitter). Rate budgets are set far above the load (this measures
-Handoff, not a helpdesk plan).
+Real processes on a private redis-server: `handoff sandbox`, `handoff serve`, and
+`handoff worker --processes N` once per "host" (`--hosts`: each with its own
+HANDOFF_HOME, all on the one Redis and, when DATABASE_URL is set, one database); every
+helpdesk API call is delayed by the sandbox by latency_ms * (1 +- jitter). Rate budgets
+are set far above the load (this measures Handoff, not a helpdesk plan).
 1. Latency: the sample tickets (config/samples/), round robin over Zendesk, Freshdesk and
    Gorgias, created at --rate per second for --seconds. For each job, the time from the
    receiver accepting the webhook (job enqueued) to the job's end (its last write confirmed
@@ -22,6 +23,8 @@ Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import tempfile
 import threading
@@ -35,7 +38,7 @@ import httpx
 import redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
-from support import bench_stack, machine, read_samples, redis_server
+from support import bench_stack, child, handoff_cmd, machine, read_samples, redis_server
 
 PLATFORMS = ("zendesk", "freshdesk", "gorgias")
 _NO_LIMIT = {"calls": 1_000_000, "per_seconds": 1}
@@ -51,9 +54,12 @@ def offer(sandbox: httpx.Client, specs: list[dict[str, Any]], rate: float) -> fl
             delay = start + n / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            pool.submit(lambda s=spec: sandbox.post("/sandbox/tickets", json=s)
-                        .raise_for_status())
+            pool.submit(create, sandbox, spec)
     return time.monotonic() - start
+
+
+def create(sandbox: httpx.Client, spec: dict[str, Any]) -> None:
+    sandbox.post("/sandbox/tickets", json=spec).raise_for_status()
 
 
 def jobs_since(sandbox: httpx.Client, connection: redis.Redis, first: int
@@ -133,12 +139,12 @@ def load_phase(sandbox: httpx.Client, connection: redis.Redis,
     later = int(connection.llen("rq:queue:handoff"))
     jobs = wait_ended(connection, sandbox, first, 600)
     done.set()
-    tickets = [j for p, j in jobs.values() if (j.return_value() or {}).get("path") != "skip"
-               and j.ended_at and j.enqueued_at]
-    span = (max(j.ended_at for j in tickets) - min(j.enqueued_at for j in tickets))
+    spans = [(j.enqueued_at, j.ended_at) for _, j in jobs.values()
+             if (j.return_value() or {}).get("path") != "skip" and j.ended_at and j.enqueued_at]
+    span = max(end for _, end in spans) - min(start for start, _ in spans)
     print(f"  load: {count} tickets offered at {rate:g}/s over {sent:.0f} s; "
-          f"{len(tickets)} ticket jobs (besides our own writes' echoes) done at "
-          f"{len(tickets) / span.total_seconds():.1f} tickets/s; queue depth max "
+          f"{len(spans)} ticket jobs (besides our own writes' echoes) done at "
+          f"{len(spans) / span.total_seconds():.1f} tickets/s; queue depth max "
           f"{max(depth, default=0)}, at the end of the offer {at_end}, 10 s later {later}")
 
 
@@ -147,21 +153,32 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--jitter", type=float, default=0.2)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--hosts", type=int, default=1)
     parser.add_argument("--rate", type=float, default=5)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--load-rate", type=float, default=30)
     parser.add_argument("--load-seconds", type=int, default=60)
     args = parser.parse_args()
     print(f"latency: {machine()}; {args.latency_ms} ms +-{args.jitter:.0%} per helpdesk "
-          f"call, handoff worker --processes {args.processes}")
+          f"call, {args.hosts} x handoff worker --processes {args.processes}")
     samples = read_samples()
+    workers = ("worker", "--processes", str(args.processes))
     with redis_server() as url, tempfile.TemporaryDirectory() as tmp, \
             bench_stack(Path(tmp), url, workers=1, platform_extra=UNLIMITED,
-                        worker_args=("--processes", str(args.processes))) as stack, \
-            httpx.Client(base_url=stack.sandbox_url, timeout=30) as sandbox:
+                        worker_args=workers[1:], sandbox_args=("--threads", "64")) as stack, \
+            httpx.Client(base_url=stack.sandbox_url, timeout=30) as sandbox, \
+            contextlib.ExitStack() as hosts:
+        for host in range(1, args.hosts):
+            home = Path(tmp) / f"host-{host}"
+            home.mkdir()
+            hosts.enter_context(child(handoff_cmd(*workers),
+                                      {**stack.env, "HANDOFF_HOME": str(home)},
+                                      home / "worker.log"))
+        if os.environ.get("DATABASE_URL"):
+            print(f"  one database for every host: {os.environ['DATABASE_URL']}")
         connection = redis.Redis.from_url(url)
         deadline = time.monotonic() + 180
-        while int(connection.scard("rq:workers")) < args.processes:
+        while int(connection.scard("rq:workers")) < args.processes * args.hosts:
             if time.monotonic() > deadline:
                 raise SystemExit("latency: the workers did not register")
             time.sleep(0.2)

@@ -161,7 +161,8 @@ class BenchStack:
 @contextlib.contextmanager
 def bench_stack(home: Path, redis_url: str, workers: int = 2,
                 platform_extra: dict[str, Any] | None = None,
-                worker_args: Sequence[str] = ()) -> Iterator[BenchStack]:
+                worker_args: Sequence[str] = (),
+                sandbox_args: Sequence[str] = ()) -> Iterator[BenchStack]:
     """`handoff sandbox`, `handoff serve` (as the README runs it) and `workers` x
     `handoff worker WORKER_ARGS`, all three platforms pointed at the sandbox, as `handoff demo`
     does (worker.cli.demo.write_demo_config), plus `platform_extra` settings for each
@@ -191,7 +192,7 @@ def bench_stack(home: Path, redis_url: str, workers: int = 2,
         sandbox = stack.enter_context(child(
             # --quiet: the helpdesk's access log is no part of what is measured.
             handoff_cmd("sandbox", "--port", str(sandbox_port), "--webhook-url", receiver_url,
-                        "--quiet"),
+                        "--quiet", *sandbox_args),
             env, logs / "sandbox.log"))
         receiver = stack.enter_context(child(
             handoff_cmd("serve", "--port", str(receiver_port)),

@@ -104,7 +104,9 @@ def run_worker(burst: bool) -> None:
 @click.option("--webhook-url", envvar="HANDOFF_SANDBOX_WEBHOOK_URL",
               help="Receiver root to send webhooks to, e.g. http://127.0.0.1:8000.")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
-def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(min=1),
+              help="Concurrent API calls served (injected latency holds a thread).")
+def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool, threads: int) -> None:
     """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
 
     Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
@@ -122,7 +124,7 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
     # One process, because the helpdesk's state lives in its memory; threads for
     # concurrent callers, and keep-alive as a helpdesk's API has.
-    argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "16",
+    argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"{host}:{port}", "--keep-alive", "30", "--graceful-timeout", "5",
             *([] if quiet else ACCESS_LOG),
             "connectors.sandbox.wsgi:build_app()"]
