@@ -6,8 +6,10 @@ import pytest
 
 from core.calibration import DEFAULT, expected_calibration_error, fit_platt
 from core.engine import decide
+from core.knowledge import KnowledgeDoc
 from core.models import Path
-from core.retrieval import HybridScorer, index_key, leave_one_out
+from core.retrieval import NEAR_TIE_MARGIN, HybridScorer, index_key, leave_one_out
+from core.scorer import PLACEHOLDER_CAP
 from core.settings import Settings
 from core.simulation import Metrics, decision_row, ticket_from_row
 from tests.core.fakes import HashEmbedder
@@ -116,3 +118,22 @@ def test_simulation_drops_labels_and_counts_metrics(hybrid: HybridScorer) -> Non
     assert report["wrong_article_rate"] == 0.5
     assert report["human_request_recall"] == 0.0
     assert report["frustration_recall"] == 1.0
+
+
+def test_a_near_tie_between_two_articles_is_a_draft_at_most() -> None:
+    twins = (*DOCS,
+             KnowledgeDoc(id="period", title="Delivery time", category="SHIPPING",
+                          examples=("how long does delivery take",),
+                          body="Delivery takes three working days."),
+             KnowledgeDoc(id="options", title="Delivery choices", category="SHIPPING",
+                          examples=("how long does delivery take",),
+                          body="We ship by post or by courier."))
+    scorer = HybridScorer(twins, HashEmbedder())
+    tie = scorer.answer(ticket("how long does delivery take"))
+    features, _, _ = scorer.features(ticket("how long does delivery take"))
+    assert features[1] < NEAR_TIE_MARGIN  # the lead over the runner-up
+    assert tie.confidence <= PLACEHOLDER_CAP
+    clear = scorer.answer(ticket("I forgot my password, how do I reset my password?"))
+    assert scorer.features(ticket("I forgot my password, how do I reset my password?")
+                           )[0][1] >= NEAR_TIE_MARGIN
+    assert clear.confidence > PLACEHOLDER_CAP
