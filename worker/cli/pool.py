@@ -7,14 +7,17 @@ opens its own Redis, database and helpdesk connections (none crosses a fork) and
 `HandoffWorker`. With no ``REDIS_URL`` the parent starts the embedded Redis and the
 children join it, so a child's death never takes the server down.
 
-A child that exits is started again, at most once per `RESTART_PAUSE_SECONDS` per slot. The
-children run in their own process group: SIGTERM or SIGINT reaches the parent alone (a
-terminal's Ctrl-C too), which passes SIGTERM once to every child (rq's warm shutdown: the
-current job finishes) and exits when they have. Under systemd use ``KillMode=mixed``.
+A child that exits is started again, at most once per `RESTART_PAUSE_SECONDS` per slot,
+and what it left in its process group (rq's scheduler process, forked from it) is sent
+SIGTERM, so a child killed outright leaves nothing running. Each child leads its own group:
+SIGTERM or SIGINT reaches the parent alone (a terminal's Ctrl-C too), which passes SIGTERM
+once to every child (rq's warm shutdown: the current job finishes) and exits when they have.
+Under systemd use ``KillMode=mixed``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -37,6 +40,13 @@ def _child(run: Callable[[], None]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     run()
+
+
+def _end_group(process: BaseProcess) -> None:
+    """SIGTERM what is left in the process group of `process`, which has exited."""
+    if process.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)
 
 
 class Pool:
@@ -66,11 +76,13 @@ class Pool:
                 if process is not None:
                     log.warning("worker process %s exited with %s; starting another",
                                 process.pid, process.exitcode)
+                    _end_group(process)
                 self._slots[slot] = self._start(slot)
             wait([p.sentinel for p in self._slots if p is not None], timeout=1.0)
         for process in self._slots:
             if process is not None:
                 process.join()
+                _end_group(process)
         return 0
 
     def pids(self) -> list[int]:
