@@ -15,6 +15,7 @@ from worker.cli import (
     engine,
     explain,
     export,
+    init,
     install,
     ladder,
     learn,
@@ -23,10 +24,11 @@ from worker.cli import (
     report,
     serve,
 )
-from worker.cli.base import HandoffGroup
+from worker.cli.base import HandoffGroup, config_option, leaf_commands
 
 
 @click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="helpdesk-handoff", prog_name="handoff")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 @click.option("--log-format", type=click.Choice(FORMATS), envvar="HANDOFF_LOG_FORMAT",
               default="text", show_default=True, help="json for log pipelines.")
@@ -38,6 +40,8 @@ def main(verbose: bool, log_format: str) -> None:
 for command in (check.check_config, serve.serve, serve.worker, serve.sandbox, demo.demo,
                 ops.failed, install.install, ops.replay, report.report, report.escalations,
                 ladder.escalate, engine.simulate, engine.calibrate, export.export, learn.learn,
-                policy.policy):
+                policy.policy, init.init):
     main.add_command(command)
 policy.policy.add_command(explain.policy_test)
+for _, command in leaf_commands(main):
+    command.params.append(config_option())

@@ -9,6 +9,8 @@ or usage; 3 an id the settings name is missing in a helpdesk (``check-config --o
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -36,3 +38,43 @@ class HandoffGroup(click.Group):
         except HelpdeskError as exc:
             click.echo(f"helpdesk error: {exc}", err=True)
             ctx.exit(EXIT_FAILED)
+
+
+def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Put the chosen file in ``$HANDOFF_CONFIG``, which every settings loader and every
+    child process (gunicorn, workers) reads; the old value is back when the command ends."""
+    if value is None:
+        return
+    previous = os.environ.get("HANDOFF_CONFIG")
+    os.environ["HANDOFF_CONFIG"] = value
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop("HANDOFF_CONFIG", None)
+        else:
+            os.environ["HANDOFF_CONFIG"] = previous
+
+    ctx.call_on_close(restore)
+
+
+def config_option() -> click.Option:
+    """``--config FILE``, the same on every command, with ``$HANDOFF_CONFIG`` behind it.
+
+    A file that is missing or invalid is reported by the settings loader (exit 2) when
+    the command reads it, so commands that need no settings still run.
+    """
+    return click.Option(
+        ["--config"], metavar="FILE", envvar="HANDOFF_CONFIG", expose_value=False,
+        is_eager=True, callback=_use_config, type=click.Path(dir_okay=False),
+        help="Settings file (default: $HANDOFF_CONFIG, else handoff.yaml or "
+             "config/handoff.yaml here, else the built-in defaults).")
+
+
+def leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[
+        tuple[tuple[str, ...], click.Command]]:
+    """Every command under `group` that is not itself a group, with its name path."""
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command

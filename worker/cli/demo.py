@@ -31,7 +31,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from core.errors import ConfigError
-from infra.config import config_path, load_settings
+from infra.config import BUNDLED, config_path, load_settings
 from infra.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
 from infra.store.decision_log import database_url
 from infra.store.escalations import Escalations
@@ -278,8 +278,9 @@ def written_back(ticket: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--samples", default="config/samples/tickets.jsonl", show_default=True,
-              type=click.Path(exists=True, dir_okay=False))
+@click.option("--samples", default=str(BUNDLED / "samples" / "tickets.jsonl"),
+              show_default="the bundled samples", type=click.Path(exists=True, dir_okay=False),
+              help="Tickets in the canonical JSON-lines format.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for all.")
 @click.option("--stay", is_flag=True, help="Keep everything running (and /admin up) until Ctrl-C.")
 def demo(samples: str, timeout: float, stay: bool) -> None:

@@ -34,8 +34,6 @@ def _rows(path: str) -> list[dict[str, Any]]:
 @click.argument("tickets", type=click.Path(exists=True, dir_okay=False))
 @click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
               help="Knowledge directory (default: the config's knowledge_dir).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Where to write one JSON decision per line (required without --sweep).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -50,7 +48,7 @@ def _rows(path: str) -> list[dict[str, Any]]:
               help="With --sweep: write a self-contained HTML report with charts.")
 @click.option("--every-turn", is_flag=True, help="Decide every moment a customer waited for "
               "a reply, not only an exported ticket's first customer turn.")
-def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
+def simulate(tickets: str, knowledge_dir: str | None,
              out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
              min_auto: str | None, as_json: bool, html_path: str | None,
              every_turn: bool) -> None:
@@ -72,7 +70,7 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
     from worker.cli.learner import AgentYardstick
     from worker.scoring import build_hybrid, build_scorer
 
-    settings = load_settings(config_file)
+    settings = load_settings()
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_scorer(settings)
@@ -123,9 +121,7 @@ def _keep_for_admin_page(report: dict[str, Any]) -> None:
 @click.argument("tickets", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
               help="Knowledge directory (default: the config's knowledge_dir).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
-def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str | None) -> None:
+def calibrate(tickets: str | None, knowledge_dir: str | None) -> None:
     """Fit the confidence calibration (Platt) and save it with the index.
 
     With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
@@ -145,7 +141,7 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     from infra.config import load_settings
     from worker.scoring import build_hybrid, index_dir, save_calibration
 
-    settings = load_settings(config_file)
+    settings = load_settings()
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_hybrid(settings)

@@ -29,12 +29,10 @@ from worker.cli.base import EXIT_CONFIG
 @click.command("test")
 @click.argument("ticket")
 @click.option("--platform", help="Read TICKET as a ticket id from this configured helpdesk.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--now", "now_text", help="Decide as at this ISO time (default: the ticket's "
               "latest activity), for business hours, tenure and SLA rules.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def policy_test(ticket: str, platform: str | None, config_file: str | None,
+def policy_test(ticket: str, platform: str | None,
                 now_text: str | None, as_json: bool) -> None:
     """Show every signal, every rule (matched or not, and why) and the final path for
     TICKET: a canonical ticket JSON file, or an id with --platform."""
@@ -42,7 +40,7 @@ def policy_test(ticket: str, platform: str | None, config_file: str | None,
     from worker.scoring import build_scorer
 
     try:
-        settings = load_settings(config_file)
+        settings = load_settings()
         now = datetime.fromisoformat(now_text) if now_text else None
         loaded = _load(ticket, platform, settings)
         decision = decide(loaded, build_scorer(settings), settings, now)

@@ -83,14 +83,22 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     """Run the local sandbox helpdesk (in-memory, speaks the helpdesk APIs).
 
     Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
-    and HANDOFF_ZENDESK_SIGNING_SECRET (required). Freshdesk is played when
+    and HANDOFF_ZENDESK_SIGNING_SECRET; when none of the helpdesks' credentials is set,
+    fresh ones for all three are made up and printed. Freshdesk is played when
     HANDOFF_FRESHDESK_API_TOKEN and HANDOFF_FRESHDESK_WEBHOOK_SECRET are set, and
     Gorgias when HANDOFF_GORGIAS_EMAIL, HANDOFF_GORGIAS_API_TOKEN and
     HANDOFF_GORGIAS_WEBHOOK_SECRET are; the sandbox refuses calls without them.
     Served by gunicorn in one process (the state is in memory), with keep-alive.
     """
     from connectors.sandbox.wsgi import build_app
+    from worker.cli.demo import demo_credentials
 
+    made_up = demo_credentials()
+    if not any(os.environ.get(name) for name in made_up):
+        os.environ.update(made_up)
+        click.echo("no helpdesk credentials set; the sandbox accepts these:", err=True)
+        for name, value in made_up.items():
+            click.echo(f"  {name}={value}", err=True)
     if webhook_url:
         os.environ["HANDOFF_SANDBOX_WEBHOOK_URL"] = webhook_url
     build_app()  # fail here, with the reason, rather than inside gunicorn
