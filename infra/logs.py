@@ -82,3 +82,5 @@ def configure(log_format: str | None = None, verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # One line per helpdesk call drowns the output people read; -v brings it back.
     logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Alembic announces every migration step; a one-shot command's reader wants its output.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -72,13 +72,17 @@ def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("policy:\n  auto_resolve_treshold: 0.9\n", "policy.auto_resolve_treshold = 0.9"),
+        ("policy:\n  auto_resolve_treshold: 0.9\n",
+         "policy.auto_resolve_treshold = 0.9: unknown key; did you mean auto_resolve_threshold?"),
+        ("routing:\n  by_reason:\n    vip: {grop: '1'}\n",
+         "routing.by_reason.vip.grop = '1': unknown key; did you mean group?"),
+        ("polcy: {}\n", "polcy = {}: unknown key; did you mean policy?"),
         ("policy:\n  draft_threshold: 1.7\n", "policy.draft_threshold = 1.7"),
         ("queue:\n  job_timeout_seconds: soon\n", "queue.job_timeout_seconds = 'soon'"),
         ("policy: [1, 2\n", "not valid YAML"),
         (GOOD_PLATFORM + "    api_token: abc\n", "HANDOFF_ZENDESK_API_TOKEN"),
     ],
-    ids=["misspelt-key", "out-of-range", "wrong-type", "bad-yaml", "secret-in-file"],
+    ids=["misspelt-key", "misspelt-key-under-a-mapping", "misspelt-section", "out-of-range", "wrong-type", "bad-yaml", "secret-in-file"],
 )
 def test_bad_file_names_key_and_value_and_exits_2(tmp_path: Path, text: str, expected: str) -> None:
     code, output = run(write(tmp_path, text))

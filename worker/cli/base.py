@@ -1,10 +1,11 @@
-"""What every ``handoff`` command shares: its exit codes, and the one place that turns
-errors into them.
+"""What every ``handoff`` command shares: its exit codes, the ``--config`` option, and the
+one place that turns errors into a message and an exit code.
 
 Exit codes: 0 success; 1 the work itself failed (for example a demo ticket was not
-processed, or a helpdesk could not be reached or refused the call); 2 bad configuration
-or usage; 3 an id the settings name is missing in a helpdesk (``check-config --online``,
-``install``); 130 interrupted by Ctrl-C.
+processed, or a helpdesk or Redis could not be reached or refused the call); 2 bad
+configuration, usage or input data (a file named on the command line that cannot be read
+or written, a bad line in a tickets file); 3 an id the settings name is missing in a
+helpdesk (``check-config --online``, ``install``); 130 interrupted by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
+import redis
 
-from core.errors import ConfigError, HelpdeskError
+from core.errors import ConfigError, HandoffError, HelpdeskError
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -23,10 +25,16 @@ EXIT_MISSING = 3
 EXIT_INTERRUPTED = 130
 
 
+class DataError(HandoffError):
+    """An input file given on the command line holds something unusable; the message
+    names the file and the line."""
+
+
 class HandoffGroup(click.Group):
     """A click group that ends any of its commands (and its subgroups' commands) the
-    same way: a `ConfigError` prints ``configuration error: ...`` and exits 2, a
-    `HelpdeskError` prints ``helpdesk error: ...`` and exits 1. Anything else is a bug
+    same way, one line on stderr and the exit code: ``configuration error: ...`` (2),
+    ``data error: ...`` (2), ``FILE: reason`` for a file that cannot be read or written
+    (2), ``helpdesk error: ...`` (1), ``Redis error: ...`` (1). Anything else is a bug
     and propagates with its traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -35,9 +43,22 @@ class HandoffGroup(click.Group):
         except ConfigError as exc:
             click.echo(f"configuration error: {exc}", err=True)
             ctx.exit(EXIT_CONFIG)
+        except DataError as exc:
+            click.echo(f"data error: {exc}", err=True)
+            ctx.exit(EXIT_CONFIG)
         except HelpdeskError as exc:
             click.echo(f"helpdesk error: {exc}", err=True)
             ctx.exit(EXIT_FAILED)
+        except redis.RedisError as exc:
+            where = os.environ.get("REDIS_URL") or "the embedded Redis"
+            click.echo(f"Redis error: cannot reach Redis at {where} ({exc}); is it running, "
+                       "and is REDIS_URL right?", err=True)
+            ctx.exit(EXIT_FAILED)
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            click.echo(f"{exc.filename}: {exc.strerror}", err=True)
+            ctx.exit(EXIT_CONFIG)
 
 
 def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

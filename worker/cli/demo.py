@@ -9,7 +9,6 @@ ticket has been processed.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -30,12 +29,11 @@ from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from core.errors import ConfigError
 from infra.config import BUNDLED, config_path, load_settings
 from infra.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
 from infra.store.decision_log import database_url
 from infra.store.escalations import Escalations
-from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED
+from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED, DataError
 from worker.cli.processes import ProcessGroup, free_port, wait_http
 
 DEMO_EMAIL = "handoff-demo@example.com"
@@ -144,12 +142,18 @@ def show_admin(stack: Stack, stay: bool) -> None:
 
 
 def read_samples(path: Path) -> list[dict[str, Any]]:
-    """Sample tickets in the canonical JSON-lines format; ConfigError if unreadable."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"samples {path}: {exc}") from exc
+    """Sample tickets in the canonical JSON-lines format.
+
+    Raises OSError if the file cannot be read, DataError naming the first line that is
+    not a JSON object.
+    """
+    from worker.cli.thresholds import read_rows
+
+    bad: list[tuple[int, str]] = []
+    samples = [row for _, row in read_rows(str(path), bad)]
+    if bad:
+        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
+    return samples
 
 
 def demo_credentials() -> dict[str, str]:

@@ -14,20 +14,30 @@ from typing import Any
 import click
 
 from core.errors import ConfigError
-from worker.cli.base import EXIT_CONFIG
+from worker.cli.base import EXIT_CONFIG, DataError
 
 
 def _rows(path: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not a JSON object: {exc}") from exc
+    """Every ticket object of `path`; DataError naming the first line that is not one."""
+    from worker.cli.thresholds import read_rows
+
+    bad: list[tuple[int, str]] = []
+    rows = [row for _, row in read_rows(path, bad)]
+    if bad:
+        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
     return rows
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a ``1%`` or ``0.01`` option at parse time: a bad one is a usage error (exit 2)."""
+    from worker.cli.thresholds import percent
+
+    if value is not None:
+        try:
+            percent(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
 
 
 @click.command()
@@ -39,10 +49,10 @@ def _rows(path: str) -> list[dict[str, Any]]:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--sweep", is_flag=True,
               help="Evaluate every threshold pair from one engine pass (see docs/simulation.md).")
-@click.option("--max-wrong", help="With --sweep: recommend thresholds for at most this "
-              "wrong-answer rate among auto-resolutions, e.g. 1%.")
-@click.option("--min-auto", help="With --sweep: recommend thresholds auto-resolving at least "
-              "this share, e.g. 60%.")
+@click.option("--max-wrong", callback=_share, help="With --sweep: recommend thresholds for at "
+              "most this wrong-answer rate among auto-resolutions, e.g. 1%.")
+@click.option("--min-auto", callback=_share, help="With --sweep: recommend thresholds "
+              "auto-resolving at least this share, e.g. 60%.")
 @click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="With --sweep: write a self-contained HTML report with charts.")
@@ -68,6 +78,7 @@ def simulate(tickets: str, knowledge_dir: str | None,
     from core.turns import decision_points
     from infra.config import load_settings
     from worker.cli.learner import AgentYardstick
+    from worker.cli.thresholds import read_rows, why_not_canonical
     from worker.scoring import build_hybrid, build_scorer
 
     settings = load_settings()
@@ -81,28 +92,37 @@ def simulate(tickets: str, knowledge_dir: str | None,
         sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
                      html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
                      quiet=quiet, every_turn=every_turn, label=yardstick))
-    rows = _rows(tickets)
     assert out_path is not None  # checked above; --sweep has exited
+    # Bad lines are skipped and listed, as --sweep does: one bad line costs one ticket.
+    bad: list[tuple[int, str]] = []
+    rows = list(read_rows(tickets, bad))
     metrics = Metrics()
+    decided = 0
     started = time.perf_counter()
     with open(out_path, "w", encoding="utf-8") as out, click.progressbar(
         rows, label="simulating", hidden=quiet, file=sys.stderr
     ) as bar:
-        for row in bar:
+        for number, row in bar:
             try:
                 ticket = ticket_from_row(row)
             except (KeyError, TypeError, ValueError) as exc:
-                click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
-                sys.exit(EXIT_CONFIG)
+                bad.append((number, why_not_canonical(exc)))
+                continue
+            decided += 1
             labels = yardstick(row)
             for point in decision_points(ticket, labels, every_turn):
                 line = decision_row(decide(point, scorer, settings))
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 metrics.add(line, labels)
     elapsed = time.perf_counter() - started
+    for number, why in sorted(bad):
+        click.echo(f"{tickets}:{number}: skipped: {why}", err=True)
+    if not decided:
+        click.echo(f"{tickets}: no valid ticket ({len(bad)} malformed line(s))", err=True)
+        sys.exit(EXIT_CONFIG)
     report = metrics.report()
     report["seconds"] = round(elapsed, 2)
-    report["tickets_per_second"] = round(len(rows) / elapsed, 1) if elapsed else None
+    report["tickets_per_second"] = round(decided / elapsed, 1) if elapsed else None
     for key, value in report.items():
         click.echo(f"{key}: {value}")
     _keep_for_admin_page({"file": tickets, **report})

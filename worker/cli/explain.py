@@ -23,7 +23,7 @@ from core.errors import ConfigError, HandoffError
 from core.models import Decision, Ticket
 from core.rules import Check, evaluate
 from core.settings import Settings
-from worker.cli.base import EXIT_CONFIG
+from worker.cli.base import EXIT_CONFIG, DataError
 
 
 @click.command("test")
@@ -44,7 +44,7 @@ def policy_test(ticket: str, platform: str | None,
         now = datetime.fromisoformat(now_text) if now_text else None
         loaded = _load(ticket, platform, settings)
         decision = decide(loaded, build_scorer(settings), settings, now)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, DataError, ValueError) as exc:
         click.echo(f"policy test: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     except HandoffError as exc:
@@ -71,12 +71,17 @@ def _load(ticket: str, platform: str | None, settings: Settings) -> Ticket:
     path = Path(ticket)
     if not path.is_file():
         raise ConfigError(f"{ticket}: no such file (give --platform to read a ticket id)")
+    from worker.cli.thresholds import why_not_canonical
+
     text = path.read_text(encoding="utf-8").strip()
     try:
         row = json.loads(text.splitlines()[0] if path.suffix == ".jsonl" else text)
+    except (json.JSONDecodeError, IndexError) as exc:
+        raise DataError(f"{ticket}: not a canonical ticket: not JSON: {exc}") from exc
+    try:
         return ticket_from_row(row, platform="file")
-    except (json.JSONDecodeError, IndexError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{ticket}: not a canonical ticket: {exc}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{ticket}: {why_not_canonical(exc)}") from exc
 
 
 def build_report(ticket: Ticket, decision: Decision, checks: tuple[Check, ...],

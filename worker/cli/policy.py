@@ -42,7 +42,7 @@ Either configure one (the key comes from the environment, never the file):
 (with `llm:` set, the model also writes the answers to tickets: see docs/engine.md),
 or edit the policy by hand: it lives in {file} under `rules:` and `policy:` (see
 docs/policy.md and the README's configuration section). Check a hand edit with
-`handoff check-config {file}` and preview it with `handoff simulate`."""
+`handoff check-config --config {file}` and preview it with `handoff simulate`."""
 
 
 @click.group()

@@ -35,7 +35,15 @@ RECEIVER_THREADS = 32
                    "one. 1 runs the sync worker, which 3 slow clients stop: only behind a "
                    "buffering proxy.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the webhook receiver with gunicorn."""
+    """Serve the webhook receiver with gunicorn.
+
+    The settings and the platforms' secrets are checked first: a bad configuration exits
+    2 with the reason before gunicorn starts.
+    """
+    from connectors.registry import build_connectors
+    from infra.config import load_settings
+
+    build_connectors(load_settings())
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
