@@ -82,7 +82,8 @@ def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:
         ("policy: [1, 2\n", "not valid YAML"),
         (GOOD_PLATFORM + "    api_token: abc\n", "HANDOFF_ZENDESK_API_TOKEN"),
     ],
-    ids=["misspelt-key", "misspelt-key-under-a-mapping", "misspelt-section", "out-of-range", "wrong-type", "bad-yaml", "secret-in-file"],
+    ids=["misspelt-key", "misspelt-key-under-a-mapping", "misspelt-section", "out-of-range",
+         "wrong-type", "bad-yaml", "secret-in-file"],
 )
 def test_bad_file_names_key_and_value_and_exits_2(tmp_path: Path, text: str, expected: str) -> None:
     code, output = run(write(tmp_path, text))
