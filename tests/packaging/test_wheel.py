@@ -4,6 +4,7 @@ with nothing set: the checkout's files are out of reach, so only what the wheel 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,9 +19,15 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Built from a copy: setuptools reuses an in-tree build/ directory, whose leftovers
+    # (a module since deleted) would go into the wheel.
+    source = tmp_path_factory.mktemp("source") / "handoff"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", ".handoff*", ".hypothesis", "__pycache__",
+        ".*_cache"))
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--disable-pip-version-check", "-w", str(out), str(ROOT)],
+                    "--disable-pip-version-check", "-w", str(out), str(source)],
                    check=True, capture_output=True, timeout=600)
     (built,) = out.glob("helpdesk_handoff-*.whl")
     return built

@@ -24,7 +24,7 @@ from worker.cli import (
     report,
     serve,
 )
-from worker.cli.base import HandoffGroup, config_option, leaf_commands
+from worker.cli.base import HandoffGroup, config_option, export_env, leaf_commands
 
 
 @click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,8 +32,10 @@ from worker.cli.base import HandoffGroup, config_option, leaf_commands
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 @click.option("--log-format", type=click.Choice(FORMATS), envvar="HANDOFF_LOG_FORMAT",
               default="text", show_default=True, help="json for log pipelines.")
-def main(verbose: bool, log_format: str) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, log_format: str) -> None:
     """Handoff: let the AI answer only when it is sure; hand the rest to a human."""
+    export_env(ctx, "HANDOFF_LOG_FORMAT", log_format)
     configure(log_format, verbose)
 
 

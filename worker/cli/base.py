@@ -61,21 +61,25 @@ class HandoffGroup(click.Group):
             ctx.exit(EXIT_CONFIG)
 
 
-def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """Put the chosen file in ``$HANDOFF_CONFIG``, which every settings loader and every
-    child process (gunicorn, workers) reads; the old value is back when the command ends."""
-    if value is None:
-        return
-    previous = os.environ.get("HANDOFF_CONFIG")
-    os.environ["HANDOFF_CONFIG"] = value
+def export_env(ctx: click.Context, name: str, value: str) -> None:
+    """Set environment variable `name` for the rest of the command and the processes it
+    starts (gunicorn, workers); the old value is back when the command ends."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
 
     def restore() -> None:
         if previous is None:
-            os.environ.pop("HANDOFF_CONFIG", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["HANDOFF_CONFIG"] = previous
+            os.environ[name] = previous
 
     ctx.call_on_close(restore)
+
+
+def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Put the chosen file in ``$HANDOFF_CONFIG``, which every settings loader reads."""
+    if value is not None:
+        export_env(ctx, "HANDOFF_CONFIG", value)
 
 
 def config_option() -> click.Option:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,6 +14,40 @@ import click
 # Freshdesk sends its API key there, and the other platforms an e-mail address.
 ACCESS_LOG = ["--access-logfile", "-",
               "--access-logformat", '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"']
+# Logging in the format HANDOFF_LOG_FORMAT names, for gunicorn's own lines too.
+GUNICORN_CONFIG = ["--config", "python:infra.gunicorn_conf"]
+METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+log = logging.getLogger("handoff.sandbox")
+
+
+def metrics_dir() -> str:
+    """The directory where every receiver and worker process of this home writes its
+    metrics (prometheus-client's multiprocess mode), so each scrape of /metrics sums them
+    all: ``$PROMETHEUS_MULTIPROC_DIR``, else ``$HANDOFF_HOME/metrics``.
+
+    Created if missing. The files of processes that have ended are removed, so a restart
+    starts their counters again (a counter reset, to Prometheus) instead of adding every
+    past process for ever. Raises OSError if the directory cannot be created.
+    """
+    from infra.redis_conn import handoff_home
+
+    path = Path(os.environ.get(METRICS_ENV) or handoff_home() / "metrics")
+    path.mkdir(parents=True, exist_ok=True)
+    for file in path.glob("*.db"):
+        pid = re.search(r"_(\d+)\.db$", file.name)
+        if pid and not _running(int(pid[1])):
+            file.unlink(missing_ok=True)
+    return str(path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def receiver_workers() -> int:
@@ -44,10 +81,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from infra.config import load_settings
 
     build_connectors(load_settings())
+    os.environ[METRICS_ENV] = metrics_dir()
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
-        "gunicorn", "--workers", str(workers), *server, "--bind", f"{host}:{port}",
-        *ACCESS_LOG, "--graceful-timeout", "10",
+        "gunicorn", *GUNICORN_CONFIG, "--workers", str(workers), *server,
+        "--bind", f"{host}:{port}", *ACCESS_LOG, "--graceful-timeout", "10",
         "receiver.wsgi:build_app()",
     ]
     os.execv(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
@@ -56,7 +94,19 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run an RQ worker (in-process jobs: models load once per process)."""
+    """Run an RQ worker (in-process jobs: models load once per process).
+
+    Its metrics go to the directory `handoff serve` scrapes (`metrics_dir`).
+    """
+    if not os.environ.get(METRICS_ENV):
+        # prometheus-client picks its storage when it is imported, which the command line
+        # has done already: start again with the directory set.
+        os.environ[METRICS_ENV] = metrics_dir()
+        # --config and --log-format travel in the environment (HANDOFF_CONFIG, ..._LOG_FORMAT).
+        verbose = ["-v"] if logging.getLogger().level == logging.DEBUG else []
+        again = [sys.executable, "-m", "worker", *verbose, "worker",
+                 *(["--burst"] if burst else [])]
+        os.execv(sys.executable, again)  # noqa: S606 - fixed argv, no shell
     from rq.serializers import JSONSerializer
 
     from infra.queue import make_queue
@@ -104,16 +154,17 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     made_up = demo_credentials()
     if not any(os.environ.get(name) for name in made_up):
         os.environ.update(made_up)
-        click.echo("no helpdesk credentials set; the sandbox accepts these:", err=True)
-        for name, value in made_up.items():
-            click.echo(f"  {name}={value}", err=True)
+        # Made-up credentials for a fake helpdesk: printed so a receiver can be given them.
+        log.warning("no helpdesk credentials set; the sandbox accepts these: %s",
+                    " ".join(f"{name}={value}" for name, value in made_up.items()))
     if webhook_url:
         os.environ["HANDOFF_SANDBOX_WEBHOOK_URL"] = webhook_url
     build_app()  # fail here, with the reason, rather than inside gunicorn
-    click.echo(f"sandbox helpdesk on http://{host}:{port}", err=True)
+    log.info("sandbox helpdesk on http://%s:%s", host, port)
     # One process, because the helpdesk's state lives in its memory; threads for
     # concurrent callers, and keep-alive as a helpdesk's API has.
-    argv = ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "16",
+    argv = ["gunicorn", *GUNICORN_CONFIG, "--workers", "1", "--worker-class", "gthread",
+            "--threads", "16",
             "--bind", f"{host}:{port}", "--keep-alive", "30", "--graceful-timeout", "5",
             *([] if quiet else ACCESS_LOG),
             "connectors.sandbox.wsgi:build_app()"]
