@@ -316,6 +316,8 @@ class Settings(_Section):
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
     rules: RulesSettings = RulesSettings()
+    # `handoff purge` deletes decision-log and closed escalation rows older than this.
+    retention_days: int = Field(default=365, ge=1)
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:

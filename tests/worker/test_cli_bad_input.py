@@ -73,6 +73,7 @@ CASES: dict[tuple[str, ...], Case] = {
                              "no `llm:` section"),
     ("policy", "test"): Case(("policy", "test", "t.json"), EXIT_CONFIG,
                              "missing field 'requester'", files={"t.json": NO_REQUESTER}),
+    ("purge",): Case(("purge", "--older-than", "0d"), EXIT_CONFIG, "'0d' is not a period"),
     ("replay",): Case(("replay",), EXIT_CONFIG, "give the ids of the jobs to replay"),
     ("report",): Case(("report", "--html", "missing/dir/r.html"), EXIT_CONFIG,
                       "missing/dir/r.html"),

@@ -21,6 +21,7 @@ from worker.cli import (
     learn,
     ops,
     policy,
+    purge,
     report,
     serve,
 )
@@ -42,7 +43,7 @@ def main(ctx: click.Context, verbose: bool, log_format: str) -> None:
 for command in (check.check_config, serve.serve, serve.worker, serve.sandbox, demo.demo,
                 ops.failed, install.install, ops.replay, report.report, report.escalations,
                 ladder.escalate, engine.simulate, engine.calibrate, export.export, learn.learn,
-                policy.policy, init.init):
+                policy.policy, init.init, purge.purge):
     main.add_command(command)
 policy.policy.add_command(explain.policy_test)
 for _, command in leaf_commands(main):
