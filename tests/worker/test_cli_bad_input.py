@@ -135,3 +135,19 @@ def test_simulate_out_and_sweep_skip_the_same_bad_lines(tmp_path: Path) -> None:
         for line in skipped:
             assert line in result.stderr, (how, result.stderr)
     assert len((tmp_path / "d.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.mark.parametrize("args", [["report", "--html", "r.html"],
+                                  ["simulate", "t.jsonl", "--sweep", "--html", "r.html"]])
+def test_html_reports_without_matplotlib_name_the_extra(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without it gives
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.jsonl").write_text(NO_REQUESTER)
+    result = CliRunner().invoke(main, args, env={
+        "HANDOFF_HOME": str(tmp_path / "home"),
+        "HANDOFF_CONFIG": str(ROOT / "config" / "handoff.yaml")})
+    assert result.exit_code == EXIT_CONFIG, result.output
+    assert "pip install 'helpdesk-handoff[reports]'" in result.output
+    assert not (tmp_path / "r.html").exists()

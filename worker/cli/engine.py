@@ -73,6 +73,10 @@ def simulate(tickets: str, knowledge_dir: str | None,
     """
     if not sweep and out_path is None:
         raise click.UsageError("--out is required (unless --sweep)")
+    if html_path:
+        from worker.cli.render.charts import pyplot
+
+        pyplot()  # before the engine runs: a missing matplotlib is said at once
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
     from core.turns import decision_points
