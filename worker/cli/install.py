@@ -47,7 +47,8 @@ def install(platform: str, public_url: str) -> None:
     for item in report.existing:
         click.echo(f"found:   {item}")
     if not report.created:
-        click.echo("nothing to create")
+        # Not "nothing to create": Freshdesk's rules follow, for the admin to create by hand.
+        click.echo("nothing created")
     for variable, value in report.secrets.items():
         click.echo(f"{variable}={value}")
     if report.instructions:

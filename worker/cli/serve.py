@@ -142,7 +142,8 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
 
     Zendesk credentials come from HANDOFF_ZENDESK_EMAIL, HANDOFF_ZENDESK_API_TOKEN
     and HANDOFF_ZENDESK_SIGNING_SECRET; when none of the helpdesks' credentials is set,
-    fresh ones for all three are made up and printed. Freshdesk is played when
+    fresh ones for all three are made up and logged (the API user is
+    handoff-demo@example.com). Freshdesk is played when
     HANDOFF_FRESHDESK_API_TOKEN and HANDOFF_FRESHDESK_WEBHOOK_SECRET are set, and
     Gorgias when HANDOFF_GORGIAS_EMAIL, HANDOFF_GORGIAS_API_TOKEN and
     HANDOFF_GORGIAS_WEBHOOK_SECRET are; the sandbox refuses calls without them.
@@ -155,8 +156,11 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     if not any(os.environ.get(name) for name in made_up):
         os.environ.update(made_up)
         # Made-up credentials for a fake helpdesk: printed so a receiver can be given them.
-        log.warning("no helpdesk credentials set; the sandbox accepts these: %s",
-                    " ".join(f"{name}={value}" for name, value in made_up.items()))
+        secrets = " ".join(f"{name}={value}" for name, value in made_up.items()
+                           if not name.endswith("_EMAIL"))
+        # The API user (DEMO_EMAIL) is left out: the log masks e-mail addresses.
+        log.warning("no helpdesk credentials set; the sandbox accepts these (and the API "
+                    "user `handoff sandbox --help` names): %s", secrets)
     if webhook_url:
         os.environ["HANDOFF_SANDBOX_WEBHOOK_URL"] = webhook_url
     build_app()  # fail here, with the reason, rather than inside gunicorn
