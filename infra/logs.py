@@ -91,10 +91,8 @@ def gunicorn_logging(log_format: str | None = None) -> dict[str, Any]:
                      "access": {**handler, "stream": "ext://sys.stdout"}},
         "root": {"level": "INFO", "handlers": ["error"]},
         "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False,
-                               "qualname": "gunicorn.error"},
-            "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False,
-                                "qualname": "gunicorn.access"},
+            "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
         },
     }
 

@@ -45,8 +45,8 @@ def _running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # another user's process
+        pass
     return True
 
 
@@ -155,7 +155,6 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
     made_up = demo_credentials()
     if not any(os.environ.get(name) for name in made_up):
         os.environ.update(made_up)
-        # Made-up credentials for a fake helpdesk: printed so a receiver can be given them.
         secrets = " ".join(f"{name}={value}" for name, value in made_up.items()
                            if not name.endswith("_EMAIL"))
         # The API user (DEMO_EMAIL) is left out: the log masks e-mail addresses.
