@@ -84,3 +84,8 @@ def test_config_reaches_the_settings_and_is_restored_afterwards(tmp_path: Path) 
     assert result.exit_code == 2
     assert "nope.yaml: cannot read the settings file" in result.output
     assert os.environ.get("HANDOFF_CONFIG") == before
+    # Also when an argument after --config is refused while parsing.
+    refused = CliRunner().invoke(main, ["install", "zendesk", "--config", "x.yaml",
+                                        "--public-url", "ftp://nope"])
+    assert refused.exit_code == 2
+    assert os.environ.get("HANDOFF_CONFIG") == before

@@ -73,7 +73,9 @@ def export_env(ctx: click.Context, name: str, value: str) -> None:
         else:
             os.environ[name] = previous
 
-    ctx.call_on_close(restore)
+    # On the root context: a subcommand's context is never closed when its own arguments
+    # fail to parse after --config (eager) was read.
+    ctx.find_root().call_on_close(restore)
 
 
 def _use_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

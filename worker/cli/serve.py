@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from worker.cli.base import export_env
+
 # gunicorn's default access-log format with the basic-auth user name (%(u)s) left out:
 # Freshdesk sends its API key there, and the other platforms an e-mail address.
 ACCESS_LOG = ["--access-logfile", "-",
@@ -81,7 +83,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from infra.config import load_settings
 
     build_connectors(load_settings())
-    os.environ[METRICS_ENV] = metrics_dir()
+    export_env(click.get_current_context(), METRICS_ENV, metrics_dir())
     server = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     argv = [
         "gunicorn", *GUNICORN_CONFIG, "--workers", str(workers), *server,
@@ -154,7 +156,8 @@ def sandbox(host: str, port: int, webhook_url: str | None, quiet: bool) -> None:
 
     made_up = demo_credentials()
     if not any(os.environ.get(name) for name in made_up):
-        os.environ.update(made_up)
+        for name, value in made_up.items():
+            export_env(click.get_current_context(), name, value)
         secrets = " ".join(f"{name}={value}" for name, value in made_up.items()
                            if not name.endswith("_EMAIL"))
         # The API user (DEMO_EMAIL) is left out: the log masks e-mail addresses.
