@@ -33,7 +33,7 @@ from infra.config import BUNDLED, config_path, load_settings
 from infra.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
 from infra.store.decision_log import database_url
 from infra.store.escalations import Escalations
-from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED, DataError
+from worker.cli.base import EXIT_FAILED, EXIT_INTERRUPTED
 from worker.cli.processes import ProcessGroup, free_port, wait_http
 
 DEMO_EMAIL = "handoff-demo@example.com"
@@ -147,13 +147,9 @@ def read_samples(path: Path) -> list[dict[str, Any]]:
     Raises OSError if the file cannot be read, DataError naming the first line that is
     not a JSON object.
     """
-    from worker.cli.thresholds import read_rows
+    from worker.cli.thresholds import every_row
 
-    bad: list[tuple[int, str]] = []
-    samples = [row for _, row in read_rows(str(path), bad)]
-    if bad:
-        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
-    return samples
+    return every_row(str(path))
 
 
 def demo_credentials() -> dict[str, str]:

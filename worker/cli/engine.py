@@ -14,18 +14,7 @@ from typing import Any
 import click
 
 from core.errors import ConfigError
-from worker.cli.base import EXIT_CONFIG, DataError
-
-
-def _rows(path: str) -> list[dict[str, Any]]:
-    """Every ticket object of `path`; DataError naming the first line that is not one."""
-    from worker.cli.thresholds import read_rows
-
-    bad: list[tuple[int, str]] = []
-    rows = [row for _, row in read_rows(path, bad)]
-    if bad:
-        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
-    return rows
+from worker.cli.base import EXIT_CONFIG
 
 
 def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -169,7 +158,9 @@ def calibrate(tickets: str | None, knowledge_dir: str | None) -> None:
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_hybrid(settings)
-    labelled = _rows(tickets) if tickets else []
+    from worker.cli.thresholds import every_row
+
+    labelled = every_row(tickets) if tickets else []
     if isinstance(scorer, LearnedScorer):
         _calibrate_learned(scorer, labelled, settings)
         return

@@ -72,6 +72,21 @@ def read_rows(path: str, bad: list[tuple[int, str]]) -> Iterator[tuple[int, dict
             yield number, row
 
 
+def every_row(path: str) -> list[dict[str, Any]]:
+    """Every JSON object line of `path`, for commands that need them all.
+
+    Raises DataError naming the first line that is not one, OSError when the file
+    cannot be read.
+    """
+    from worker.cli.base import DataError
+
+    bad: list[tuple[int, str]] = []
+    rows = [row for _, row in read_rows(path, bad)]
+    if bad:
+        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
+    return rows
+
+
 def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = None,
             tick: Callable[[], None] = lambda: None, every_turn: bool = False,
             label: Callable[[dict[str, Any]], Any] | None = None) -> Capture:
