@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from infra.config import load_knowledge, load_settings
@@ -89,3 +92,13 @@ def test_config_reaches_the_settings_and_is_restored_afterwards(tmp_path: Path) 
                                         "--public-url", "ftp://nope"])
     assert refused.exit_code == 2
     assert os.environ.get("HANDOFF_CONFIG") == before
+
+
+@pytest.mark.parametrize("module", ["worker", "worker.cli"])
+def test_python_dash_m_is_the_handoff_command(module: str) -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"handoff, version {version('helpdesk-handoff')}\n"
