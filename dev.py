@@ -26,7 +26,8 @@ STAMP = VENV / ".installed"
 
 
 def ensure_venv() -> None:
-    """Create .venv and install the project with its dev extras when pyproject changes."""
+    """Create .venv and install the project with its dev and reports extras when
+    pyproject changes."""
     if sys.version_info < (3, 11):
         sys.exit(f"Handoff needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -38,7 +39,7 @@ def ensure_venv() -> None:
     print("dev.py: installing helpdesk-handoff and its dev tools into .venv", flush=True)
     subprocess.run(
         [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-e", f"{ROOT}[dev]"],
+         "-e", f"{ROOT}[dev,reports]"],
         check=True,
     )
     STAMP.write_text(wanted)

@@ -12,15 +12,17 @@ offending key, the value and the reason.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    BaseModel,
     Field,
     ValidationError,
     field_validator,
@@ -314,6 +316,8 @@ class Settings(_Section):
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
     rules: RulesSettings = RulesSettings()
+    # `handoff purge` deletes decision-log and closed escalation rows older than this.
+    retention_days: int = Field(default=365, ge=1)
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:
@@ -374,8 +378,31 @@ def _describe(exc: ValidationError, source: str) -> str:
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         value = error.get("input")
         shown = "***" if any(s in key for s in SECRET_FIELDS) else repr(value)
-        lines.append(f"  {key} = {shown}: {error['msg']}")
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]),
+                                              n=1)
+            message = "unknown key" + (f"; did you mean {close[0]}?" if close else "")
+        lines.append(f"  {key} = {shown}: {message}")
     return "\n".join(lines)
+
+
+def _keys_beside(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the section holding ``loc[-1]`` accepts; empty when it is not a model."""
+    model: Any = Settings
+    mapping = False  # the part before was a mapping's name: this part is a free key
+    for part in loc[:-1]:
+        if mapping:
+            mapping = False
+            continue
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field is not None else None
+        mapping = get_origin(annotation) is dict
+        model = next((a for a in (annotation, *get_args(annotation))
+                      if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
 
 
 def masked(settings: Settings) -> dict[str, Any]:

@@ -13,12 +13,21 @@ from core.errors import ConfigError
 from core.knowledge import KnowledgeDoc, parse_articles
 from core.settings import Settings, parse_settings
 
-DEFAULT_CONFIG = Path("config/handoff.yaml")
+# The demo's settings, knowledge, samples and examples, shipped in the wheel (a link to the
+# checkout's config/ directory, whose files setuptools copies in as package data).
+BUNDLED = Path(__file__).resolve().parent / "bundled"
+# Looked for in the working directory, in this order, when neither --config nor
+# $HANDOFF_CONFIG names a file: `handoff init`'s file, then a checkout's.
+LOCAL_CONFIGS = (Path("handoff.yaml"), Path("config/handoff.yaml"))
 
 
 def config_path(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Path:
-    """The file to read: `path`, else ``$HANDOFF_CONFIG``, else ``config/handoff.yaml``."""
-    return Path(path or env.get("HANDOFF_CONFIG") or DEFAULT_CONFIG)
+    """The file to read: `path`, else ``$HANDOFF_CONFIG``, else ``handoff.yaml`` or
+    ``config/handoff.yaml`` in the working directory, else the built-in defaults."""
+    named = path or env.get("HANDOFF_CONFIG")
+    if named:
+        return Path(named)
+    return next((p for p in LOCAL_CONFIGS if p.is_file()), BUNDLED / "handoff.yaml")
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:

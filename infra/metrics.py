@@ -1,9 +1,10 @@
 """Prometheus metrics for the receiver and the workers.
 
-With several processes (gunicorn workers, RQ workers) set
-``PROMETHEUS_MULTIPROC_DIR`` to a directory shared by them and emptied at
-deployment; `render` then gathers every process's figures, as
-prometheus-client's multiprocess mode prescribes. Queue depth, the age of the
+With several processes (gunicorn workers, RQ workers) ``PROMETHEUS_MULTIPROC_DIR``
+names a directory shared by them (`handoff serve` and `handoff worker` set it to
+``$HANDOFF_HOME/metrics`` when it is unset: `worker.cli.serve.metrics_dir`); `render`
+then gathers every process's figures, as prometheus-client's multiprocess mode
+prescribes. Queue depth, the age of the
 oldest queued job and the dead-letter count are read from Redis at scrape time.
 """
 

@@ -2,4 +2,4 @@
 
 from worker.cli import main
 
-main()
+main(prog_name="handoff")

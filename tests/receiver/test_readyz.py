@@ -91,8 +91,9 @@ def test_readyz_and_check_config_warn_about_a_redis_that_keeps_nothing(
         connection = redis.Redis.from_url(server.url)
         app = create_app(Settings(), connection, {})
         warnings = app.test_client().get("/readyz").json["warnings"]
-        checked = CliRunner().invoke(main, ["check-config", str(ROOT / "config" / "handoff.yaml")],
-                                     env={"REDIS_URL": server.url})
+        checked = CliRunner().invoke(
+            main, ["check-config", "--config", str(ROOT / "config" / "handoff.yaml")],
+            env={"REDIS_URL": server.url})
     finally:
         server.stop()
     assert checked.exit_code == 0, checked.output

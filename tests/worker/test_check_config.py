@@ -18,8 +18,8 @@ platforms:
 """
 
 
-def run(path: Path, **env: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["check-config", str(path)], env=env)
+def run(path: Path, *options: str, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path), *options], env=env)
     return result.exit_code, result.output
 
 
@@ -31,9 +31,31 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_config_is_valid() -> None:
-    code, output = run(ROOT / "config" / "handoff.yaml")
+    code, output = run(ROOT / "config" / "handoff.yaml", "--all")
     assert code == 0, output
     assert "auto_resolve_threshold: 0.9" in output
+
+
+def test_only_what_differs_from_the_defaults_is_printed_unless_all(tmp_path: Path) -> None:
+    path = write(tmp_path, "policy:\n  draft_threshold: 0.6\n  auto_resolve_threshold: 0.9\n")
+    code, output = run(path)
+    assert code == 0, output
+    assert "draft_threshold: 0.6" in output
+    assert "auto_resolve_threshold" not in output  # the default value
+    assert "triggers:" not in output
+    code, everything = run(path, "--all")
+    assert code == 0
+    assert "auto_resolve_threshold: 0.9" in everything
+    assert "triggers:" in everything
+    assert len(everything.splitlines()) > 5 * len(output.splitlines())
+
+
+def test_handoff_config_in_the_environment_is_the_same_as_the_option(tmp_path: Path) -> None:
+    path = write(tmp_path, "policy:\n  draft_threshold: 0.6\n")
+    result = CliRunner().invoke(main, ["check-config"], env={"HANDOFF_CONFIG": str(path)})
+    assert result.exit_code == 0, result.output
+    assert f"# {path}:" in result.output
+    assert "draft_threshold: 0.6" in result.output
 
 
 def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:
@@ -50,13 +72,18 @@ def test_secrets_from_environment_are_masked(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("policy:\n  auto_resolve_treshold: 0.9\n", "policy.auto_resolve_treshold = 0.9"),
+        ("policy:\n  auto_resolve_treshold: 0.9\n",
+         "policy.auto_resolve_treshold = 0.9: unknown key; did you mean auto_resolve_threshold?"),
+        ("routing:\n  by_reason:\n    vip: {grop: '1'}\n",
+         "routing.by_reason.vip.grop = '1': unknown key; did you mean group?"),
+        ("polcy: {}\n", "polcy = {}: unknown key; did you mean policy?"),
         ("policy:\n  draft_threshold: 1.7\n", "policy.draft_threshold = 1.7"),
         ("queue:\n  job_timeout_seconds: soon\n", "queue.job_timeout_seconds = 'soon'"),
         ("policy: [1, 2\n", "not valid YAML"),
         (GOOD_PLATFORM + "    api_token: abc\n", "HANDOFF_ZENDESK_API_TOKEN"),
     ],
-    ids=["misspelt-key", "out-of-range", "wrong-type", "bad-yaml", "secret-in-file"],
+    ids=["misspelt-key", "misspelt-key-under-a-mapping", "misspelt-section", "out-of-range",
+         "wrong-type", "bad-yaml", "secret-in-file"],
 )
 def test_bad_file_names_key_and_value_and_exits_2(tmp_path: Path, text: str, expected: str) -> None:
     code, output = run(write(tmp_path, text))

@@ -67,7 +67,7 @@ def config(tmp_path: Path, sandbox: str, platforms: tuple[str, ...] = ("zendesk"
 
 
 def check(path: Path, **env: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["check-config", "--online", str(path)],
+    result = CliRunner().invoke(main, ["check-config", "--online", "--config", str(path)],
                                 env={**ENV, **env})
     return result.exit_code, result.stdout
 

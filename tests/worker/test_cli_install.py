@@ -75,7 +75,7 @@ def test_first_run_creates_one_webhook_and_two_triggers_second_run_nothing(
     assert code == 0, out
     assert "created: " not in out
     assert out.count("found:   ") == 3
-    assert "nothing to create" in out
+    assert "nothing created" in out
     assert posts(sandbox) == {"POST /webhooks": 1, "POST /triggers": 2}
     assert len(listed(sandbox, "webhooks")) == 1
     assert len(listed(sandbox, "triggers")) == 2

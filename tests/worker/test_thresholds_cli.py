@@ -81,7 +81,7 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
 def test_a_bad_target_is_a_usage_error(tmp_path: Path) -> None:
     result = sweep(tmp_path, SAMPLES_FILE, "--max-wrong", "150%")
     assert result.exit_code == 2
-    assert "bad target" in result.stderr
+    assert "Invalid value for '--max-wrong': '150%' is not a share" in result.stderr
 
 
 def test_simulate_without_sweep_still_needs_out(tmp_path: Path) -> None:

@@ -5,18 +5,31 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 import yaml
 
 
+def differences(effective: Any, default: Any) -> Any:
+    """The parts of `effective` that differ from `default`, nested as in the settings;
+    None when nothing differs. Lists and values are compared whole."""
+    if isinstance(effective, dict) and isinstance(default, dict):
+        changed = {key: differences(value, default.get(key)) for key, value in effective.items()
+                   if key not in default or value != default[key]}
+        return {key: value for key, value in changed.items() if value is not None} or None
+    return None if effective == default else effective
+
+
 @click.command("check-config")
-@click.argument("file", required=False)
 @click.option("--online", is_flag=True,
               help="Also ask each helpdesk whether the credentials work and every group, "
                    "agent, team and custom field the settings name exists.")
-def check_config(file: str | None, online: bool) -> None:
-    """Validate FILE (default: $HANDOFF_CONFIG or config/handoff.yaml) and print it.
+@click.option("--all", "show_all", is_flag=True,
+              help="Print every setting, not only those that differ from the defaults.")
+def check_config(online: bool, show_all: bool) -> None:
+    """Validate the settings (--config) and print what differs from the defaults
+    (every setting with --all).
 
     Secrets are masked. A bad file prints the key, the value and the reason, and
     exits 2. With --online each id is printed with where it is named and whether
@@ -26,13 +39,18 @@ def check_config(file: str | None, online: bool) -> None:
     a ``# warning:`` line.
     """
     from connectors.registry import build_connectors
-    from core.settings import masked
-    from infra.config import load_knowledge, load_settings
+    from core.settings import Settings, masked
+    from infra.config import config_path, load_knowledge, load_settings
 
-    settings = load_settings(file)
+    settings = load_settings()
     docs = load_knowledge(settings.knowledge_dir)
     connectors = build_connectors(settings)
-    click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
+    shown = masked(settings)
+    if not show_all:
+        shown = differences(shown, masked(Settings.model_validate({}))) or {}
+        click.echo(f"# {config_path()}: the settings that differ from the defaults "
+                   "(--all prints every one)")
+    click.echo(yaml.safe_dump(shown, sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
     if os.environ.get("REDIS_URL"):

@@ -9,7 +9,6 @@ ticket has been processed.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -30,8 +29,7 @@ from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from core.errors import ConfigError
-from infra.config import config_path, load_settings
+from infra.config import BUNDLED, config_path, load_settings
 from infra.redis_conn import embedded_url, handoff_home, start_embedded, stop_embedded
 from infra.store.decision_log import database_url
 from infra.store.escalations import Escalations
@@ -144,12 +142,14 @@ def show_admin(stack: Stack, stay: bool) -> None:
 
 
 def read_samples(path: Path) -> list[dict[str, Any]]:
-    """Sample tickets in the canonical JSON-lines format; ConfigError if unreadable."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"samples {path}: {exc}") from exc
+    """Sample tickets in the canonical JSON-lines format.
+
+    Raises OSError if the file cannot be read, DataError naming the first line that is
+    not a JSON object.
+    """
+    from worker.cli.thresholds import every_row
+
+    return every_row(str(path))
 
 
 def demo_credentials() -> dict[str, str]:
@@ -278,8 +278,9 @@ def written_back(ticket: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--samples", default="config/samples/tickets.jsonl", show_default=True,
-              type=click.Path(exists=True, dir_okay=False))
+@click.option("--samples", default=str(BUNDLED / "samples" / "tickets.jsonl"),
+              show_default="the bundled samples", type=click.Path(exists=True, dir_okay=False),
+              help="Tickets in the canonical JSON-lines format.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for all.")
 @click.option("--stay", is_flag=True, help="Keep everything running (and /admin up) until Ctrl-C.")
 def demo(samples: str, timeout: float, stay: bool) -> None:

@@ -17,40 +17,37 @@ from core.errors import ConfigError
 from worker.cli.base import EXIT_CONFIG
 
 
-def _rows(path: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not a JSON object: {exc}") from exc
-    return rows
+def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a ``1%`` or ``0.01`` option at parse time: a bad one is a usage error (exit 2)."""
+    from worker.cli.thresholds import percent
+
+    if value is not None:
+        try:
+            percent(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
 
 
 @click.command()
 @click.argument("tickets", type=click.Path(exists=True, dir_okay=False))
 @click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
               help="Knowledge directory (default: the config's knowledge_dir).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Where to write one JSON decision per line (required without --sweep).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--sweep", is_flag=True,
               help="Evaluate every threshold pair from one engine pass (see docs/simulation.md).")
-@click.option("--max-wrong", help="With --sweep: recommend thresholds for at most this "
-              "wrong-answer rate among auto-resolutions, e.g. 1%.")
-@click.option("--min-auto", help="With --sweep: recommend thresholds auto-resolving at least "
-              "this share, e.g. 60%.")
+@click.option("--max-wrong", callback=_share, help="With --sweep: recommend thresholds for at "
+              "most this wrong-answer rate among auto-resolutions, e.g. 1%.")
+@click.option("--min-auto", callback=_share, help="With --sweep: recommend thresholds "
+              "auto-resolving at least this share, e.g. 60%.")
 @click.option("--json", "as_json", is_flag=True, help="With --sweep: print JSON, not tables.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="With --sweep: write a self-contained HTML report with charts.")
 @click.option("--every-turn", is_flag=True, help="Decide every moment a customer waited for "
               "a reply, not only an exported ticket's first customer turn.")
-def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
+def simulate(tickets: str, knowledge_dir: str | None,
              out_path: str | None, quiet: bool, sweep: bool, max_wrong: str | None,
              min_auto: str | None, as_json: bool, html_path: str | None,
              every_turn: bool) -> None:
@@ -65,14 +62,19 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
     """
     if not sweep and out_path is None:
         raise click.UsageError("--out is required (unless --sweep)")
+    if html_path:
+        from worker.cli.render.charts import pyplot
+
+        pyplot()  # before the engine runs: a missing matplotlib is said at once
     from core.engine import decide
     from core.simulation import Metrics, decision_row, ticket_from_row
     from core.turns import decision_points
     from infra.config import load_settings
     from worker.cli.learner import AgentYardstick
+    from worker.cli.thresholds import read_rows, why_not_canonical
     from worker.scoring import build_hybrid, build_scorer
 
-    settings = load_settings(config_file)
+    settings = load_settings()
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_scorer(settings)
@@ -83,28 +85,37 @@ def simulate(tickets: str, knowledge_dir: str | None, config_file: str | None,
         sys.exit(run(tickets, settings, scorer, out_path=out_path, as_json=as_json,
                      html_path=html_path, max_wrong=max_wrong, min_auto=min_auto,
                      quiet=quiet, every_turn=every_turn, label=yardstick))
-    rows = _rows(tickets)
     assert out_path is not None  # checked above; --sweep has exited
+    # Bad lines are skipped and listed, as --sweep does: one bad line costs one ticket.
+    bad: list[tuple[int, str]] = []
+    rows = list(read_rows(tickets, bad))
     metrics = Metrics()
+    decided = 0
     started = time.perf_counter()
     with open(out_path, "w", encoding="utf-8") as out, click.progressbar(
         rows, label="simulating", hidden=quiet, file=sys.stderr
     ) as bar:
-        for row in bar:
+        for number, row in bar:
             try:
                 ticket = ticket_from_row(row)
             except (KeyError, TypeError, ValueError) as exc:
-                click.echo(f"\nticket {row.get('id')!r}: not a canonical ticket: {exc}", err=True)
-                sys.exit(EXIT_CONFIG)
+                bad.append((number, why_not_canonical(exc)))
+                continue
+            decided += 1
             labels = yardstick(row)
             for point in decision_points(ticket, labels, every_turn):
                 line = decision_row(decide(point, scorer, settings))
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 metrics.add(line, labels)
     elapsed = time.perf_counter() - started
+    for number, why in sorted(bad):
+        click.echo(f"{tickets}:{number}: skipped: {why}", err=True)
+    if not decided:
+        click.echo(f"{tickets}: no valid ticket ({len(bad)} malformed line(s))", err=True)
+        sys.exit(EXIT_CONFIG)
     report = metrics.report()
     report["seconds"] = round(elapsed, 2)
-    report["tickets_per_second"] = round(len(rows) / elapsed, 1) if elapsed else None
+    report["tickets_per_second"] = round(decided / elapsed, 1) if elapsed else None
     for key, value in report.items():
         click.echo(f"{key}: {value}")
     _keep_for_admin_page({"file": tickets, **report})
@@ -123,14 +134,11 @@ def _keep_for_admin_page(report: dict[str, Any]) -> None:
 @click.argument("tickets", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
               help="Knowledge directory (default: the config's knowledge_dir).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--zero-shot", is_flag=True,
               help="Fit the knowledge base's own calibration (calibration.json: used with no "
                    "learned index, and by the learned scorer's fallback) even when "
                    "`handoff learn` has learned from history.")
-def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str | None,
-              zero_shot: bool) -> None:
+def calibrate(tickets: str | None, knowledge_dir: str | None, zero_shot: bool) -> None:
     """Fit the confidence calibration (Platt) and save it with the index.
 
     With TICKETS.jsonl, uses its tickets whose `labels.intent` names an article
@@ -149,11 +157,13 @@ def calibrate(tickets: str | None, knowledge_dir: str | None, config_file: str |
     from infra.config import load_settings
     from worker.scoring import build_hybrid, index_dir, save_calibration
 
-    settings = load_settings(config_file)
+    settings = load_settings()
     if knowledge_dir:
         settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
     scorer = build_hybrid(settings, learned=not zero_shot)
-    labelled = _rows(tickets) if tickets else []
+    from worker.cli.thresholds import every_row
+
+    labelled = every_row(tickets) if tickets else []
     if isinstance(scorer, LearnedScorer):
         _calibrate_learned(scorer, labelled, settings)
         return

@@ -23,18 +23,16 @@ from core.errors import ConfigError, HandoffError
 from core.models import Decision, Ticket
 from core.rules import Check, evaluate
 from core.settings import Settings
-from worker.cli.base import EXIT_CONFIG
+from worker.cli.base import EXIT_CONFIG, DataError
 
 
 @click.command("test")
 @click.argument("ticket")
 @click.option("--platform", help="Read TICKET as a ticket id from this configured helpdesk.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--now", "now_text", help="Decide as at this ISO time (default: the ticket's "
               "latest activity), for business hours, tenure and SLA rules.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def policy_test(ticket: str, platform: str | None, config_file: str | None,
+def policy_test(ticket: str, platform: str | None,
                 now_text: str | None, as_json: bool) -> None:
     """Show every signal, every rule (matched or not, and why) and the final path for
     TICKET: a canonical ticket JSON file, or an id with --platform."""
@@ -42,11 +40,11 @@ def policy_test(ticket: str, platform: str | None, config_file: str | None,
     from worker.scoring import build_scorer
 
     try:
-        settings = load_settings(config_file)
+        settings = load_settings()
         now = datetime.fromisoformat(now_text) if now_text else None
         loaded = _load(ticket, platform, settings)
         decision = decide(loaded, build_scorer(settings), settings, now)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, DataError, ValueError) as exc:
         click.echo(f"policy test: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     except HandoffError as exc:
@@ -73,12 +71,17 @@ def _load(ticket: str, platform: str | None, settings: Settings) -> Ticket:
     path = Path(ticket)
     if not path.is_file():
         raise ConfigError(f"{ticket}: no such file (give --platform to read a ticket id)")
+    from worker.cli.thresholds import why_not_canonical
+
     text = path.read_text(encoding="utf-8").strip()
     try:
         row = json.loads(text.splitlines()[0] if path.suffix == ".jsonl" else text)
+    except (json.JSONDecodeError, IndexError) as exc:
+        raise DataError(f"{ticket}: not a canonical ticket: not JSON: {exc}") from exc
+    try:
         return ticket_from_row(row, platform="file")
-    except (json.JSONDecodeError, IndexError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{ticket}: not a canonical ticket: {exc}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{ticket}: {why_not_canonical(exc)}") from exc
 
 
 def build_report(ticket: Ticket, decision: Decision, checks: tuple[Check, ...],

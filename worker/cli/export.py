@@ -77,11 +77,9 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
               type=click.Path(dir_okay=False, path_type=Path), help="The JSONL file to write.")
 @click.option("--page-size", default=100, show_default=True, type=click.IntRange(1, 100),
               help="Tickets per listing page.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def export(platform: str, since: str, limit: int | None, out_path: Path, page_size: int,
-           config_file: str | None, quiet: bool) -> None:
+           quiet: bool) -> None:
     """Export PLATFORM's tickets updated since --since to canonical JSONL (--out).
 
     Each line is a ticket `handoff simulate` reads, labelled from its history
@@ -97,7 +95,7 @@ def export(platform: str, since: str, limit: int | None, out_path: Path, page_si
     from worker.cli.exporter import parse_since
 
     try:
-        settings = load_settings(config_file)
+        settings = load_settings()
         section = getattr(settings.platforms, platform, None)
         if section is None:
             raise ConfigError(f"platforms.{platform}: the platform is not configured")

@@ -21,9 +21,7 @@ def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.argument("platform")
 @click.option("--public-url", required=True, callback=_public_url,
               help="Where the helpdesk reaches the receiver, e.g. https://handoff.example.com.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
-def install(platform: str, public_url: str, config_file: str | None) -> None:
+def install(platform: str, public_url: str) -> None:
     """Create Handoff's webhook (and trigger) in PLATFORM, or find the existing ones.
 
     Safe to run again: a second run creates nothing. Secrets the admin must
@@ -36,7 +34,7 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
     from connectors.registry import build_connector
     from infra.config import load_settings
 
-    settings = load_settings(config_file, env=os.environ)
+    settings = load_settings(env=os.environ)
     connector = build_connector(platform, settings.platforms, require_secrets=False)
     click.echo(f"installing Handoff in {platform} for {public_url} ...", err=True)
     try:
@@ -49,7 +47,8 @@ def install(platform: str, public_url: str, config_file: str | None) -> None:
     for item in report.existing:
         click.echo(f"found:   {item}")
     if not report.created:
-        click.echo("nothing to create")
+        # Not "nothing to create": Freshdesk's rules follow, for the admin to create by hand.
+        click.echo("nothing created")
     for variable, value in report.secrets.items():
         click.echo(f"{variable}={value}")
     if report.instructions:

@@ -22,13 +22,11 @@ SHOWN_UNUSABLE = 20
 @click.argument("history", type=click.Path(exists=True, dir_okay=False))
 @click.option("--knowledge", "knowledge_dir", type=click.Path(exists=True, file_okay=False),
               help="Knowledge directory (default: the config's knowledge_dir).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--gaps", "gaps_path", type=click.Path(dir_okay=False),
               help="Write the knowledge-gap clusters here (HTML) and beside it as .json.")
-def learn(history: str, knowledge_dir: str | None, config_file: str | None,
+def learn(history: str, knowledge_dir: str | None,
           as_json: bool, quiet: bool, gaps_path: str | None) -> None:
     """Learn article examples and an honest confidence from HISTORY.jsonl (what `handoff
     export` writes): each ticket's first public agent reply is matched to an article
@@ -48,7 +46,7 @@ def learn(history: str, knowledge_dir: str | None, config_file: str | None,
             click.echo(f"matched {done} new tickets", err=True)
 
     try:
-        settings = load_settings(config_file)
+        settings = load_settings()
         if knowledge_dir:
             settings = settings.model_copy(update={"knowledge_dir": Path(knowledge_dir)})
         base = build_hybrid(settings, learned=False)

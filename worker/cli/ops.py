@@ -67,7 +67,10 @@ def failed() -> None:
 @click.option("--all", "replay_all", is_flag=True, help="Replay every failed job.")
 def replay(job_ids: tuple[str, ...], replay_all: bool) -> None:
     """Queue failed jobs again (JOB_IDS, or --all). Exit 1 if an id is not failed."""
-    if bool(job_ids) == replay_all:
+    if not job_ids and not replay_all:
+        raise click.UsageError("give the ids of the jobs to replay (`handoff failed` lists "
+                               "them), or --all")
+    if job_ids and replay_all:
         raise click.UsageError("give job ids or --all, not both")
     registry = _registry()
     failed_ids = set(registry.get_job_ids())

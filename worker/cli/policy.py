@@ -42,7 +42,7 @@ Either configure one (the key comes from the environment, never the file):
 (with `llm:` set, the model also writes the answers to tickets: see docs/engine.md),
 or edit the policy by hand: it lives in {file} under `rules:` and `policy:` (see
 docs/policy.md and the README's configuration section). Check a hand edit with
-`handoff check-config {file}` and preview it with `handoff simulate`."""
+`handoff check-config --config {file}` and preview it with `handoff simulate`."""
 
 
 @click.group()
@@ -52,14 +52,12 @@ def policy() -> None:
 
 @policy.command()
 @click.argument("instruction")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (default: $HANDOFF_CONFIG or config/handoff.yaml).")
 @click.option("--tickets", type=click.Path(exists=True, dir_okay=False),
               help="Canonical tickets (JSONL) to simulate before and after, e.g. the "
                    "output of `handoff export` (default: samples/tickets.jsonl next to the "
                    "settings file).")
 @click.option("--yes", is_flag=True, help="Write the change without asking (for scripts).")
-def edit(instruction: str, config_file: str | None, tickets: str | None, yes: bool) -> None:
+def edit(instruction: str, tickets: str | None, yes: bool) -> None:
     """Turn INSTRUCTION, in plain language, into a reviewed settings change.
 
     Shows the diff and the simulated split before -> after, then asks before writing.
@@ -70,7 +68,7 @@ def edit(instruction: str, config_file: str | None, tickets: str | None, yes: bo
     from infra.config import config_path, load_settings
     from worker.scoring import build_llm
 
-    file = config_path(config_file)
+    file = config_path()
     settings = load_settings(file)
     text = file.read_text(encoding="utf-8")
     if settings.llm is None:

@@ -124,6 +124,10 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 def report(as_json: bool, html_path: str | None) -> None:
     """Print open escalations, draft acceptance by category and article, suggested
     threshold or exclusion changes, and the holdout share."""
+    if html_path:
+        from worker.cli.render.charts import pyplot
+
+        pyplot()  # before the work: a missing matplotlib is said at once
     records = _records()
     if as_json or html_path:
         from worker.cli.render.formats import write

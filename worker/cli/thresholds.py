@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from core.engine import decide
 from core.scorer import Scorer
 from core.settings import Settings
@@ -70,6 +72,21 @@ def read_rows(path: str, bad: list[tuple[int, str]]) -> Iterator[tuple[int, dict
             yield number, row
 
 
+def every_row(path: str) -> list[dict[str, Any]]:
+    """Every JSON object line of `path`, for commands that need them all.
+
+    Raises DataError naming the first line that is not one, OSError when the file
+    cannot be read.
+    """
+    from worker.cli.base import DataError
+
+    bad: list[tuple[int, str]] = []
+    rows = [row for _, row in read_rows(path, bad)]
+    if bad:
+        raise DataError(f"{path}:{bad[0][0]}: {bad[0][1]}")
+    return rows
+
+
 def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = None,
             tick: Callable[[], None] = lambda: None, every_turn: bool = False,
             label: Callable[[dict[str, Any]], Any] | None = None) -> Capture:
@@ -89,7 +106,7 @@ def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = 
         try:
             ticket = ticket_from_row(row)
         except (KeyError, TypeError, ValueError) as exc:
-            result.bad.append((number, f"not a canonical ticket: {_short(exc)}"))
+            result.bad.append((number, why_not_canonical(exc)))
             continue
         labels = label(row) if label else row.get("labels")
         labels = labels if isinstance(labels, dict) else None
@@ -110,6 +127,18 @@ def capture(path: str, settings: Settings, scorer: Scorer, out: TextIO | None = 
 
 def _short(exc: Exception) -> str:
     return " ".join(str(exc).split())[:200]
+
+
+def why_not_canonical(exc: Exception) -> str:
+    """What `core.simulation.ticket_from_row`'s exception says about the row, in the
+    format's words: the missing field, or the first field pydantic refused."""
+    if isinstance(exc, KeyError):
+        return f"not a canonical ticket: missing field {exc.args[0]!r}"
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the ticket"
+        return f"not a canonical ticket: {where}: {first['msg']}"
+    return f"not a canonical ticket: {_short(exc)}"
 
 
 def _texts(path: str, wanted: set[str]) -> dict[str, str]:
@@ -181,8 +210,12 @@ def evaluate(path: str, result: Capture, settings: Settings, step: float = 0.01,
 
 
 def percent(text: str) -> float:
-    """``1%`` or ``0.01`` as 0.01; raises ValueError outside [0, 1]."""
-    value = float(text[:-1]) / 100 if text.strip().endswith("%") else float(text)
+    """``1%`` or ``0.01`` as 0.01; raises ValueError, saying so, for anything else."""
+    try:
+        value = float(text[:-1]) / 100 if text.strip().endswith("%") else float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a share: give a percentage such as 1% or a "
+                         "fraction such as 0.01") from None
     if not 0 <= value <= 1:
         raise ValueError(f"{text!r} is not a share between 0 and 1 (or 0% and 100%)")
     return value
@@ -194,7 +227,7 @@ def run(tickets: str, settings: Settings, scorer: Scorer, *, out_path: str | Non
         label: Callable[[dict[str, Any]], Any] | None = None) -> int:
     """The ``simulate --sweep`` command after settings and scorer are built; the exit code.
 
-    2 for a bad target or a file without any ticket; malformed lines only warn.
+    2 for two targets or a file without any ticket; malformed lines only warn.
     """
     import click
     from click._termui_impl import ProgressBar
@@ -202,12 +235,9 @@ def run(tickets: str, settings: Settings, scorer: Scorer, *, out_path: str | Non
 
     from worker.cli.render import thresholds as sweep_report
 
-    try:
-        wrong = percent(max_wrong) if max_wrong else None
-        auto = percent(min_auto) if min_auto else None
-    except ValueError as exc:
-        click.echo(f"bad target: {exc}", err=True)
-        return 2
+    # The command checked both shares when it parsed them (`worker.cli.engine._share`).
+    wrong = percent(max_wrong) if max_wrong else None
+    auto = percent(min_auto) if min_auto else None
     if wrong is not None and auto is not None:
         click.echo("give one target: --max-wrong or --min-auto", err=True)
         return 2

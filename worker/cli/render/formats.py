@@ -14,6 +14,7 @@ from typing import Any
 
 from core.aftercare import suggestion
 from infra.store.escalations import Escalations
+from worker.cli.render.charts import pyplot
 from worker.cli.render.thresholds import STYLE, table
 
 OUTCOMES = ("accepted", "edited", "rejected")
@@ -44,10 +45,7 @@ def collect(records: Escalations, now: datetime) -> dict[str, Any]:
 
 
 def _chart(by_reason: dict[str, int]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    plt = pyplot()
 
     fig, axis = plt.subplots(figsize=(7, 0.4 * max(3, len(by_reason)) + 1), dpi=80)
     names = list(by_reason)[::-1]

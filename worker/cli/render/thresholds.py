@@ -14,6 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from worker.cli.render.charts import pyplot
+
 PATHS = ("auto_resolve", "draft", "escalate", "skip")
 
 
@@ -90,10 +92,7 @@ def recommendation(report: dict[str, Any]) -> str:
 
 def chart_png(report: dict[str, Any]) -> bytes:
     """The split and the wrong-answer curve against the auto-resolve threshold, as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    plt = pyplot()
 
     curve = report["curve"]
     xs = [f["auto_resolve_threshold"] for f in curve]
