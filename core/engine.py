@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.actions import plan
-from core.context import LANGUAGE
 from core.errors import ScorerError
 from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
+from core.language import language_of, language_signal
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.offer import assess
@@ -48,14 +48,16 @@ def decide(
             path=Path.SKIP,
             confidence=0.0,
             reasons=(skip,),
+            language=str(language_signal(ticket, settings.language).value),
         )
-    signals = detect(ticket, settings.triggers, scorer.frustration, now)
+    signals = detect(ticket, settings.triggers, scorer.frustration, now, settings.language)
     offer = assess(ticket, signals, settings.policy)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)
     if ruling.action == "exclude":
         return Decision(ticket_id=ticket.id, platform=ticket.platform, path=Path.SKIP,
-                        confidence=0.0, signals=signals, reasons=ruling.reasons)
+                        confidence=0.0, signals=signals, reasons=ruling.reasons,
+                        language=language_of(signals, settings.language.default))
     answer, failure = _answer(ticket, scorer)
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
     ruled = (ruling.action, ruling.action_reason) \
@@ -69,9 +71,9 @@ def decide(
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
     elif verdict.path is Path.DRAFT and answer is not None:
         note = draft_note(answer, verdict.reasons)
+    language = language_of(signals, settings.language.default)
     actions = _shadowed(verdict.path, verdict.reasons, note, settings)
     if actions is None:
-        language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
         actions = with_rules(
             plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
                  settings.tags, settings.routing, language,
@@ -89,6 +91,7 @@ def decide(
         reply=answer.reply if answer else None,
         actions=actions,
         ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
+        language=language,
     ), settings.escalation)
 
 

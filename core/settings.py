@@ -31,6 +31,7 @@ from core import lexicon
 from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
+from core.language_settings import LanguageSettings
 from core.models import Priority
 from core.patterns import operator_pattern
 
@@ -314,6 +315,7 @@ class Settings(_Section):
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
     rules: RulesSettings = RulesSettings()
+    language: LanguageSettings = LanguageSettings()
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:

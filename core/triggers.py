@@ -23,6 +23,7 @@ from core.context import context_signals
 from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
+from core.language_settings import LanguageSettings
 from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE
 from core.models import Signal, Ticket
 from core.patterns import OperatorPattern, operator_pattern
@@ -47,8 +48,10 @@ def detect(
     triggers: TriggerSettings,
     frustration: FrustrationModel | None = None,
     now: datetime | None = None,
+    language: LanguageSettings | None = None,
 ) -> tuple[Signal, ...]:
-    """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, sentiment.
+    """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, context
+    (`core.context`, the language among them), sentiment.
 
     Never raises for settings that passed validation (which compiles every pattern).
     `frustration` defaults to VADER and rules without the semantic part.
@@ -67,7 +70,7 @@ def detect(
     upset = model.signal([m.text for m in ticket.customer_messages()] or [ticket.subject])
     if upset is not None:
         signals.append(upset)
-    signals.extend(context_signals(ticket, triggers, now))
+    signals.extend(context_signals(ticket, triggers, now, language))
     signals.append(sentiment(texts))
     return tuple(signals)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.fields import text_fields
+from connectors.fields import locale_text, text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int, neutral_placeholders
 from core.knowledge import KnowledgeDoc
@@ -183,6 +183,8 @@ def ticket_from_api(
         brand=_optional_id(raw.get("product_id")),
         form=_optional_id(raw.get("form_id")),
         type=raw.get("type") or None,
+        # Not documented on tickets; read when an account's ticket carries it.
+        locale=locale_text(raw.get("language")),
     )
 
 
@@ -192,7 +194,8 @@ def _requester(requester_id: str, person: dict[str, Any]) -> Requester:
     return Requester(id=requester_id, email=person.get("email"), name=person.get("name"),
                      organization=_optional_id(person.get("company_id")), tags=tags,
                      vip="vip" in tags, created_at=_time(person.get("created_at")),
-                     fields=text_fields(person.get("custom_fields")))
+                     fields=text_fields(person.get("custom_fields")),
+                     locale=locale_text(person.get("language")))
 
 
 def sla_due_at(raw: dict[str, Any], messages: Sequence[Message]) -> datetime | None:

@@ -1,0 +1,106 @@
+"""Which language the customer writes in: the helpdesk's locale, else a detector, else the
+default.
+
+In order, the first that applies wins (``language:`` settings, `core.language_settings`):
+1. the ticket's or the requester's locale (``de-DE`` -> ``de``) when it is one of the
+   configured languages and `trust_locale` is on;
+2. the language the detector (lingua, restricted to the configured languages) finds in
+   the customer's newest messages, when they hold at least `min_words` words and the
+   detector is sure enough (`min_confidence`, `min_margin`);
+3. the configured `default`: a short or unclear message is never guessed at.
+
+The detector is built once per set of languages, with its models loaded at build time
+(tens of megabytes, once per process), so a decision only pays for the lookup. The
+high-accuracy mode is used: the low-accuracy one misreads short messages (see
+docs/quality.md). Never raises for settings that passed validation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from core.language_settings import LanguageSettings
+from core.models import Signal, Ticket
+
+LANGUAGE = "language"
+
+# Kana and CJK ideographs carry about a word per two characters.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_LOCALE = re.compile(r"^([A-Za-z]{2})(?:[-_].*)?$")
+
+
+@lru_cache(maxsize=8)
+def detector(languages: tuple[str, ...]) -> LanguageDetector:
+    """A detector restricted to `languages` (ISO 639-1), built once per set."""
+    chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
+    if len(chosen) == 1:  # lingua needs two languages to compare; any second one will do
+        other = Language.ENGLISH if chosen[0] is not Language.ENGLISH else Language.SPANISH
+        chosen.append(other)
+    return LanguageDetectorBuilder.from_languages(*chosen).with_preloaded_language_models().build()
+
+
+def word_count(text: str) -> int:
+    """Whitespace words; a word in a script without spaces counts a word per two characters."""
+    total = 0
+    for token in text.split():
+        cjk = len(_CJK.findall(token))
+        total += (cjk + 1) // 2 if cjk else 1
+    return total
+
+
+def detect(text: str, settings: LanguageSettings) -> tuple[str | None, float]:
+    """The language of `text` and the detector's confidence, or (None, top confidence)
+    when the text is too short or the detector unsure."""
+    if word_count(text) < settings.min_words:
+        return None, 0.0
+    values = detector(settings.languages).compute_language_confidence_values(text)
+    if not values:
+        return None, 0.0
+    top = values[0]
+    second = values[1].value if len(values) > 1 else 0.0
+    code = top.language.iso_code_639_1.name.lower()
+    sure = top.value >= settings.min_confidence and top.value - second >= settings.min_margin
+    return (code if sure and code in settings.languages else None), top.value
+
+
+def from_locale(locale: str | None, languages: Sequence[str]) -> str | None:
+    """The language of a helpdesk locale (``pt-BR`` -> ``pt``) when it is configured."""
+    match = _LOCALE.match((locale or "").strip())
+    code = match.group(1).lower() if match else None
+    return code if code in languages else None
+
+
+def recent_text(ticket: Ticket, count: int) -> str:
+    """The customer's `count` newest public messages, newest first; the subject when
+    the customer wrote nothing."""
+    customer = ticket.customer_messages()
+    texts = [m.text for m in reversed(customer[-count:])]
+    return "\n".join(texts) if texts else ticket.subject
+
+
+def language_signal(ticket: Ticket, settings: LanguageSettings | None = None) -> Signal:
+    """``language``: the code as the value, and where it came from as the evidence."""
+    settings = settings or LanguageSettings()
+    for where, locale in (("ticket", ticket.locale), ("requester", ticket.requester.locale)):
+        code = from_locale(locale, settings.languages) if settings.trust_locale else None
+        if code is not None:
+            return Signal(name=LANGUAGE, value=code,
+                          evidence=f"helpdesk locale of the {where} ({locale})")
+    text = recent_text(ticket, settings.recent_messages)
+    code, confidence = detect(text, settings)
+    if code is not None:
+        return Signal(name=LANGUAGE, value=code,
+                      evidence=f"detected in the customer's newest messages ({confidence:.2f})")
+    why = "too short to tell" if word_count(text) < settings.min_words \
+        else f"unclear (best guess {confidence:.2f})"
+    return Signal(name=LANGUAGE, value=settings.default,
+                  evidence=f"default language: the customer's message is {why}")
+
+
+def language_of(signals: Sequence[Signal], default: str = "en") -> str:
+    """The ``language`` signal's code among `signals`, else `default`."""
+    return next((str(s.value) for s in signals if s.name == LANGUAGE), default)
