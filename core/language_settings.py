@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from typing import Self
 
-from lingua import IsoCode639_1
 from pydantic import Field, field_validator, model_validator
 
 from core.platform_settings import Section as _Section
@@ -44,7 +43,9 @@ for any other reason), when to expect a reply (``on_it``, ``off_hours`` with
 
 def known_code(code: str) -> bool:
     """Whether `code` is an ISO 639-1 code the language detector knows."""
-    return bool(_CODE.match(code)) and hasattr(IsoCode639_1, code.upper())
+    from core.language import supported  # core.language imports this module
+
+    return bool(_CODE.match(code)) and code in supported()
 
 
 class LanguageSettings(_Section):
@@ -55,10 +56,8 @@ class LanguageSettings(_Section):
     # Messages shorter than this (in words; two CJK characters count as one) are never
     # guessed at: the locale, else the default, applies.
     min_words: int = Field(default=3, ge=1)
-    # How sure the detector must be (its top confidence), and by how much the runner-up
-    # must trail, before its guess is taken over the default.
-    min_confidence: float = Field(default=0.3, ge=0, le=1)
-    min_margin: float = Field(default=0.05, ge=0, le=1)
+    # How sure the detector must be (its probability) before its guess beats the default.
+    min_confidence: float = Field(default=0.5, ge=0, le=1)
     # How many of the customer's newest messages the detector reads.
     recent_messages: int = Field(default=2, ge=1)
     # Answer from articles in `fallback` when none exists in the customer's language.
