@@ -51,7 +51,7 @@ def decide(
             language=str(language_signal(ticket, settings.language).value),
         )
     signals = detect(ticket, settings.triggers, scorer.frustration, now, settings.language)
-    offer = assess(ticket, signals, settings.policy)
+    offer = assess(ticket, signals, settings.policy, settings.language)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)
     if ruling.action == "exclude":
@@ -77,7 +77,8 @@ def decide(
         actions = with_rules(
             plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
                  settings.tags, settings.routing, language,
-                 closed(settings.routing.business_hours, now or last_activity(ticket))),
+                 closed(settings.routing.business_hours, now or last_activity(ticket)),
+                 settings.language),
             verdict.path, ruling)
         actions = offer.finish(actions, verdict.reasons)
     return with_ladder(Decision(

@@ -17,6 +17,7 @@ or a template key that does not exist fails at start-up like every other setting
 from __future__ import annotations
 
 import re
+from string import Formatter
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
@@ -39,6 +40,15 @@ for any other reason), when to expect a reply (``on_it``, ``off_hours`` with
 ``{hours}``), the offer of a person and the answer to a decline, the keep-warm update
 (``keep_warm`` with ``{team}``, then ``keep_warm_by`` with ``{when}`` or
 ``keep_warm_soon``) and the word for the team."""
+
+
+PLACEHOLDERS = {"off_hours": {"hours"}, "keep_warm": {"team"}, "keep_warm_by": {"when"}}
+"""The ``{fields}`` a template may use; every other template uses none."""
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{fields}`` in `text`; ValueError for a stray brace."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
 
 
 def known_code(code: str) -> bool:
@@ -85,4 +95,15 @@ class LanguageSettings(_Section):
             if unknown:
                 raise ValueError(f"templates.{code}: unknown key(s) {', '.join(unknown)}; "
                                  f"keys: {', '.join(KEYS)}")
+            for key, text in table.items():
+                allowed = PLACEHOLDERS.get(key, set())
+                try:
+                    extra = placeholders(text) - allowed
+                except ValueError as exc:
+                    raise ValueError(f"templates.{code}.{key}: {exc} (write {{{{ and }}}} "
+                                     "for a literal brace)") from exc
+                if extra:
+                    shown = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
+                    raise ValueError(f"templates.{code}.{key}: unknown placeholder(s) "
+                                     f"{', '.join(sorted(extra))}; allowed: {shown}")
         return self

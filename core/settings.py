@@ -213,10 +213,14 @@ class BusinessHours(_Section):
 
 class RoutingSettings(_Section):
     """Where escalations go. Keys of `by_reason` are reason codes such as
-    ``human_request`` or ``high_risk:refund``; the most specific match wins."""
+    ``human_request`` or ``high_risk:refund``; the most specific match wins. Keys of
+    `by_language` are the customer's language (ISO 639-1); such a route applies when no
+    reason route does, and fills what a reason route leaves unset
+    (`core.actions.route_for`)."""
 
     default: Route = Route()
     by_reason: dict[str, Route] = Field(default_factory=dict)
+    by_language: dict[str, Route] = Field(default_factory=dict)
     business_hours: BusinessHours | None = None
 
 

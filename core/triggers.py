@@ -24,7 +24,13 @@ from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
 from core.language_settings import LanguageSettings
-from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE
+from core.lexicon import (
+    CLAUSE_BREAK,
+    NEGATION_AFTER,
+    NEGATION_CLAUSE,
+    NEGATION_CUE,
+    QUESTION_CUE,
+)
 from core.models import Signal, Ticket
 from core.patterns import OperatorPattern, operator_pattern
 from core.sentiment import sentiment
@@ -39,6 +45,8 @@ VIP = "vip"
 NEGATION_REACH = 3
 
 _NEGATION = re.compile(NEGATION_CUE, re.IGNORECASE)
+_NEGATION_AFTER = re.compile(NEGATION_AFTER, re.IGNORECASE)
+_NEGATION_CLAUSE = re.compile(NEGATION_CLAUSE, re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
 _QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
 
@@ -89,7 +97,7 @@ def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | Non
     for text in map(straighten, texts):
         for index, pattern in enumerate(compiled_patterns):
             for start, end in pattern.spans(text):
-                if not negated(text, start):
+                if not negated(text, start, end):
                     return Signal(
                         name=HUMAN_REQUEST,
                         value=f"triggers.human_request[{index}]",
@@ -172,13 +180,20 @@ def vip_signal(ticket: Ticket, triggers: TriggerSettings | None = None) -> Signa
     return None
 
 
-def negated(text: str, start: int) -> bool:
-    """Whether a negation cue sits in the few words before `start`, in the same clause."""
+def negated(text: str, start: int, end: int | None = None) -> bool:
+    """Whether a negation cue sits in the few words before `start`, in the same clause;
+    or a clause-wide cue ("no hace falta") anywhere before it in the clause; or, given
+    the phrase's `end`, a cue right after it ("担当者は不要です")."""
     clause = _CLAUSE_BREAK.split(text[:start])[-1]
     if _QUESTION.search(clause):
         return False
     lead = " ".join(clause.split()[-NEGATION_REACH:])
-    return _NEGATION.search(lead) is not None
+    if _NEGATION.search(lead) is not None or _NEGATION_CLAUSE.search(clause) is not None:
+        return True
+    if end is None:
+        return False
+    tail = _CLAUSE_BREAK.split(text[end:])[0]
+    return _NEGATION_AFTER.search(tail) is not None
 
 
 @lru_cache(maxsize=64)

@@ -98,3 +98,21 @@ def test_a_settings_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     assert code == 2
     assert "handoff.yaml" in output
     assert "UTF-8" in output
+
+
+def test_check_config_lists_complete_languages_and_what_falls_back(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+language:
+  languages: [en, de, pl]
+  fallback: en
+  templates:
+    pl: {human_request: "Oczywiście, łączę z osobą z naszego zespołu."}
+""")
+    code, output = run(path)
+    assert code == 0, output
+    assert "# language en: complete" in output
+    assert "# language de: complete" in output
+    missing = next(line for line in output.splitlines() if line.startswith("# language pl:"))
+    assert "falling back to en" in missing
+    assert "on_it" in missing
+    assert "human_request" not in missing.split(": ", 2)[2].split(", ")

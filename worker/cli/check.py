@@ -26,6 +26,7 @@ def check_config(file: str | None, online: bool) -> None:
     a ``# warning:`` line.
     """
     from connectors.registry import build_connectors
+    from core.messages import completeness
     from core.settings import masked
     from infra.config import load_knowledge, load_settings
 
@@ -35,6 +36,8 @@ def check_config(file: str | None, online: bool) -> None:
     click.echo(yaml.safe_dump(masked(settings), sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
+    for line in completeness(settings.language):
+        click.echo(line)
     if os.environ.get("REDIS_URL"):
         _check_redis_persistence()
     if online:

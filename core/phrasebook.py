@@ -1,0 +1,98 @@
+"""The shipped language data: one file per language in ``core/lang/<code>.yaml``.
+
+Each file may hold ``templates`` (what Handoff says to customers, keys in
+`core.language_settings.KEYS`) and ``triggers`` (the phrases it listens for, see
+`Triggers`). The files are part of the package and are read once, like a model's
+weights; operators change or extend them through the settings file
+(``language.templates``, ``triggers.*``), never by editing the package.
+A malformed shipped file is a packaging bug: reading it raises ValueError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from core.language_settings import KEYS
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """One language's trigger phrases: regular expressions, case-insensitive, per line.
+
+    - `human_request`: asking for a person, directly or not ("anyone real there?").
+    - `high_risk`: per topic (the keys of `core.lexicon.HIGH_RISK`).
+    - `negation`: cues that negate a request when they come just before it, in the same
+      clause ("I don't need a human"); `negation_after`: cues that negate it right after
+      (Japanese "担当者は不要です", Turkish "temsilci istemiyorum"), matched at the end of
+      the request; `negation_clause`: cues that negate it from anywhere earlier in the
+      clause ("no hace falta que me pases con un agente").
+    - `question`: words that turn a negated phrase into a question ("why can't I...").
+    - `clause_break`: words that end a clause ("but").
+    - `yes` / `no`: how a customer accepts or declines the offer of a person.
+    """
+
+    human_request: tuple[str, ...] = ()
+    high_risk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    negation: tuple[str, ...] = ()
+    negation_after: tuple[str, ...] = ()
+    negation_clause: tuple[str, ...] = ()
+    question: tuple[str, ...] = ()
+    clause_break: tuple[str, ...] = ()
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+
+
+@cache
+def _files() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for entry in sorted(resources.files("core").joinpath("lang").iterdir(), key=str):
+        if entry.name.endswith(".yaml"):
+            data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise ValueError(f"core/lang/{entry.name}: not a mapping")
+            out[entry.name.removesuffix(".yaml")] = data
+    return out
+
+
+@cache
+def templates() -> dict[str, dict[str, str]]:
+    """Shipped customer-facing text: ``{language: {key: text}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for code, data in _files().items():
+        table = data.get("templates") or {}
+        unknown = set(table) - set(KEYS)
+        if unknown:
+            raise ValueError(f"core/lang/{code}.yaml: unknown template key(s) {sorted(unknown)}")
+        out[code] = {str(k): " ".join(str(v).split()) for k, v in table.items()}
+    return out
+
+
+@cache
+def triggers() -> dict[str, Triggers]:
+    """Shipped trigger phrases by language, in file-name order."""
+    out: dict[str, Triggers] = {}
+    for code, data in _files().items():
+        raw = data.get("triggers") or {}
+        lists = {k: tuple(str(p) for p in v) for k, v in raw.items() if k != "high_risk"}
+        topics = {str(t): tuple(str(p) for p in v) for t, v in (raw.get("high_risk") or {}).items()}
+        out[code] = Triggers(**lists, high_risk=topics)
+    return out
+
+
+def all_triggers(name: str) -> tuple[str, ...]:
+    """Every shipped language's list `name` (a `Triggers` field), language by language."""
+    return tuple(p for t in triggers().values() for p in getattr(t, name))
+
+
+def all_high_risk() -> dict[str, tuple[str, ...]]:
+    """Every shipped language's high-risk phrases, merged per topic."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for found in triggers().values():
+        for topic, patterns in found.high_risk.items():
+            merged[topic] = (*merged.get(topic, ()), *patterns)
+    return merged
