@@ -10,7 +10,7 @@ French, German and Portuguese; every shipped language's own phrases
 
 from __future__ import annotations
 
-from core.phrasebook import all_triggers
+from core.phrasebook import all_high_risk, all_triggers
 
 _WHO_EN = (
     r"(?:some\s?one|some\s?body|human|person|people|agent|assistant|representative|rep|operator"
@@ -64,7 +64,7 @@ HUMAN_REQUEST: tuple[str, ...] = (
 _CLOSE = r"(?:clos(?:e|es|ed|ing|ure)|delet(?:e|es|ed|ing|ion)|terminat(?:e|es|ed|ing|ion)" \
     r"|remov(?:e|es|ed|ing|al)|cancel(?:l?ed|l?ing|lations?|s)?|get\s+rid\s+of)"
 
-HIGH_RISK: dict[str, tuple[str, ...]] = {
+_HIGH_RISK: dict[str, tuple[str, ...]] = {
     "account": (
         rf"\b{_CLOSE}\b[^.!?\n]{{0,30}}?\b(?:account|profile)s?\b",
         rf"\b(?:account|profile)s?\b[^.!?\n]{{0,40}}?\b{_CLOSE}\b",
@@ -144,6 +144,9 @@ HIGH_RISK: dict[str, tuple[str, ...]] = {
         r"\bannul(?:er|ation|ez)\b|\br(?:é|e)silier\b",
         r"\bstornieren\b|\bstornierung\b|\bkündigen\b|\bkündigung\b",
     ),
+}
+HIGH_RISK: dict[str, tuple[str, ...]] = {
+    topic: (*patterns, *all_high_risk().get(topic, ())) for topic, patterns in _HIGH_RISK.items()
 }
 
 # A high-risk phrase whose sentence also matches one of these is a question about

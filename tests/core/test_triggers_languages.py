@@ -8,7 +8,7 @@ import pytest
 from core.fuzzy import repair
 from core.settings import TriggerSettings
 from core.text import straighten
-from core.triggers import human_request
+from core.triggers import high_risk, human_request
 
 ASKS = [
     ("en", "anyone real there?"), ("en", "please stop the bot"),
@@ -63,3 +63,37 @@ def test_every_shipped_language_has_triggers_and_negation() -> None:
                             "tr"}
     assert all(t.human_request for t in shipped.values())
     assert {code for code, _ in NEGATED} == set(shipped)
+
+
+RISKS = [
+    ("it", "voglio il rimborso del mio ordine", "refund"),
+    ("it", "mi avete addebitato due volte", "billing"),
+    ("nl", "ik wil mijn geld terug", "refund"),
+    ("nl", "mijn account is gehackt", "security"),
+    ("pl", "chcę usunąć moje konto", "account"),
+    ("pl", "skontaktuję się z prawnikiem", "legal"),
+    ("sv", "jag vill ha en återbetalning", "refund"),
+    ("sv", "jag vill säga upp mitt abonnemang", "cancellation"),
+    ("da", "jeg vil klage over leveringen", "complaint"),
+    ("da", "I har trukket to gange på mit kort", "billing"),
+    ("ja", "返金してください", "refund"),
+    ("ja", "アカウントが乗っ取られました", "security"),
+    ("tr", "siparişimi iptal etmek istiyorum", "cancellation"),
+    ("tr", "avukatıma danışacağım", "legal"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "topic"), RISKS)
+def test_high_risk_topics_in_each_language(code: str, text: str, topic: str) -> None:
+    settings = TriggerSettings()
+    found = high_risk((repair(straighten(text)),), settings.high_risk, settings.high_risk_except)
+    assert f"high_risk:{topic}" in [s.name for s in found], code
+
+
+def test_routine_questions_raise_no_risk_in_the_new_languages() -> None:
+    settings = TriggerSettings()
+    routine = ["Posso restituire una giacca che mi sta piccola?", "Kan ik een jas terugsturen?",
+               "Bana küçük gelen bir ceketi iade edebilir miyim?",
+               "annullate solo la newsletter, grazie"]
+    for text in routine:
+        assert not high_risk((text,), settings.high_risk, settings.high_risk_except), text
