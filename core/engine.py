@@ -16,7 +16,7 @@ from core.errors import ScorerError
 from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
-from core.language import language_of, language_signal
+from core.language import knowledge_cap, language_of, language_signal
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.offer import assess
@@ -62,8 +62,11 @@ def decide(
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
     ruled = (ruling.action, ruling.action_reason) \
         if ruling.action and ruling.action_reason else None
-    verdict = choose(offer.signals, answer, failure, settings.policy, risk,
-                     settings.triggers.knowledge_languages, ruled)
+    language = language_of(signals, settings.language.default)
+    doc = answer.doc if answer else None
+    cap = knowledge_cap(doc.locale, language, settings.language,
+                        settings.triggers.knowledge_languages) if doc else None
+    verdict = choose(offer.signals, answer, failure, settings.policy, risk, (), ruled, cap)
     verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
     verdict, answer = offer.settle(verdict, answer)
     note = ""
@@ -71,7 +74,6 @@ def decide(
         note = handoff_note(ticket, verdict.reasons, signals, answer, failure)
     elif verdict.path is Path.DRAFT and answer is not None:
         note = draft_note(answer, verdict.reasons)
-    language = language_of(signals, settings.language.default)
     actions = _shadowed(verdict.path, verdict.reasons, note, settings)
     if actions is None:
         actions = with_rules(

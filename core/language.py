@@ -111,6 +111,33 @@ def language_signal(ticket: Ticket, settings: LanguageSettings | None = None) ->
                   evidence=f"default language: the customer's message is {why}")
 
 
+def article_language(locale: str | None, settings: LanguageSettings) -> str:
+    """The language an article is written in: its locale's, else the default language."""
+    match = _LOCALE.match((locale or "").strip())
+    return match.group(1).lower() if match else settings.default
+
+
+def knowledge_cap(
+    locale: str | None, language: str, settings: LanguageSettings,
+    unlocalised: Sequence[str] = (),
+) -> tuple[str, str] | None:
+    """(rule, why) when an article in `locale` may not answer a customer writing
+    `language` (it is neither in their language nor, when ``knowledge_fallback`` allows
+    it, in the fallback language), else None. An article without a locale may answer
+    the languages in `unlocalised` (``triggers.knowledge_languages``, the languages the
+    whole knowledge base is written in)."""
+    if locale is None and language in unlocalised:
+        return None
+    written = article_language(locale, settings)
+    if written == language or (settings.knowledge_fallback and written == settings.fallback):
+        return None
+    if locale is None:
+        return ("triggers.knowledge_languages",
+                f"the knowledge base has no {language} articles")
+    return ("language.knowledge_fallback" if settings.knowledge_fallback else "language",
+            f"the article is in {written} and the customer writes {language}")
+
+
 def language_of(signals: Sequence[Signal], default: str = "en") -> str:
     """The ``language`` signal's code among `signals`, else `default`."""
     return next((str(s.value) for s in signals if s.name == LANGUAGE), default)

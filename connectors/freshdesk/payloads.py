@@ -238,8 +238,10 @@ def _role(raw: dict[str, Any], ai_id: str, requester_id: str) -> Role:
 def article_doc(article: dict[str, Any], category: dict[str, Any]) -> KnowledgeDoc:
     """A solution article as knowledge; KeyError or ValueError on a malformed one."""
     body = article.get("description_text") or to_text(article.get("description") or "")
+    # Multilingual accounts tag an article version with its language; read when present.
     return _doc("article", article["id"], article["title"],
-                str(category.get("name") or "solutions"), body)
+                str(category.get("name") or "solutions"), body,
+                locale_text(article.get("language")))
 
 
 def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc:
@@ -249,11 +251,13 @@ def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc
                 str(folder.get("name") or "canned responses"), body)
 
 
-def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str) -> KnowledgeDoc:
+def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str,
+         locale: str | None = None) -> KnowledgeDoc:
     # Variables get the engine's names; it renders them from the ticket it answers.
     name = str(title).strip()
     return KnowledgeDoc(id=knowledge_id(kind, raw_id), title=name, category=category,
-                        examples=(name,), body=neutral_placeholders(body.strip(), PLACEHOLDERS))
+                        examples=(name,), body=neutral_placeholders(body.strip(), PLACEHOLDERS),
+                        locale=locale)
 
 
 def knowledge_id(kind: str, raw_id: Any) -> str:

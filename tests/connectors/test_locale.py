@@ -52,3 +52,14 @@ def test_gorgias_reads_the_tickets_and_the_customers_language() -> None:
 ])
 def test_locale_text_is_tolerant(values: tuple[Any, ...], found: str | None) -> None:
     assert locale_text(*values) == found
+
+
+def test_knowledge_carries_each_platforms_article_locale() -> None:
+    from connectors.zendesk.setup import article_doc
+
+    article = {"id": 5, "title": "Suivre", "body": "<p>Ouvrez Compte.</p>", "locale": "fr-fr"}
+    assert article_doc(article).locale == "fr-fr"  # type: ignore[union-attr]
+    assert article_doc({**article, "locale": None}).locale is None  # type: ignore[union-attr]
+    fd_article = {**fd.ARTICLES[0], "language": "de"}
+    assert freshdesk.article_doc(fd_article, fd.CATEGORIES[0]).locale == "de"
+    assert freshdesk.article_doc(fd.ARTICLES[0], fd.CATEGORIES[0]).locale is None
