@@ -122,3 +122,18 @@ def test_an_escalation_speaks_the_locale_of_the_requester(scorer: LexicalScorer)
     reply = next(a.body for a in decision.actions if isinstance(a, PublicReply))
     assert reply.startswith("Certo, la metto subito in contatto")
     assert any(getattr(a, "group", None) == "it" for a in decision.actions)
+
+
+def test_language_as_a_rule_condition_routes_and_explains(scorer: LexicalScorer) -> None:
+    settings = Settings.model_validate({"rules": {"list": [
+        {"name": "german team", "when": {"language": ["de"]},
+         "then": {"route": {"group": "team-de"}, "tags": ["lang_de"]}},
+    ]}})
+    german = ticket("Ich möchte mit einem Mitarbeiter sprechen, bitte schnell")
+    decision = decide(german, scorer, settings)
+    assert decision.language == "de"
+    assert any(getattr(a, "group", None) == "team-de" for a in decision.actions)
+    assert any(r.detail == "language in de: language de" for r in decision.reasons)
+    french = decide(ticket("Je voudrais parler à un conseiller, s'il vous plaît"), scorer,
+                    settings)
+    assert not any(getattr(a, "group", None) == "team-de" for a in french.actions)
