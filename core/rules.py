@@ -198,8 +198,8 @@ def _tests(when: When, facts: Facts) -> Iterable[Test]:
     if when.sla_minutes_left is not None:
         yield _sla_test(when.sla_minutes_left, facts)
     if when.language:
-        wanted = {code.lower() for code in when.language}
-        yield Test(f"language in {', '.join(when.language)}", facts.language in wanted,
+        codes = {code.lower() for code in when.language}
+        yield Test(f"language in {', '.join(when.language)}", facts.language in codes,
                    f"language {facts.language or 'unknown'}")
     if when.any:
         options = [tuple(_tests(w, facts)) for w in when.any]
