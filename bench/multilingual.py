@@ -1,6 +1,9 @@
 """Per-language figures on the labelled multilingual set (bench/multilingual/*.yaml).
 
-    .venv/bin/python bench/multilingual.py [--config FILE]
+    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout]
+
+`--heldout` reads bench/multilingual-heldout instead: messages written after the trigger
+phrases were frozen (the main set was used while writing them).
 
 Each message becomes a one-message ticket and goes through `decide` with the local
 scorer, as in a worker. Every other short message (1 or 2 words) carries its
@@ -26,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.multilingual_set import Row, rows
+from bench.multilingual_set import DIR, HELDOUT, Row, rows
 from core.engine import decide
 from core.language import detector
 from core.models import Message, PublicReply, Requester, Role, Ticket
@@ -48,6 +51,7 @@ def as_ticket(row: Row, index: int, locale: str | None) -> Ticket:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=str(ROOT / "config/handoff.yaml"))
+    parser.add_argument("--heldout", action="store_true")
     args = parser.parse_args()
     settings = load_settings(args.config)
     scorer = build_scorer(settings)
@@ -55,7 +59,7 @@ def main() -> None:
     identify = detector(languages.languages)
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     short_seen = 0
-    for index, row in enumerate(rows()):
+    for index, row in enumerate(rows(HELDOUT if args.heldout else DIR)):
         s = stats[row.language]
         locale = None
         if row.words < 3:

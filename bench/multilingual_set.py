@@ -14,6 +14,7 @@ import yaml
 from core.language import word_count
 
 DIR = Path(__file__).with_name("multilingual")
+HELDOUT = Path(__file__).with_name("multilingual-heldout")
 HUMAN_KINDS = ("human", "indirect", "typo", "short_human")
 
 
@@ -26,12 +27,13 @@ class Row:
     words: int
 
 
-def rows() -> list[Row]:
-    """Every labelled message, language by language in file-name order."""
+def rows(directory: Path = DIR) -> list[Row]:
+    """Every labelled message in `directory`, language by language in file-name order."""
     out: list[Row] = []
-    for path in sorted(DIR.glob("*.yaml")):
+    for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for kind, texts in data.items():
-            out.extend(Row(path.stem, kind, text, kind in HUMAN_KINDS, word_count(text))
+            base = kind.removesuffix("_more")  # a later round of the same kind
+            out.extend(Row(path.stem, base, text, base in HUMAN_KINDS, word_count(text))
                        for text in texts)
     return out
