@@ -17,6 +17,7 @@ or a template key that does not exist fails at start-up like every other setting
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from string import Formatter
 from typing import Self
 
@@ -73,6 +74,9 @@ class LanguageSettings(_Section):
     # Answer from articles in `fallback` when none exists in the customer's language.
     knowledge_fallback: bool = False
     templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # A directory of <code>.yaml files shaped like core/lang/<code>.yaml whose phrases are
+    # added to the shipped ones (`infra.config` reads it; relative to the settings file).
+    phrases_dir: Path | None = None
 
     @field_validator("languages")
     @classmethod

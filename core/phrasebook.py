@@ -59,29 +59,43 @@ def _files() -> dict[str, dict[str, Any]]:
     return out
 
 
+def parse(data: Any, source: str) -> tuple[dict[str, str], Triggers]:
+    """One language file's templates and triggers; ValueError naming `source` and the key
+    for anything else than the documented shape."""
+    if not isinstance(data, dict) or set(data) - {"templates", "triggers"}:
+        raise ValueError(f"{source}: a mapping with 'templates' and/or 'triggers'")
+    table = data.get("templates") or {}
+    raw = data.get("triggers") or {}
+    if not isinstance(table, dict) or not isinstance(raw, dict):
+        raise ValueError(f"{source}: 'templates' and 'triggers' must be mappings")
+    unknown = sorted(set(map(str, table)) - set(KEYS))
+    lists = set(Triggers.__dataclass_fields__) - {"high_risk"}
+    unknown += sorted(f"triggers.{k}" for k in set(map(str, raw)) - lists - {"high_risk"})
+    if unknown:
+        raise ValueError(f"{source}: unknown key(s) {', '.join(unknown)}")
+    try:
+        found = {k: tuple(str(p) for p in v) for k, v in raw.items() if k != "high_risk"}
+        topics = {str(t): tuple(str(p) for p in v)
+                  for t, v in (raw.get("high_risk") or {}).items()}
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"{source}: every trigger must be a list of patterns") from exc
+    return ({str(k): " ".join(str(v).split()) for k, v in table.items()},
+            Triggers(**found, high_risk=topics))
+
+
 @cache
+def _parsed() -> dict[str, tuple[dict[str, str], Triggers]]:
+    return {code: parse(data, f"core/lang/{code}.yaml") for code, data in _files().items()}
+
+
 def templates() -> dict[str, dict[str, str]]:
     """Shipped customer-facing text: ``{language: {key: text}}``."""
-    out: dict[str, dict[str, str]] = {}
-    for code, data in _files().items():
-        table = data.get("templates") or {}
-        unknown = set(table) - set(KEYS)
-        if unknown:
-            raise ValueError(f"core/lang/{code}.yaml: unknown template key(s) {sorted(unknown)}")
-        out[code] = {str(k): " ".join(str(v).split()) for k, v in table.items()}
-    return out
+    return {code: table for code, (table, _) in _parsed().items()}
 
 
-@cache
 def triggers() -> dict[str, Triggers]:
     """Shipped trigger phrases by language, in file-name order."""
-    out: dict[str, Triggers] = {}
-    for code, data in _files().items():
-        raw = data.get("triggers") or {}
-        lists = {k: tuple(str(p) for p in v) for k, v in raw.items() if k != "high_risk"}
-        topics = {str(t): tuple(str(p) for p in v) for t, v in (raw.get("high_risk") or {}).items()}
-        out[code] = Triggers(**lists, high_risk=topics)
-    return out
+    return {code: found for code, (_, found) in _parsed().items()}
 
 
 def all_triggers(name: str) -> tuple[str, ...]:

@@ -156,6 +156,15 @@ class TriggerSettings(_Section):
     restate_similarity: float = Field(default=0.6, gt=0, le=1)
     # Languages the knowledge base is written in; others never auto-resolve.
     knowledge_languages: tuple[str, ...] = ("en",)
+    # Negation cues added to the shipped ones: just before a human-request phrase, or
+    # right after it (`core.triggers.negated`). RE2 patterns.
+    negation: tuple[str, ...] = ()
+    negation_after: tuple[str, ...] = ()
+
+    @field_validator("negation", "negation_after")
+    @classmethod
+    def _cues_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_patterns(value, per_line=False)
 
     @field_validator("human_request")
     @classmethod

@@ -67,7 +67,8 @@ def detect(
     texts = customer_texts(ticket)
     repaired = tuple(repair(straighten(t)) for t in texts)
     signals: list[Signal] = []
-    human = human_request(repaired, triggers.human_request)
+    human = human_request(repaired, triggers.human_request, triggers.negation,
+                          triggers.negation_after)
     if human is not None:
         signals.append(human)
     signals.extend(high_risk(repaired, triggers.high_risk, triggers.high_risk_except))
@@ -91,13 +92,18 @@ def customer_texts(ticket: Ticket) -> tuple[str, ...]:
     return tuple(texts)
 
 
-def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | None:
-    """The first non-negated human-request phrase, by text then by pattern order."""
+def human_request(
+    texts: Sequence[str], patterns: Sequence[str], cues: Sequence[str] = (),
+    after: Sequence[str] = (),
+) -> Signal | None:
+    """The first non-negated human-request phrase, by text then by pattern order.
+    `cues` and `after` are the operator's negation cues (`TriggerSettings.negation`)."""
     compiled_patterns = compiled(tuple(patterns))
+    extra = (compiled(tuple(cues)), compiled(tuple(after)))
     for text in map(straighten, texts):
         for index, pattern in enumerate(compiled_patterns):
             for start, end in pattern.spans(text):
-                if not negated(text, start, end):
+                if not negated(text, start, end, extra):
                     return Signal(
                         name=HUMAN_REQUEST,
                         value=f"triggers.human_request[{index}]",
@@ -180,20 +186,27 @@ def vip_signal(ticket: Ticket, triggers: TriggerSettings | None = None) -> Signa
     return None
 
 
-def negated(text: str, start: int, end: int | None = None) -> bool:
+def negated(
+    text: str, start: int, end: int | None = None,
+    extra: tuple[Sequence[OperatorPattern], Sequence[OperatorPattern]] = ((), ()),
+) -> bool:
     """Whether a negation cue sits in the few words before `start`, in the same clause;
     or a clause-wide cue ("no hace falta") anywhere before it in the clause; or, given
-    the phrase's `end`, a cue right after it ("担当者は不要です")."""
+    the phrase's `end`, a cue right after it ("担当者は不要です"). `extra` holds the
+    operator's cues (before, after)."""
     clause = _CLAUSE_BREAK.split(text[:start])[-1]
     if _QUESTION.search(clause):
         return False
     lead = " ".join(clause.split()[-NEGATION_REACH:])
     if _NEGATION.search(lead) is not None or _NEGATION_CLAUSE.search(clause) is not None:
         return True
+    if any(cue.search(lead) is not None for cue in extra[0]):
+        return True
     if end is None:
         return False
     tail = _CLAUSE_BREAK.split(text[end:])[0]
-    return _NEGATION_AFTER.search(tail) is not None
+    return _NEGATION_AFTER.search(tail) is not None \
+        or any(cue.search(tail) is not None for cue in extra[1])
 
 
 @lru_cache(maxsize=64)
