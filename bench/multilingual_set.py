@@ -33,7 +33,7 @@ def rows(directory: Path = DIR) -> list[Row]:
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for kind, texts in data.items():
-            base = kind.removesuffix("_more")  # a later round of the same kind
+            base = kind.split("_more")[0]  # a later round of the same kind
             out.extend(Row(path.stem, base, text, base in HUMAN_KINDS, word_count(text))
                        for text in texts)
     return out

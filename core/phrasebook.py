@@ -34,6 +34,10 @@ class Triggers:
     - `question`: words that turn a negated phrase into a question ("why can't I...").
     - `clause_break`: words that end a clause ("but").
     - `yes` / `no`: how a customer accepts or declines the offer of a person.
+    - `person`, `contact`, `want`: words for a person (agent, colleague...), for reaching
+      one (speak, connect, hand over, call back...) and for asking (need, want, rather):
+      a `contact` word near a `person` word in one sentence, or a `want` word just
+      before one, is a request (`composed`); a negation cue between them negates it.
     """
 
     human_request: tuple[str, ...] = ()
@@ -45,6 +49,23 @@ class Triggers:
     clause_break: tuple[str, ...] = ()
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    contact: tuple[str, ...] = ()
+    want: tuple[str, ...] = ()
+
+    def composed(self) -> tuple[str, ...]:
+        """The request patterns built from `person`, `contact` and `want`."""
+        if not self.person:
+            return ()
+        who = rf"\b(?:{'|'.join(self.person)})"
+        gap = r"[^.!?,;:\n]{0,35}?"  # one clause
+        out = []
+        if self.contact:
+            reach = rf"\b(?:{'|'.join(self.contact)})"
+            out += [f"{reach}{gap}{who}", f"{who}{gap}{reach}"]
+        if self.want:
+            out.append(rf"\b(?:{'|'.join(self.want)})\s+(?:\S+\s+){{0,2}}?{who[2:]}")
+        return tuple(out)
 
 
 @cache
@@ -99,8 +120,16 @@ def triggers() -> dict[str, Triggers]:
 
 
 def all_triggers(name: str) -> tuple[str, ...]:
-    """Every shipped language's list `name` (a `Triggers` field), language by language."""
+    """Every shipped language's list `name` (a `Triggers` field), language by language;
+    ``human_request`` includes each language's `Triggers.composed` patterns."""
+    if name == "human_request":
+        return tuple(p for t in triggers().values() for p in (*t.human_request, *t.composed()))
     return tuple(p for t in triggers().values() for p in getattr(t, name))
+
+
+def composed() -> frozenset[str]:
+    """Every shipped composed pattern: a negation cue inside its match negates it."""
+    return frozenset(p for t in triggers().values() for p in t.composed())
 
 
 def all_high_risk() -> dict[str, tuple[str, ...]]:

@@ -33,6 +33,7 @@ from core.lexicon import (
 )
 from core.models import Signal, Ticket
 from core.patterns import OperatorPattern, operator_pattern
+from core.phrasebook import composed
 from core.sentiment import sentiment
 from core.settings import TriggerSettings
 from core.text import straighten
@@ -45,6 +46,7 @@ VIP = "vip"
 NEGATION_REACH = 3
 
 _NEGATION = re.compile(NEGATION_CUE, re.IGNORECASE)
+COMPOSED = composed()
 _NEGATION_AFTER = re.compile(NEGATION_AFTER, re.IGNORECASE)
 _NEGATION_CLAUSE = re.compile(NEGATION_CLAUSE, re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
@@ -103,7 +105,9 @@ def human_request(
     for text in map(straighten, texts):
         for index, pattern in enumerate(compiled_patterns):
             for start, end in pattern.spans(text):
-                if not negated(text, start, end, extra):
+                inside = pattern.source in COMPOSED and _NEGATION.search(
+                    text[start:end]) is not None
+                if not inside and not negated(text, start, end, extra):
                     return Signal(
                         name=HUMAN_REQUEST,
                         value=f"triggers.human_request[{index}]",
