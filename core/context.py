@@ -5,7 +5,7 @@
 - ``loop``: the AI already answered `triggers.loop_ai_turns` times, or the customer's
   newest message restates an earlier one (share of shared words >= `restate_similarity`).
 - ``language``: always present; the customer's language (ISO 639-1, `core.language`).
-  A language outside `triggers.knowledge_languages` never auto-resolves.
+  An article not in that language never auto-resolves (`core.language.knowledge_cap`).
 """
 
 from __future__ import annotations
