@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from core.platform_settings import Section as _Section
 
 SHIPPED = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "sv", "da", "ja", "tr")
-"""Languages with shipped triggers (`core.lang`); templates ship for the first seven."""
+"""Languages with shipped triggers and templates (``core/lang/<code>.yaml``)."""
 
 _CODE = re.compile(r"^[a-z]{2}$")
 

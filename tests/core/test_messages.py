@@ -1,4 +1,5 @@
 """Customer-facing text per language: shipped templates, overrides, one-language fallback."""
+# ruff: noqa: RUF001 (Turkish dotless i and Cyrillic letters are the point)
 
 from __future__ import annotations
 
@@ -20,41 +21,45 @@ from tests.core.helpers import START, ticket
 
 HUMAN = [Reason(code="human_request", rule="r")]
 BILLING = [Reason(code="high_risk:billing", rule="r")]
-SEVEN = ("en", "es", "fr", "de", "pt", "it", "nl")
+SHIPPED = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "sv", "da", "ja", "tr")
 
 
-@pytest.mark.parametrize("code", SEVEN)
-def test_the_seven_shipped_languages_are_complete(code: str) -> None:
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_shipped_language_is_complete(code: str) -> None:
     assert missing(LanguageSettings())[code] == ()
 
 
 @pytest.mark.parametrize(("code", "words"), [
     ("de", "Kartennummern"), ("es", "tarjeta"), ("fr", "carte"), ("pt", "cartão"),
-    ("it", "carta"), ("nl", "kaartnummers"), ("en", "card numbers"),
+    ("it", "carta"), ("nl", "kaartnummers"), ("en", "card numbers"), ("pl", "numeru karty"),
+    ("sv", "kortnummer"), ("da", "kortnumre"), ("ja", "カード番号"), ("tr", "kart numaranızın"),
 ])
 def test_the_escalation_message_is_in_the_customers_language(code: str, words: str) -> None:
     assert words in customer_message(BILLING, code)
 
 
 def test_a_language_without_templates_falls_back_whole_never_mixed() -> None:
-    settings = LanguageSettings(fallback="de", templates={"pl": {"human_request": "Już łączę."}})
-    # Polish has a body for the reason but no "on_it": the whole message is German.
-    message = customer_message(HUMAN, "pl", settings=settings)
+    languages = ("en", "de", "ru")
+    settings = LanguageSettings(languages=languages, fallback="de",
+                                templates={"ru": {"human_request": "Соединяю."}})
+    # Russian has a body for the reason but no "on_it": the whole message is German.
+    message = customer_message(HUMAN, "ru", settings=settings)
     assert message.startswith("Selbstverständlich")
-    assert "Już" not in message
-    full = {k: f"{k} pl" for k in ("default", "on_it")}
-    spoken = LanguageSettings(templates={"pl": {**full, "human_request": "Już łączę."}})
-    assert customer_message(HUMAN, "pl", settings=spoken) == "Już łączę. on_it pl"
+    assert "Соединяю" not in message
+    full = {k: f"{k} ru" for k in ("default", "on_it")}
+    spoken = LanguageSettings(languages=languages,
+                              templates={"ru": {**full, "human_request": "Соединяю."}})
+    assert customer_message(HUMAN, "ru", settings=spoken) == "Соединяю. on_it ru"
 
 
 def test_check_config_lines_name_complete_and_falling_back_languages() -> None:
-    settings = LanguageSettings(languages=("en", "de", "pl", "sv"),
-                                templates={"pl": {"offer": "Połączyć z konsultantem?"}})
+    settings = LanguageSettings(languages=("en", "de", "ru", "ko"),
+                                templates={"ru": {"offer": "Соединить вас с сотрудником?"}})
     lines = completeness(settings)
     assert lines[:2] == ["# language en: complete", "# language de: complete"]
-    assert lines[2].startswith(f"# language pl: {len(KEYS) - 1} of {len(KEYS)} templates "
+    assert lines[2].startswith(f"# language ru: {len(KEYS) - 1} of {len(KEYS)} templates "
                                "missing, falling back to en: human_request")
-    assert lines[3] == "# language sv: no templates, every message falls back to en"
+    assert lines[3] == "# language ko: no templates, every message falls back to en"
 
 
 def test_an_override_replaces_only_its_key() -> None:
@@ -81,14 +86,15 @@ def test_keep_warm_update_in_the_customers_language() -> None:
     english = care.keep_warm_message("high_risk:billing", teams, None, START)
     assert "our billing team" in english
     assert "reply here" in english
-    assert keep_warm("loop", {}, None, "tr").startswith("A quick update")
+    assert keep_warm("loop", {}, None, "ko").startswith("A quick update")
+    assert keep_warm("loop", {}, None, "tr").startswith("Kısa bir bilgilendirme")
 
 
 @pytest.mark.parametrize(("code", "yes", "no"), [
     ("it", "sì, grazie", "no grazie"), ("nl", "ja graag", "nee, bedankt"),
     ("pl", "tak, poproszę", "nie, dziękuję"), ("sv", "ja tack", "nej tack"),
     ("da", "ja tak", "nej tak"), ("ja", "はい、お願いします", "いいえ、大丈夫です"),
-    ("tr", "evet lütfen", "hayır teşekkürler"),  # noqa: RUF001 (Turkish dotless i)
+    ("tr", "evet lütfen", "hayır teşekkürler"),
     ("de", "ja bitte", "nein danke"),
 ])
 def test_the_offer_and_its_answers_in_each_language(code: str, yes: str, no: str) -> None:

@@ -30,11 +30,10 @@ CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
     ("it", {"email": "giulia@example.it", "name": "Giulia Rossi"},
      "Buongiorno, vorrei parlare con un operatore per il mio ordine.",
      "Certo, la metto subito in contatto", "Un breve aggiornamento:"),
-    # The helpdesk knows this customer's language: Japanese templates do not ship, so the
-    # customer-facing text falls back to English while routing and the note say ja.
+    # The helpdesk knows this customer's language (requester locale).
     ("ja", {"email": "haruto@example.jp", "name": "Haruto Sato", "locale": "ja"},
      "担当者と話したいです。よろしくお願いします。",
-     "Of course \u2014 I'm connecting you", "A quick update:"),
+     "承知しました。担当スタッフにおつなぎします。", "現在の状況のお知らせです。"),
     ("en", {"email": "sam@example.com", "name": "Sam Lee"},
      "agent please",
      "Of course \u2014 I'm connecting you", "A quick update:"),
