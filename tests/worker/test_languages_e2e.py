@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from tests.worker.test_aftercare import deliver, make_runtime, sandbox, work
+from tests.worker.test_aftercare import SWEEP_ONLY, deliver, make_runtime, sandbox, work
 from tests.worker.test_pipeline import ai_comments, ticket
 from worker import runtime as runtime_module
 from worker.aftercare import store
@@ -52,7 +52,7 @@ def runtime(
                                if code != "en"}}
     yield make_runtime(sandbox, redis_url, database_url, tmp_path, monkeypatch,
                        {"keep_warm": {"delay_seconds": 1.5, "max_updates": 1}},
-                       extra={"routing": routing})
+                       extra={"routing": routing, **SWEEP_ONLY})
     runtime_module.current.cache_clear()
 
 
@@ -83,3 +83,29 @@ def test_four_customers_each_get_their_language(sandbox: httpx.Client, runtime: 
         assert len(replies) == 2, f"{code}: no keep-warm update in {replies}"
         assert replies[1].startswith(update), replies
     assert len(store(runtime).list_open()) == len(CASES)
+
+
+def test_the_sla_sweep_escalates_in_the_customers_language(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from worker.sla_sweep import run_sweep
+
+    due = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    # English words from a customer the helpdesk knows as German: the English article
+    # is only drafted (not her language), so the ticket stays with the AI until the sweep.
+    body = {"platform": "zendesk", "subject": "Delivery address", "sla_due_at": due,
+            "requester": {"email": "lena@example.de", "name": "Lena Koch", "locale": "de-DE"},
+            "messages": [{"author": "customer",
+                          "body": "How do I change the delivery address of my order?"}]}
+    ticket_id = str(sandbox.post("/sandbox/tickets", json=body).raise_for_status()
+                    .json()["ticket_id"])
+    deliver(runtime, ticket_id, "ev-sweep")
+    assert run_sweep(runtime, datetime.now(UTC)) == [("zendesk", ticket_id)]
+    state = ticket(sandbox, ticket_id)
+    replies = [body for public, body in ai_comments(state) if public]
+    assert replies[-1].startswith("Vielen Dank für Ihre Nachricht.")
+    assert state["group"] == GROUPS["de"]
+    assert any("Customer language: de " in body for public, body in ai_comments(state)
+               if not public)
