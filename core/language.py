@@ -39,22 +39,18 @@ _LOCALE = re.compile(r"^([A-Za-z]{2})(?:[-_].*)?$")
 
 
 @lru_cache(maxsize=1)
-def _model() -> LanguageIdentifier:
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-
-
 def supported() -> frozenset[str]:
-    """Every ISO 639-1 code the detector's model knows."""
-    return frozenset(_model().nb_classes)
+    """Every ISO 639-1 code the detector's model knows (the model is read once for this
+    and not kept: the detectors in use hold their own)."""
+    model = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return frozenset(str(code) for code in model.nb_classes)
 
 
 @lru_cache(maxsize=8)
 def detector(languages: tuple[str, ...]) -> LanguageIdentifier:
     """A detector restricted to `languages` (ISO 639-1), built once per set."""
     identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    # py3langid needs two languages to compare; any second one will do.
-    identifier.set_languages([*languages, *(("es",) if languages == ("en",) else ("en",))]
-                             if len(languages) == 1 else list(languages))
+    identifier.set_languages(list(languages))  # one language: everything is that language
     return identifier
 
 
