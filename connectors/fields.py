@@ -37,3 +37,13 @@ def text_fields(raw: Any) -> dict[str, str]:
         return {}
     found = ((str(name), field_text(value)) for name, value in raw.items())
     return {name: text for name, text in found if text is not None}
+
+
+def locale_text(*values: Any) -> str | None:
+    """The first of `values` that looks like a locale or language code (``de``, ``pt-BR``,
+    ``en_US``); None when none does. Helpdesks send these as strings or leave them null;
+    anything else (a number, an object, a blank string) is skipped."""
+    for value in values:
+        if isinstance(value, str) and 2 <= len(value.strip()) <= 16 and value.strip()[:2].isalpha():
+            return value.strip()
+    return None

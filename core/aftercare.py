@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from core.language_settings import LanguageSettings
 from core.models import Action, Decision, Message, Path, Reason, Role, Signal, Status, Ticket
 from core.platform_settings import Section as _Section
 
@@ -161,14 +162,17 @@ def keep_warm_stop(ticket: Ticket, since: datetime, status_at_open: str) -> str 
 
 
 def keep_warm_message(reason: str, teams: dict[str, str], due: datetime | None,
-                      now: datetime) -> str:
-    """An honest update: who has the request and, only when known, by when they reply."""
-    team = for_reason(teams, reason, "team")
-    text = f"A quick update: your request is with our {team}, and nobody has forgotten it."
+                      now: datetime, language: str = "en",
+                      languages: LanguageSettings | None = None) -> str:
+    """An honest update in the customer's `language`: who has the request and, only when
+    known, by when they reply (`core.messages.keep_warm`)."""
+    from core.messages import keep_warm  # core.messages needs core.settings, which needs us
+
+    when = None
     if due is not None and due > now:
-        when = due.strftime("%A %d %B, %H:%M UTC")
-        return f"{text} We'll reply by {when}."
-    return f"{text} We'll reply here as soon as a member of the team has looked at it."
+        # Month and day names are English words; other languages get the numeric form.
+        when = due.strftime("%A %d %B, %H:%M UTC" if language == "en" else "%d.%m.%Y %H:%M UTC")
+    return keep_warm(reason, teams, when, language, languages)
 
 
 # -- SLA sweep -------------------------------------------------------------------------

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Protocol
 
 from core.actions import plan
-from core.context import LANGUAGE
 from core.errors import ScorerError
 from core.guards import EscalationState, guard
 from core.handoff_note import draft_note, handoff_note
 from core.ladder import with_ladder
 from core.ladder_settings import EscalationSettings
+from core.language import knowledge_cap, language_of, language_signal
+from core.language_settings import LanguageSettings
 from core.messages import closed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.offer import assess
@@ -68,6 +69,9 @@ class EngineSettings(Protocol):
     @property
     def escalation(self) -> EscalationSettings: ...
 
+    @property
+    def language(self) -> LanguageSettings: ...
+
 
 def decide(
     ticket: Ticket, scorer: Scorer, settings: EngineSettings, now: datetime | None = None,
@@ -90,20 +94,25 @@ def decide(
             path=Path.SKIP,
             confidence=0.0,
             reasons=(skip,),
+            language=str(language_signal(ticket, settings.language).value),
         )
-    signals = detect(ticket, settings.triggers, scorer.frustration, now)
-    offer = assess(ticket, signals, settings.policy)
+    signals = detect(ticket, settings.triggers, scorer.frustration, now, settings.language)
+    offer = assess(ticket, signals, settings.policy, settings.language)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)
     if ruling.action == "exclude":
         return Decision(ticket_id=ticket.id, platform=ticket.platform, path=Path.SKIP,
-                        confidence=0.0, signals=signals, reasons=ruling.reasons)
+                        confidence=0.0, signals=signals, reasons=ruling.reasons,
+                        language=language_of(signals, settings.language.default))
     answer, failure = _answer(ticket, scorer)
     risk = article_topics(answer.doc, settings.triggers) if answer and answer.doc else ()
     ruled = (ruling.action, ruling.action_reason) \
         if ruling.action and ruling.action_reason else None
-    verdict = choose(offer.signals, answer, failure, settings.policy, risk,
-                     settings.triggers.knowledge_languages, ruled)
+    language = language_of(signals, settings.language.default)
+    doc = answer.doc if answer else None
+    cap = knowledge_cap(doc.locale, language, settings.language,
+                        settings.triggers.knowledge_languages) if doc else None
+    verdict = choose(offer.signals, answer, failure, settings.policy, risk, (), ruled, cap)
     verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
     verdict, answer = offer.settle(verdict, answer)
     note = ""
@@ -113,11 +122,11 @@ def decide(
         note = draft_note(answer, verdict.reasons)
     actions = _shadowed(verdict.path, verdict.reasons, note, settings.policy)
     if actions is None:
-        language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
         actions = with_rules(
             plan(verdict.path, verdict.reasons, answer.reply if answer else None, note,
                  settings.tags, settings.routing, language,
-                 closed(settings.routing.business_hours, now or last_activity(ticket))),
+                 closed(settings.routing.business_hours, now or last_activity(ticket)),
+                 settings.language),
             verdict.path, ruling)
         actions = offer.finish(actions, verdict.reasons)
     return with_ladder(Decision(
@@ -131,6 +140,7 @@ def decide(
         reply=answer.reply if answer else None,
         actions=actions,
         ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
+        language=language,
     ), settings.escalation)
 
 

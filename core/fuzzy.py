@@ -35,6 +35,9 @@ NOT_TYPOS = _words(
     "chose those clone sneak cancer argent spent agency people's persona counted consent "
     "contract contracts contacts closer closet refused refine refined deleted closed removed "
     "payments accounts humane humanly manger manners hacker hackers"
+    # The same words in other languages: Spanish, Portuguese, Italian, French, Dutch.
+    " agente agentes humano humanos humana humanas humain humaine humains operador persone"
+    " persoon personne"
 )
 GLUE = ("to", "with", "wit")
 _WORD = re.compile(r"[A-Za-z]+")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.frustration import FRUSTRATION
+from core.language import LANGUAGE
 from core.models import Reason, Signal, Ticket
 from core.policy import for_primary
 from core.scorer import Answer
@@ -82,8 +83,8 @@ def handoff_note(
 ) -> str:
     """The warm handoff note for an escalation, as plain text. Never raises.
 
-    Five labelled parts, in order: reason (with the rule that fired), summary,
-    customer sentiment, what the AI tried, and the suggested next step.
+    Six labelled parts, in order: reason (with the rule that fired), summary,
+    customer sentiment, customer language, what the AI tried, and the suggested next step.
     `answer` is None when the scorer failed; `failure` then says why.
     """
     parts = [
@@ -91,6 +92,7 @@ def handoff_note(
         "Reason:\n" + "\n".join(f"- {r.code} ({r.rule}): {r.detail}" for r in reasons),
         "Summary:\n" + _summary(ticket),
         "Customer sentiment: " + _sentiment(signals),
+        "Customer language: " + _language(signals),
         "What the AI tried:\n" + _attempt(answer, failure),
         "Suggested next step: " + next_step(reasons),
     ]
@@ -137,6 +139,13 @@ def _sentiment(signals: Sequence[Signal]) -> str:
     if upset is not None:
         text += f"; frustrated, score {upset.value} ({upset.evidence})"
     return text
+
+
+def _language(signals: Sequence[Signal]) -> str:
+    signal = next((s for s in signals if s.name == LANGUAGE), None)
+    if signal is None:
+        return "unknown"
+    return f"{signal.value} ({signal.evidence})" if signal.evidence else str(signal.value)
 
 
 def _attempt(answer: Answer | None, failure: str) -> str:

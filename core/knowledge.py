@@ -8,8 +8,10 @@
     ---
     Hi {{requester.first_name}}, ...
 
-The front matter holds exactly the keys `id`, `title`, `category` and `examples`
-(past customer questions the article answered); the body is the answer. Callers
+The front matter holds the keys `id`, `title`, `category` and `examples` (past
+customer questions the article answered), and optionally `locale` (``fr``, ``pt-BR``:
+the language the article is written in; an article without one is taken to be in
+``language.default``); the body is the answer. Callers
 read the files and pass the text in; nothing here touches the filesystem.
 """
 
@@ -25,6 +27,8 @@ from pydantic import BaseModel, ConfigDict
 from core.errors import ConfigError
 
 _KEYS = ("id", "title", "category", "examples")
+_OPTIONAL = ("locale",)
+_LOCALE = re.compile(r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]{2,8})*$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.S | re.M)
 
@@ -39,6 +43,7 @@ class KnowledgeDoc(BaseModel):
     category: str
     examples: tuple[str, ...]
     body: str
+    locale: str | None = None
 
 
 def parse_article(text: str, source: str) -> KnowledgeDoc:
@@ -57,11 +62,11 @@ def parse_article(text: str, source: str) -> KnowledgeDoc:
         raise ConfigError(f"{source}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise ConfigError(f"{source}: front matter must be a mapping of {', '.join(_KEYS)}")
-    unknown = sorted(str(k) for k in meta if k not in _KEYS)
+    unknown = sorted(str(k) for k in meta if k not in (*_KEYS, *_OPTIONAL))
     if unknown:
         raise ConfigError(
             f"{source}: unknown front-matter key(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(_KEYS)}"
+            f"allowed: {', '.join((*_KEYS, *_OPTIONAL))}"
         )
     for key in _KEYS:
         if key not in meta:
@@ -75,6 +80,7 @@ def parse_article(text: str, source: str) -> KnowledgeDoc:
         category=_text(meta, "category", source),
         examples=_examples(meta["examples"], source),
         body=body,
+        locale=_locale(meta.get("locale"), source),
     )
 
 
@@ -96,6 +102,15 @@ def _text(meta: dict[Any, Any], key: str, source: str) -> str:
     value = meta[key]
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{source}: front-matter key '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _locale(value: Any, source: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LOCALE.match(value.strip()):
+        raise ConfigError(f"{source}: front-matter key 'locale' must be a language code such "
+                          f"as fr or pt-BR, got {value!r}")
     return value.strip()
 
 

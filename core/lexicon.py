@@ -3,11 +3,14 @@
 The trigger lists are the defaults of `core.settings.TriggerSettings`; the YAML
 file may replace any one list. Patterns are Python regular expressions matched
 case-insensitively and per line (``re.IGNORECASE | re.MULTILINE``) against text
-whose typographic apostrophes were straightened. Languages: English, Spanish,
-French, German and Portuguese.
+whose typographic apostrophes were straightened. The lists here are English, Spanish,
+French, German and Portuguese; every shipped language's own phrases
+(`core.phrasebook`, ``core/lang/<code>.yaml``) follow them.
 """
 
 from __future__ import annotations
+
+from core.phrasebook import all_high_risk, all_triggers
 
 _WHO_EN = (
     r"(?:some\s?one|some\s?body|human|person|people|agent|assistant|representative|rep|operator"
@@ -55,12 +58,13 @@ HUMAN_REQUEST: tuple[str, ...] = (
     r"|representante|gerente|supervisora?|alguém)(?!\w)",
     r"\b(?:pessoa|atendente)\s+(?:real|humano|humana)\b",
     r"\b(?:quero|preciso\s+de)\s+(?:um|uma)\s+(?:atendente|humano|pessoa|agente)\b",
+    *all_triggers("human_request"),
 )
 
 _CLOSE = r"(?:clos(?:e|es|ed|ing|ure)|delet(?:e|es|ed|ing|ion)|terminat(?:e|es|ed|ing|ion)" \
     r"|remov(?:e|es|ed|ing|al)|cancel(?:l?ed|l?ing|lations?|s)?|get\s+rid\s+of)"
 
-HIGH_RISK: dict[str, tuple[str, ...]] = {
+_HIGH_RISK: dict[str, tuple[str, ...]] = {
     "account": (
         rf"\b{_CLOSE}\b[^.!?\n]{{0,30}}?\b(?:account|profile)s?\b",
         rf"\b(?:account|profile)s?\b[^.!?\n]{{0,40}}?\b{_CLOSE}\b",
@@ -141,6 +145,9 @@ HIGH_RISK: dict[str, tuple[str, ...]] = {
         r"\bstornieren\b|\bstornierung\b|\bkündigen\b|\bkündigung\b",
     ),
 }
+HIGH_RISK: dict[str, tuple[str, ...]] = {
+    topic: (*patterns, *all_high_risk().get(topic, ())) for topic, patterns in _HIGH_RISK.items()
+}
 
 # A high-risk phrase whose sentence also matches one of these is a question about
 # the rules, not the risky act itself ("what is your refund policy", "how much is
@@ -164,9 +171,17 @@ NEGATION_CUE = (
     r"\b(?:not|never|no(?!\s+(?:i|i'm|we|you)\b)|don't|dont|do\s+not|does\s+not|doesn't"
     r"|didn't|won't|without|nor|nunca|sin|tampoco|pas|jamais|sans|ne|nicht|kein|keine|keinen"
     r"|nie|ohne|não|nao|sem)\b|\bn'"
+    + "".join(f"|\\b(?:{cue})\\b" for cue in all_triggers("negation"))
 )
+# Cues right after a request that negate it (Japanese, Turkish, Polish put them there).
+NEGATION_AFTER = "|".join(f"(?:{cue})" for cue in all_triggers("negation_after")) or r"(?!)"
+# Cues anywhere earlier in the clause that negate a request ("no hace falta que...").
+NEGATION_CLAUSE = "|".join(
+    f"\\b(?:{cue})\\b" for cue in all_triggers("negation_clause")) or r"(?!)"
 # A clause ends at punctuation or a contrasting conjunction.
-CLAUSE_BREAK = r"[.!?;,:\n]|\b(?:but|however|pero|sino|mais|aber|sondern|porém)\b"
+# (Japanese full stop, exclamation and question marks and comma included.)
+CLAUSE_BREAK = (r"[.!?;,:\n\u3002\uff01\uff1f\u3001]"
+                r"|\b(?:but|however|pero|sino|mais|aber|sondern|porém)\b")
 # A question ("why can't I talk to a person", "I don't know how to reach an agent")
 # asks for the thing rather than refusing it.
 QUESTION_CUE = (

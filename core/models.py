@@ -62,6 +62,8 @@ class Requester(_Model):
     # The helpdesk's custom fields of the user and of their organisation (tier, lifetime value).
     fields: dict[str, str] = Field(default_factory=dict)
     organization_fields: dict[str, str] = Field(default_factory=dict)
+    # The helpdesk's locale of the customer ("de", "pt-BR"), when it has one.
+    locale: str | None = None
 
 
 class Message(_Model):
@@ -97,6 +99,8 @@ class Ticket(_Model):
     # The ticket form (Zendesk ticket_form_id) and type (question, incident, refund request...).
     form: str | None = None
     type: str | None = None
+    # The helpdesk's own language of the ticket ("fr", "en-US"), when it has one.
+    locale: str | None = None
 
     def customer_messages(self) -> tuple[Message, ...]:
         """Public messages written by the customer, oldest first."""
@@ -225,3 +229,5 @@ class Decision(_Model):
     actions: tuple[Action, ...] = ()
     # The escalation ladder a policy rule picked (`core.rules`); None: routing decides.
     ladder: str | None = None
+    # The customer's language (ISO 639-1) the decision speaks (`core.language`).
+    language: str | None = None

@@ -24,9 +24,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.context import LANGUAGE, LOOP, SLA_RISK
+from core import phrasebook
+from core.context import LOOP, SLA_RISK
 from core.frustration import FRUSTRATION
+from core.language import language_of
+from core.language_settings import LanguageSettings
+from core.messages import line
 from core.models import Action, AddTags, Path, Reason, Role, SetStatus, Signal, Status, Ticket
+from core.phrasebook import all_triggers
 from core.policy import Verdict, strong
 from core.scorer import Answer
 from core.settings import PolicySettings
@@ -41,35 +46,23 @@ SOFT_TRIGGERS = (FRUSTRATION, LOOP, SLA_RISK)
 # A bare answer to the offer is short; a longer message is a new question.
 ANSWER_WORDS = 8
 
-OFFER_LINES = {
-    "en": "Would you like me to connect you with a person?",
-    "es": "¿Quieres que te ponga en contacto con una persona?",
-    "fr": "Souhaitez-vous que je vous mette en relation avec une personne ?",
-    "de": "Möchten Sie, dass ich Sie mit einem Menschen verbinde?",
-    "pt": "Você gostaria que eu o conectasse com uma pessoa?",
-}
-DECLINED_LINES = {
-    "en": "No problem, I'll leave it there. If anything else comes up, just reply here.",
-    "es": "De acuerdo. Si necesitas algo más, responde aquí.",
-    "fr": "Très bien. Si vous avez besoin d'autre chose, répondez simplement ici.",
-    "de": "Alles klar. Wenn Sie noch etwas brauchen, antworten Sie einfach hier.",
-    "pt": "Tudo bem. Se precisar de mais alguma coisa, é só responder aqui.",
-}
-_YES = re.compile(
-    r"^(yes|yeah|yep|yup|sure|ok(ay)?|please( do)?|go ahead|that would be (great|good)|"
-    r"s[ií]|claro|vale|por favor|oui|d'accord|volontiers|ja|gerne|bitte|sim|pode ser)\b",
-    re.IGNORECASE)
-_NO = re.compile(
-    r"^(no|nope|nah|not now|not needed|no need|non|nein|n[ãa]o|"
-    r"i'?m (fine|good|ok(ay)?)|all good|that'?s ok(ay)?)\b",
-    re.IGNORECASE)
+OFFER_LINES = {code: t["offer"] for code, t in phrasebook.templates().items() if "offer" in t}
+DECLINED_LINES = {code: t["declined"] for code, t in phrasebook.templates().items()
+                  if "declined" in t}
+_YES_WORDS = (r"yes|yeah|yep|yup|sure|ok(ay)?|please( do)?|go ahead|that would be (great|good)|"
+              r"s[ií]|claro|vale|por favor|oui|d'accord|volontiers|ja|gerne|bitte|sim|pode ser")
+_NO_WORDS = (r"no|nope|nah|not now|not needed|no need|non|nein|n[ãa]o|"
+             r"i'?m (fine|good|ok(ay)?)|all good|that'?s ok(ay)?")
+_YES = re.compile(rf"^(?:{'|'.join((_YES_WORDS, *all_triggers('yes')))})\b", re.IGNORECASE)
+_NO = re.compile(rf"^(?:{'|'.join((_NO_WORDS, *all_triggers('no')))})\b", re.IGNORECASE)
 
 
-def offer_line(language: str) -> str:
-    return OFFER_LINES.get(language, OFFER_LINES["en"])
+def offer_line(language: str, settings: LanguageSettings | None = None) -> str:
+    """The offer of a person in `language` (else the fallback language)."""
+    return line("offer", language, settings)
 
 
-def offer_standing(ticket: Ticket) -> bool:
+def offer_standing(ticket: Ticket, settings: LanguageSettings | None = None) -> bool:
     """Whether the last public message before the customer's newest one (by the AI, or
     an agent who sent a draft) carried the offer, in any language."""
     public = [m for m in ticket.messages if m.public]
@@ -79,7 +72,9 @@ def offer_standing(ticket: Ticket) -> bool:
     if before is None:
         return False
     text = straighten(before.text)
-    return any(straighten(line) in text for line in OFFER_LINES.values())
+    configured = (t["offer"] for t in (settings or LanguageSettings()).templates.values()
+                  if "offer" in t)
+    return any(straighten(offer) in text for offer in (*OFFER_LINES.values(), *configured))
 
 
 def reply_to_offer(text: str) -> str | None:
@@ -102,6 +97,7 @@ class OfferState:
     bare: bool = False
     language: str = "en"
     forced: tuple[str, ...] = field(default=())
+    languages: LanguageSettings | None = None
 
     def settle(self, verdict: Verdict, answer: Answer | None) -> tuple[Verdict, Answer | None]:
         """The verdict and answer with the offer added, or a bare decline acknowledged."""
@@ -109,7 +105,7 @@ class OfferState:
             vip = any(s.name == VIP for s in self.signals)
             reason = Reason(code=HUMAN_DECLINED, rule="policy.offer_human",
                             detail="the customer declined the offer of a person")
-            ack = DECLINED_LINES.get(self.language, DECLINED_LINES["en"])
+            ack = line("declined", self.language, self.languages)
             done = Answer(reply=ack, confidence=1.0)
             return Verdict(Path.DRAFT if vip else Path.AUTO_RESOLVE, (reason,)), done
         if not self.to_offer or answer is None or answer.reply is None:
@@ -119,7 +115,7 @@ class OfferState:
         detail = (f"{', '.join(self.to_offer)} fired; a person is offered instead of "
                   "escalating at once")
         offered = Reason(code=HUMAN_OFFERED, rule="policy.offer_human", detail=detail)
-        reply = f"{answer.reply.rstrip()}\n\n{offer_line(self.language)}"
+        reply = f"{answer.reply.rstrip()}\n\n{offer_line(self.language, self.languages)}"
         return (Verdict(verdict.path, (*verdict.reasons, offered)),
                 answer.model_copy(update={"reply": reply}))
 
@@ -138,12 +134,13 @@ class OfferState:
         return tuple(changed)
 
 
-def assess(ticket: Ticket, signals: Sequence[Signal], policy: PolicySettings) -> OfferState:
+def assess(ticket: Ticket, signals: Sequence[Signal], policy: PolicySettings,
+           languages: LanguageSettings | None = None) -> OfferState:
     """Read the offer's state from the thread and decide what policy sees."""
-    language = next((str(s.value) for s in signals if s.name == LANGUAGE), "en")
+    language = language_of(signals)
     customer = ticket.customer_messages()
     newest = customer[-1].text if customer else ""
-    answer = reply_to_offer(newest) if offer_standing(ticket) else None
+    answer = reply_to_offer(newest) if offer_standing(ticket, languages) else None
     bare = answer is not None and len(newest.split()) <= ANSWER_WORDS and "?" not in newest
     kept = list(signals)
     asked = any(s.name == HUMAN_REQUEST for s in signals)
@@ -156,7 +153,7 @@ def assess(ticket: Ticket, signals: Sequence[Signal], policy: PolicySettings) ->
     soft = [s.name for s in signals if offerable(s, policy)]
     kept = [s for s in kept if s.name not in soft]
     to_offer = () if asked else tuple(n for n in soft if n not in offered)
-    return OfferState(tuple(kept), to_offer, answer, bare, language)
+    return OfferState(tuple(kept), to_offer, answer, bare, language, languages=languages)
 
 
 def offerable(signal: Signal, policy: PolicySettings) -> bool:

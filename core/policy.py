@@ -53,6 +53,7 @@ def choose(
     article_risk: Sequence[str] = (),
     languages: Sequence[str] = (),
     ruled: tuple[str, Reason] | None = None,
+    locale_cap: tuple[str, str] | None = None,
 ) -> Verdict:
     """Pick the path for a ticket that passed the guards. Never raises.
 
@@ -62,7 +63,8 @@ def choose(
     rule's action (``escalate``, ``draft``, ``never_auto_resolve``) and its reason: a
     rule's escalation joins the forced ones, a rule's draft replaces the
     confidence test (it still needs a grounded answer), and ``never_auto_resolve``
-    caps at a draft.
+    caps at a draft. `locale_cap` is (rule, why) when the article is not in the
+    customer's language (`core.language.knowledge_cap`): it caps at a draft too.
     """
     vip = next((s for s in signals if s.name == VIP), None)
     forced = [_signal_reason(s) for s in signals if _forces_escalation(s, policy)]
@@ -87,7 +89,7 @@ def choose(
         return _escalate([Reason(code=LOW_CONFIDENCE, rule="policy.grounded", detail=detail)], vip)
     if action == "draft" and rule_reason is not None:
         return Verdict(Path.DRAFT, (rule_reason,))
-    capped = _never_auto(signals, article_risk, category, policy, languages)
+    capped = locale_cap or _never_auto(signals, article_risk, category, policy, languages)
     if capped is None and action == "never_auto_resolve" and rule_reason is not None:
         capped = rule_reason.rule, f"policy rule {rule_reason.rule.split(' ', 1)[-1]!r} applies"
     if answer.confidence >= auto_at:

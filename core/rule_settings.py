@@ -104,6 +104,8 @@ class When(_Section):
     amount: AmountCondition | None = None
     hours: HoursCondition | None = None
     sla_minutes_left: Compare | None = None
+    # The customer's language (ISO 639-1, `core.language`) is one of these.
+    language: tuple[str, ...] = ()
     any: tuple[When, ...] = ()
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from core.amounts import amounts
 from core.hours import is_open
+from core.language import language_of
 from core.models import (
     Action,
     AddTags,
@@ -98,6 +99,7 @@ class Facts:
     text: str
     now: datetime | None
     hours: BusinessHours | None
+    language: str = ""
 
 
 def evaluate(
@@ -109,7 +111,7 @@ def evaluate(
     if not rules.list:
         return Ruling()
     facts = Facts(ticket, frozenset(s.name for s in signals),
-                  "\n".join(customer_texts(ticket)), now, hours)
+                  "\n".join(customer_texts(ticket)), now, hours, language_of(signals, ""))
     checks: list[Check] = []
     for index, rule in enumerate(rules.list):
         if not rule.enabled:
@@ -195,6 +197,10 @@ def _tests(when: When, facts: Facts) -> Iterable[Test]:
                    f"{when_text} is {'inside' if inside else 'outside'} business hours")
     if when.sla_minutes_left is not None:
         yield _sla_test(when.sla_minutes_left, facts)
+    if when.language:
+        codes = {code.lower() for code in when.language}
+        yield Test(f"language in {', '.join(when.language)}", facts.language in codes,
+                   f"language {facts.language or 'unknown'}")
     if when.any:
         options = [tuple(_tests(w, facts)) for w in when.any]
         held = [i for i, tests in enumerate(options) if all(t.held for t in tests)]

@@ -33,6 +33,7 @@ from core import lexicon
 from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
+from core.language_settings import LanguageSettings
 from core.models import Priority
 from core.patterns import operator_pattern
 
@@ -157,6 +158,15 @@ class TriggerSettings(_Section):
     restate_similarity: float = Field(default=0.6, gt=0, le=1)
     # Languages the knowledge base is written in; others never auto-resolve.
     knowledge_languages: tuple[str, ...] = ("en",)
+    # Negation cues added to the shipped ones: just before a human-request phrase, or
+    # right after it (`core.triggers.negated`). RE2 patterns.
+    negation: tuple[str, ...] = ()
+    negation_after: tuple[str, ...] = ()
+
+    @field_validator("negation", "negation_after")
+    @classmethod
+    def _cues_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _valid_patterns(value, per_line=False)
 
     @field_validator("human_request")
     @classmethod
@@ -214,10 +224,14 @@ class BusinessHours(_Section):
 
 class RoutingSettings(_Section):
     """Where escalations go. Keys of `by_reason` are reason codes such as
-    ``human_request`` or ``high_risk:refund``; the most specific match wins."""
+    ``human_request`` or ``high_risk:refund``; the most specific match wins. Keys of
+    `by_language` are the customer's language (ISO 639-1); such a route applies when no
+    reason route does, and fills what a reason route leaves unset
+    (`core.actions.route_for`)."""
 
     default: Route = Route()
     by_reason: dict[str, Route] = Field(default_factory=dict)
+    by_language: dict[str, Route] = Field(default_factory=dict)
     business_hours: BusinessHours | None = None
 
 
@@ -318,6 +332,7 @@ class Settings(_Section):
     rules: RulesSettings = RulesSettings()
     # `handoff purge` deletes decision-log and closed escalation rows older than this.
     retention_days: int = Field(default=365, ge=1)
+    language: LanguageSettings = LanguageSettings()
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:

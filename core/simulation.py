@@ -93,6 +93,7 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "id": decision.ticket_id,
         "path": decision.path.value,
         "confidence": round(decision.confidence, 4),
+        "language": decision.language,
         "signals": [s.name for s in decision.signals],
         "reasons": [{"code": r.code, "rule": r.rule} for r in decision.reasons],
         "sources": [s.id for s in decision.sources],

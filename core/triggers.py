@@ -23,9 +23,17 @@ from core.context import context_signals
 from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
 from core.knowledge import KnowledgeDoc
-from core.lexicon import CLAUSE_BREAK, NEGATION_CUE, QUESTION_CUE
+from core.language_settings import LanguageSettings
+from core.lexicon import (
+    CLAUSE_BREAK,
+    NEGATION_AFTER,
+    NEGATION_CLAUSE,
+    NEGATION_CUE,
+    QUESTION_CUE,
+)
 from core.models import Signal, Ticket
 from core.patterns import OperatorPattern, operator_pattern
+from core.phrasebook import composed
 from core.sentiment import sentiment
 from core.settings import TriggerSettings
 from core.text import straighten
@@ -38,6 +46,9 @@ VIP = "vip"
 NEGATION_REACH = 3
 
 _NEGATION = re.compile(NEGATION_CUE, re.IGNORECASE)
+COMPOSED = composed()
+_NEGATION_AFTER = re.compile(NEGATION_AFTER, re.IGNORECASE)
+_NEGATION_CLAUSE = re.compile(NEGATION_CLAUSE, re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
 _QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
 
@@ -47,8 +58,10 @@ def detect(
     triggers: TriggerSettings,
     frustration: FrustrationModel | None = None,
     now: datetime | None = None,
+    language: LanguageSettings | None = None,
 ) -> tuple[Signal, ...]:
-    """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, sentiment.
+    """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, context
+    (`core.context`, the language among them), sentiment.
 
     Never raises for settings that passed validation (which compiles every pattern).
     `frustration` defaults to VADER and rules without the semantic part.
@@ -56,7 +69,8 @@ def detect(
     texts = customer_texts(ticket)
     repaired = tuple(repair(straighten(t)) for t in texts)
     signals: list[Signal] = []
-    human = human_request(repaired, triggers.human_request)
+    human = human_request(repaired, triggers.human_request, triggers.negation,
+                          triggers.negation_after)
     if human is not None:
         signals.append(human)
     signals.extend(high_risk(repaired, triggers.high_risk, triggers.high_risk_except))
@@ -67,7 +81,7 @@ def detect(
     upset = model.signal([m.text for m in ticket.customer_messages()] or [ticket.subject])
     if upset is not None:
         signals.append(upset)
-    signals.extend(context_signals(ticket, triggers, now))
+    signals.extend(context_signals(ticket, triggers, now, language))
     signals.append(sentiment(texts))
     return tuple(signals)
 
@@ -80,13 +94,20 @@ def customer_texts(ticket: Ticket) -> tuple[str, ...]:
     return tuple(texts)
 
 
-def human_request(texts: Sequence[str], patterns: Sequence[str]) -> Signal | None:
-    """The first non-negated human-request phrase, by text then by pattern order."""
+def human_request(
+    texts: Sequence[str], patterns: Sequence[str], cues: Sequence[str] = (),
+    after: Sequence[str] = (),
+) -> Signal | None:
+    """The first non-negated human-request phrase, by text then by pattern order.
+    `cues` and `after` are the operator's negation cues (`TriggerSettings.negation`)."""
     compiled_patterns = compiled(tuple(patterns))
+    extra = (compiled(tuple(cues)), compiled(tuple(after)))
     for text in map(straighten, texts):
         for index, pattern in enumerate(compiled_patterns):
             for start, end in pattern.spans(text):
-                if not negated(text, start):
+                inside = pattern.source in COMPOSED and _NEGATION.search(
+                    text[start:end]) is not None
+                if not inside and not negated(text, start, end, extra):
                     return Signal(
                         name=HUMAN_REQUEST,
                         value=f"triggers.human_request[{index}]",
@@ -169,13 +190,27 @@ def vip_signal(ticket: Ticket, triggers: TriggerSettings | None = None) -> Signa
     return None
 
 
-def negated(text: str, start: int) -> bool:
-    """Whether a negation cue sits in the few words before `start`, in the same clause."""
+def negated(
+    text: str, start: int, end: int | None = None,
+    extra: tuple[Sequence[OperatorPattern], Sequence[OperatorPattern]] = ((), ()),
+) -> bool:
+    """Whether a negation cue sits in the few words before `start`, in the same clause;
+    or a clause-wide cue ("no hace falta") anywhere before it in the clause; or, given
+    the phrase's `end`, a cue right after it ("担当者は不要です"). `extra` holds the
+    operator's cues (before, after)."""
     clause = _CLAUSE_BREAK.split(text[:start])[-1]
     if _QUESTION.search(clause):
         return False
     lead = " ".join(clause.split()[-NEGATION_REACH:])
-    return _NEGATION.search(lead) is not None
+    if _NEGATION.search(lead) is not None or _NEGATION_CLAUSE.search(clause) is not None:
+        return True
+    if any(cue.search(lead) is not None for cue in extra[0]):
+        return True
+    if end is None:
+        return False
+    tail = _CLAUSE_BREAK.split(text[end:])[0]
+    return _NEGATION_AFTER.search(tail) is not None \
+        or any(cue.search(tail) is not None for cue in extra[1])
 
 
 @lru_cache(maxsize=64)

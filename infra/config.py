@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from core.errors import ConfigError
+from core.extra_phrases import with_phrases
 from core.knowledge import KnowledgeDoc, parse_articles
 from core.settings import Settings, parse_settings
 
@@ -33,8 +34,16 @@ def config_path(path: str | Path | None = None, env: Mapping[str, str] = os.envi
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
     """Read and validate the settings; raise ConfigError naming the key and value."""
     file = config_path(path, env)
-    return parse_settings(_read_text(file, "the settings file"), str(file), env,
-                          file.resolve().parent)
+    settings = parse_settings(_read_text(file, "the settings file"), str(file), env,
+                              file.resolve().parent)
+    folder = settings.language.phrases_dir
+    if folder is None:
+        return settings
+    folder = folder if folder.is_absolute() else file.resolve().parent / folder
+    if not folder.is_dir():
+        raise ConfigError(f"language.phrases_dir = {str(folder)!r}: not a directory")
+    return with_phrases(settings, {p.stem: (str(p), _read_text(p, "the language file"))
+                                   for p in sorted(folder.glob("*.yaml"))})
 
 
 def load_knowledge(directory: Path) -> tuple[KnowledgeDoc, ...]:

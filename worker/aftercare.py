@@ -21,6 +21,7 @@ from rq.registry import ScheduledJobRegistry
 from core import aftercare as care
 from core.actions import route_for
 from core.ladder import choose_ladder, first_step
+from core.language import language_signal
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
 from infra.queue import KEEP_WARM_JOB, make_queue
 from infra.store.escalations import Escalations, NewEscalation, State
@@ -176,8 +177,10 @@ def keep_warm(platform: str, ticket_id: str, record_id: int, number: int) -> dic
         why = care.keep_warm_stop(ticket, record["opened_at"], record["status_at_open"])
         if why is not None:
             return {"sent": False, "why": why}
+        languages = runtime.settings.language
         text = care.keep_warm_message(record["reason"], runtime.settings.aftercare.keep_warm.teams,
-                                      ticket.sla_due_at, _now())
+                                      ticket.sla_due_at, _now(),
+                                      str(language_signal(ticket, languages).value), languages)
         update = Decision(ticket_id=ticket_id, platform=platform, path=Path.ESCALATE,
                           confidence=0.0, reasons=(Reason(code="keep_warm", rule="aftercare"),),
                           actions=(PublicReply(body=text),))

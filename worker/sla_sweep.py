@@ -21,6 +21,7 @@ from core import aftercare as care
 from core.actions import plan
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
+from core.language import language_signal
 from core.models import Path, Ticket
 from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
@@ -96,9 +97,11 @@ def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
     a refused batch degrades as a webhook job's does (`worker.effects.apply`)."""
     settings = runtime.settings
     draft = care.sla_risk_decision(ticket, now, margin)
-    note = handoff_note(ticket, draft.reasons, (), None)
-    actions = plan(Path.ESCALATE, draft.reasons, None, note, settings.tags, settings.routing)
-    decision = draft.model_copy(update={"actions": actions})
+    spoken = language_signal(ticket, settings.language)
+    note = handoff_note(ticket, draft.reasons, (spoken,), None)
+    actions = plan(Path.ESCALATE, draft.reasons, None, note, settings.tags, settings.routing,
+                   str(spoken.value), languages=settings.language)
+    decision = draft.model_copy(update={"actions": actions, "language": str(spoken.value)})
     event_id = f"sla-sweep:{ticket.sla_due_at.isoformat() if ticket.sla_due_at else ''}"
     decision_id = decision_id_for(ticket.platform, ticket.id, event_id)
     connector = runtime.connector(ticket.platform)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.fields import text_fields
+from connectors.fields import locale_text, text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int, neutral_placeholders
 from core.knowledge import KnowledgeDoc
@@ -183,6 +183,8 @@ def ticket_from_api(
         brand=_optional_id(raw.get("product_id")),
         form=_optional_id(raw.get("form_id")),
         type=raw.get("type") or None,
+        # Not documented on tickets; read when an account's ticket carries it.
+        locale=locale_text(raw.get("language")),
     )
 
 
@@ -192,7 +194,8 @@ def _requester(requester_id: str, person: dict[str, Any]) -> Requester:
     return Requester(id=requester_id, email=person.get("email"), name=person.get("name"),
                      organization=_optional_id(person.get("company_id")), tags=tags,
                      vip="vip" in tags, created_at=_time(person.get("created_at")),
-                     fields=text_fields(person.get("custom_fields")))
+                     fields=text_fields(person.get("custom_fields")),
+                     locale=locale_text(person.get("language")))
 
 
 def sla_due_at(raw: dict[str, Any], messages: Sequence[Message]) -> datetime | None:
@@ -235,8 +238,10 @@ def _role(raw: dict[str, Any], ai_id: str, requester_id: str) -> Role:
 def article_doc(article: dict[str, Any], category: dict[str, Any]) -> KnowledgeDoc:
     """A solution article as knowledge; KeyError or ValueError on a malformed one."""
     body = article.get("description_text") or to_text(article.get("description") or "")
+    # Multilingual accounts tag an article version with its language; read when present.
     return _doc("article", article["id"], article["title"],
-                str(category.get("name") or "solutions"), body)
+                str(category.get("name") or "solutions"), body,
+                locale_text(article.get("language")))
 
 
 def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc:
@@ -246,11 +251,13 @@ def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc
                 str(folder.get("name") or "canned responses"), body)
 
 
-def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str) -> KnowledgeDoc:
+def _doc(kind: str, raw_id: Any, title: Any, category: str, body: str,
+         locale: str | None = None) -> KnowledgeDoc:
     # Variables get the engine's names; it renders them from the ticket it answers.
     name = str(title).strip()
     return KnowledgeDoc(id=knowledge_id(kind, raw_id), title=name, category=category,
-                        examples=(name,), body=neutral_placeholders(body.strip(), PLACEHOLDERS))
+                        examples=(name,), body=neutral_placeholders(body.strip(), PLACEHOLDERS),
+                        locale=locale)
 
 
 def knowledge_id(kind: str, raw_id: Any) -> str:

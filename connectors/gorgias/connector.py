@@ -42,6 +42,7 @@ import httpx
 from connectors import pagination
 from connectors import webhook_tools as tools
 from connectors.base import AccountConnector, HeaderItems, InstallReport
+from connectors.fields import locale_text
 from connectors.gorgias import payloads, sender
 from connectors.gorgias.directory import GorgiasDirectory
 from connectors.gorgias.export import GorgiasExport
@@ -264,7 +265,8 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
                     docs.append(KnowledgeDoc(
                         id=f"gorgias-macro-{macro['id']}", title=title,
                         category=str(macro.get("intent") or "macros"), examples=(title,),
-                        body=tools.neutral_placeholders(text.strip(), payloads.PLACEHOLDERS)))
+                        body=tools.neutral_placeholders(text.strip(), payloads.PLACEHOLDERS),
+                        locale=locale_text(macro.get("language"))))
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentError(f"gorgias: unexpected macro response: {exc!r}") from exc
         return docs

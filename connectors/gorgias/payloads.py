@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.fields import text_fields
+from connectors.fields import locale_text, text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int
 from core.models import (
@@ -195,10 +195,12 @@ def ticket_from_api(
             id=requester_id, email=customer.get("email"), name=name,
             created_at=_time(customer.get("created_datetime")),
             # `data` is the customer's documented key-value data; `meta` is read the same way.
-            fields={**text_fields(customer.get("meta")), **text_fields(customer.get("data"))}),
+            fields={**text_fields(customer.get("meta")), **text_fields(customer.get("data"))},
+            locale=locale_text(customer.get("language"))),
         messages=tuple(_message(m, ai_id) for m in ordered),
         url=url,
         updated_at=_time(raw.get("updated_datetime")),
+        locale=locale_text(raw.get("language")),
     )
 
 

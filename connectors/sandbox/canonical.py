@@ -14,7 +14,8 @@ default. Unknown keys are ignored; ``id`` stands in for a missing ``external_id`
 Optional attributes for policy rules: the ticket's ``brand``, ``form`` and
 ``type`` (strings; numeric brand and form ids render as the APIs' integer ids),
 and the requester's ``created_at``, ``fields`` (custom fields, any JSON values),
-``organization`` (a name) and ``organization_fields``. Each platform renders
+``organization`` (a name), ``organization_fields`` and ``locale`` (the customer's
+language: Zendesk ``locale``, Freshdesk and Gorgias ``language``). Each platform renders
 them in its own shape: Zendesk ``brand_id``, ``ticket_form_id``, ``type``,
 ``user_fields`` and a sideloadable organisation; Freshdesk ``product_id``,
 ``form_id``, ``type``, the contact's ``custom_fields`` and ``company_id``;
@@ -110,6 +111,7 @@ def _requester(store: Store, platform: str, raw: Any) -> User:
     fields = _object(raw, "fields")
     organization = _optional_text(raw, "organization", "requester.organization")
     organization_fields = _object(raw, "organization_fields")
+    locale = _optional_text(raw, "locale", "requester.locale")
     try:
         return store.find_customer(platform, email, external)
     except KeyError:
@@ -120,7 +122,7 @@ def _requester(store: Store, platform: str, raw: Any) -> User:
                                      organization_fields)
         return store.add_user(platform, str(name), email, "end-user", tags=tags,
                               external_id=external, created_at=created_at, fields=fields,
-                              organization_id=None if org is None else org.id)
+                              organization_id=None if org is None else org.id, locale=locale)
 
 
 def _message(raw: Any, index: int) -> tuple[str, str, bool, datetime | None]:

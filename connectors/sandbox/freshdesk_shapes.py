@@ -102,7 +102,7 @@ def contact_json(user: User) -> dict[str, Any]:
 def full_contact_json(user: User) -> dict[str, Any]:
     """A contact as ``GET /contacts/{id}`` renders it: tags, company, custom fields, times."""
     return {**contact_json(user), "tags": list(user.tags), "company_id": user.organization_id,
-            "active": True, "custom_fields": dict(user.fields),
+            "active": True, "custom_fields": dict(user.fields), "language": user.locale,
             "created_at": stamp(user.created_at), "updated_at": stamp(user.created_at)}
 
 

@@ -69,7 +69,8 @@ def customer_json(user: User | None, user_id: int) -> dict[str, Any]:
     if user is None:
         return user_json(user, user_id)
     return {**user_json(user, user_id), "external_id": user.external_id,
-            "created_datetime": stamp(user.created_at), "data": dict(user.fields)}
+            "created_datetime": stamp(user.created_at), "data": dict(user.fields),
+            "language": user.locale}
 
 
 def email_integration(integration_id: int) -> dict[str, Any]:

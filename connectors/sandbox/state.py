@@ -66,6 +66,9 @@ class User:
     created_at: datetime = field(default_factory=now)
     fields: dict[str, Any] = field(default_factory=dict)
     organization_id: int | None = None
+    # The customer's language as the helpdesk keeps it (Zendesk `locale`, Freshdesk and
+    # Gorgias `language`).
+    locale: str | None = None
 
 
 @dataclass
@@ -188,12 +191,12 @@ class Store:
         self, platform: str, name: str, email: str | None, role: str, *,
         tags: list[str] | None = None, external_id: str | None = None,
         created_at: datetime | None = None, fields: dict[str, Any] | None = None,
-        organization_id: int | None = None,
+        organization_id: int | None = None, locale: str | None = None,
     ) -> User:
         """Create a user of `platform` with a fresh id."""
         with self.lock:
             user = User(self.next_id("user"), name, email, role, list(tags or ()), external_id,
-                        created_at or now(), dict(fields or {}), organization_id)
+                        created_at or now(), dict(fields or {}), organization_id, locale)
             self.users[(platform, user.id)] = user
             return user
 

@@ -88,6 +88,7 @@ def user_json(user: User) -> dict[str, Any]:
         "organization_id": user.organization_id,
         "user_fields": dict(user.fields),
         "external_id": user.external_id,
+        "locale": user.locale,
         "active": True,
         "created_at": stamp(user.created_at),
         "updated_at": stamp(user.created_at),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.fields import text_fields
+from connectors.fields import locale_text, text_fields
 from connectors.markup import to_html
 from connectors.webhook_tools import is_number
 from core.errors import PermanentError
@@ -206,6 +206,11 @@ def ticket_from_api(
     )
 
 
+# Zendesk's ids of a few locales (GET /api/v2/locales/public): used only when a user
+# carries `locale_id` without `locale`.
+LOCALE_IDS: dict[Any, str] = {1: "en-US", 2: "es", 8: "de", 13: "pl"}
+
+
 def _requester(
     requester_id: str, user: dict[str, Any] | None, organization_id: str | None,
     organization: dict[str, Any] | None,
@@ -225,6 +230,7 @@ def _requester(
         created_at=_time(user.get("created_at")),
         fields=text_fields(user.get("user_fields")),
         organization_fields=org_fields,
+        locale=locale_text(user.get("locale"), LOCALE_IDS.get(user.get("locale_id"))),
     )
 
 

@@ -16,6 +16,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from connectors.fields import locale_text
 from core.errors import PermanentError
 from core.knowledge import KnowledgeDoc
 
@@ -94,6 +95,7 @@ def article_doc(article: dict[str, Any]) -> KnowledgeDoc | None:
         category=_category(labels[0] if labels else None, "HELP_CENTER"),
         examples=(),
         body=body,
+        locale=locale_text(article.get("locale")),
     )
 
 

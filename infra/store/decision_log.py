@@ -46,6 +46,8 @@ decisions = sa.Table(
     sa.Column("sources", sa.JSON, nullable=False),
     sa.Column("decide_ms", sa.Float, nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    # The customer's language, ISO 639-1 (revision 0006; null on older rows).
+    sa.Column("language", sa.String(8)),
     sa.Index("ix_decisions_ticket", "platform", "ticket_id"),
     sa.Index("ix_decisions_decided_at", "decided_at"),
 )
@@ -219,6 +221,7 @@ class DecisionLog:
             "sources": [{"id": s.id, "score": s.score} for s in decision.sources],
             "decide_ms": decide_ms,
             "decided_at": datetime.now(UTC),
+            "language": decision.language,
         }
         with self.engine.begin() as connection:
             insert_once(connection, decisions, row)

@@ -120,6 +120,7 @@ def test_list_knowledge_reads_macro_reply_texts_over_cursor_pages(api: respx.Moc
         ("gorgias-macro-71", "Where is my order", "shipping/status",
          "Hi {{requester.first_name}}, it ships today."),
     ]
+    assert docs[0].locale == "en"
 
 
 def test_install_posts_the_integration_with_our_secret_and_triggers(

@@ -117,7 +117,12 @@ def test_loop_after_ai_turns_or_a_restated_question(lexical: LexicalScorer) -> N
         ("Je voudrais savoir où est ma commande, merci", "fr"),
         ("Ich möchte wissen wo meine Bestellung ist, bitte", "de"),
         ("Quero saber onde está o meu pedido, por favor", "pt"),
-        ("ok", "und"),
+        ("Vorrei sapere dove si trova il mio ordine", "it"),
+        ("Ik wil graag weten waar mijn bestelling is", "nl"),
+        ("注文した商品がまだ届いていません", "ja"),
+        ("no thanks, I'm fine", "en"),
+        ("ok", "en"),
+        ("danke", "en"),
     ],
 )
 def test_language_detection(text: str, code: str) -> None:

@@ -106,7 +106,8 @@ def test_simulation_drops_labels_and_counts_metrics(hybrid: HybridScorer) -> Non
     t = ticket_from_row(ROW)
     assert "labels" not in t.model_dump()
     row = decision_row(decide(t, hybrid, Settings()))
-    assert set(row) == {"id", "path", "confidence", "signals", "reasons", "sources", "reply"}
+    assert set(row) == {"id", "path", "confidence", "language", "signals", "reasons", "sources",
+                        "reply"}
     metrics = Metrics()
     metrics.add({**row, "path": "auto_resolve", "sources": ["password"]}, ROW["labels"])
     metrics.add({**row, "path": "auto_resolve", "sources": ["track"]}, ROW["labels"])

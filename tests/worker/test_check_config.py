@@ -125,3 +125,21 @@ def test_a_settings_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     assert code == 2
     assert "handoff.yaml" in output
     assert "UTF-8" in output
+
+
+def test_check_config_lists_complete_languages_and_what_falls_back(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+language:
+  languages: [en, de, ru]
+  fallback: en
+  templates:
+    ru: {human_request: "Конечно, соединяю вас с сотрудником."}
+""")  # noqa: RUF001 (Cyrillic is the point)
+    code, output = run(path)
+    assert code == 0, output
+    assert "# language en: complete" in output
+    assert "# language de: complete" in output
+    missing = next(line for line in output.splitlines() if line.startswith("# language ru:"))
+    assert "falling back to en" in missing
+    assert "on_it" in missing
+    assert "human_request" not in missing.split(": ", 2)[2].split(", ")

@@ -24,6 +24,7 @@ DECISION = Decision(
                     detail="card 4111 1111 1111 1111"),),
     sources=(Source(id="track_order", title="Track", score=0.4),),
     actions=(InternalNote(body="note"), AddTags(tags=("x",))),
+    language="de",
 )
 
 
@@ -42,6 +43,7 @@ def test_decision_is_stored_once_with_personal_data_masked(database_url: str) ->
     assert len(rows) == 1
     row = rows[0]
     assert (row["path"], row["ticket_id"], row["decide_ms"]) == ("escalate", "42", 2.5)
+    assert row["language"] == "de"
     assert row["signals"][0]["evidence"] == "call me at [phone] or [email]"
     assert row["reasons"][0]["detail"] == "card [card]"
     assert row["sources"] == [{"id": "track_order", "score": 0.4}]
@@ -62,7 +64,7 @@ def test_open_log_twice_is_a_no_op_migration(database_url: str) -> None:
     log = open_log(database_url)
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_drafts_and_holdouts_are_stored_once(database_url: str) -> None:
@@ -122,5 +124,5 @@ def test_a_database_from_before_the_move_upgrades_and_keeps_its_rows(database_ur
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
-    assert (version, diff) == ("0005", [])
-    assert [row["decision_id"] for row in log.recent()] == ["old"]
+    assert (version, diff) == ("0006", [])
+    assert [(row["decision_id"], row["language"]) for row in log.recent()] == [("old", None)]

@@ -39,6 +39,7 @@ def check_config(online: bool, show_all: bool) -> None:
     a ``# warning:`` line.
     """
     from connectors.registry import build_connectors
+    from core.messages import completeness
     from core.settings import Settings, masked
     from infra.config import config_path, load_knowledge, load_settings
 
@@ -53,6 +54,8 @@ def check_config(online: bool, show_all: bool) -> None:
     click.echo(yaml.safe_dump(shown, sort_keys=False).rstrip())
     click.echo(f"# ok: {len(docs)} knowledge articles, platforms: "
                f"{', '.join(settings.platforms.enabled()) or 'none'}")
+    for line in completeness(settings.language):
+        click.echo(line)
     if os.environ.get("REDIS_URL"):
         _check_redis_persistence()
     if online:
