@@ -184,6 +184,8 @@ class InstallReport:
     existing: tuple[str, ...] = ()
     instructions: str = ""
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # False when a test delivery to the receiver failed or was refused; None when none was sent.
+    delivered: bool | None = None
 
 
 class HttpConnector:

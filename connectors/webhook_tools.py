@@ -108,8 +108,9 @@ def neutral_placeholders(text: str, aliases: Mapping[str, str]) -> str:
 
 def probe_receiver(
     client: httpx.Client, url: str, headers: Mapping[str, str], body: Any
-) -> str:
-    """Send one test delivery to our receiver and say what it proved.
+) -> tuple[bool, str]:
+    """Send one test delivery to our receiver: (whether it accepted the secret, what it
+    proved, in words).
 
     The body deliberately lacks a ticket id: a receiver that accepts the secret
     answers 400 naming the field and enqueues nothing. Never raises; an
@@ -119,10 +120,11 @@ def probe_receiver(
         # A bare Auth adds nothing: the helpdesk's credentials must never reach the receiver.
         answer = client.post(url, json=body, headers=dict(headers), auth=httpx.Auth())
     except httpx.HTTPError as exc:
-        return f"test delivery to {url} failed: {exc.__class__.__name__}: {exc}"
+        return False, f"test delivery to {url} failed: {exc.__class__.__name__}: {exc}"
     if answer.status_code == 400 and "ticket" in answer.text:
-        return f"test delivery to {url}: the receiver accepted the secret (checked, nothing queued)"
+        return True, (f"test delivery to {url}: the receiver accepted the secret "
+                      "(checked, nothing queued)")
     if answer.status_code == 401:
-        return (f"test delivery to {url} was refused (401): the receiver's webhook secret "
-                "differs from this one")
-    return f"test delivery to {url} answered HTTP {answer.status_code}: {answer.text[:200]}"
+        return False, (f"test delivery to {url} was refused (401): the receiver's webhook "
+                       "secret differs from this one")
+    return False, f"test delivery to {url} answered HTTP {answer.status_code}: {answer.text[:200]}"

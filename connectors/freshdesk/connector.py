@@ -281,11 +281,11 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
         secret = configured.get_secret_value() if configured else ""
         # No secret yet: make one for the admin to paste into the rules and the environment.
         fresh = {} if secret else {SECRET_VARIABLE: secrets.token_urlsafe(32)}
-        probe = "" if fresh else tools.probe_receiver(
+        delivered, probe = (None, "") if fresh else tools.probe_receiver(
             self.client, target, {header: secret},
             {"freshdesk_webhook": {"triggered_event": "handoff-install-check"}},
         )
-        return InstallReport(existing=tuple(existing), secrets=fresh,
+        return InstallReport(existing=tuple(existing), secrets=fresh, delivered=delivered,
                              instructions=payloads.instructions(missing, target, header) + probe)
 
     def _rule_names(self, rule_type: int) -> set[Any]:

@@ -298,14 +298,16 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
         ):
             found = found or next((i for i in payloads.objects(page.get("data"))
                                    if i.get("name") == INTEGRATION_NAME), None)
-        probe = tools.probe_receiver(self.client, target, headers, {})
+        delivered, probe = tools.probe_receiver(self.client, target, headers, {})
         label = f"HTTP integration {INTEGRATION_NAME!r}"
         if found is None:
             self.request("POST", "/integrations", json=body)
-            return InstallReport(created=(label,), instructions=probe, secrets=fresh)
+            return InstallReport(created=(label,), instructions=probe, secrets=fresh,
+                                 delivered=delivered)
         moved = (found.get("http") or {}).get("url") != target
         if tools.identifier(found.get("id")) and (moved or fresh):
             self.request("PUT", f"/integrations/{found['id']}", json=body)
             label += f" (URL updated to {target})" if moved else " (new secret header)"
-        return InstallReport(existing=(label,), instructions=probe, secrets=fresh)
+        return InstallReport(existing=(label,), instructions=probe, secrets=fresh,
+                             delivered=delivered)
 

@@ -202,6 +202,7 @@ def test_install_prints_the_rules_and_checks_the_receiver(api: respx.MockRouter)
     assert '"ticket_id": "{{ticket.id}}"' in text
     assert fx.WEBHOOK_SECRET not in text
     assert "refused (401)" in text
+    assert report.delivered is False
     sent = probe.calls.last.request
     assert sent.headers[fx.SECRET_HEADER] == fx.WEBHOOK_SECRET
     assert "Authorization" not in sent.headers
@@ -211,7 +212,9 @@ def test_install_reports_an_unreachable_receiver(api: respx.MockRouter) -> None:
     api.get(url__regex=r".*/automations/\d/rules").respond(json=[])
     api.post("https://handoff.example/webhooks/freshdesk").mock(
         side_effect=httpx.ConnectError("refused"))
-    assert "failed: ConnectError" in connector().install("https://handoff.example").instructions
+    report = connector().install("https://handoff.example")
+    assert "failed: ConnectError" in report.instructions
+    assert report.delivered is False
 
 
 def test_install_without_a_secret_makes_one_and_skips_the_check(api: respx.MockRouter) -> None:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from connectors.sandbox import BackgroundServer, create_app
 from worker.cli import main
+from worker.cli.processes import free_port
 
 EMAIL = "handoff@sandbox.test"
 TOKEN = "sandbox-token"
@@ -107,3 +108,21 @@ def test_a_public_url_that_is_not_http_is_a_usage_error(tmp_path: Path, sandbox:
     result = CliRunner().invoke(main, ["install", "zendesk", "--public-url", "handoff.local",
                                        "--config", str(config(tmp_path, sandbox))])
     assert result.exit_code == 2
+
+
+def test_an_install_whose_test_delivery_fails_exits_4(tmp_path: Path) -> None:
+    app = create_app(webhook_url=None, zendesk_email=EMAIL, zendesk_api_token=TOKEN,
+                     zendesk_signing_secret=SECRET, gorgias_email=EMAIL,
+                     gorgias_api_token=TOKEN, gorgias_webhook_secret="gorgias-secret")
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens: the delivery cannot land
+    with BackgroundServer(app) as server:
+        path = tmp_path / "handoff.yaml"
+        path.write_text(f"platforms:\n  gorgias:\n    base_url: {server.url}/gorgias/api\n"
+                        f"    email: {EMAIL}\n    ai_user_id: '900'\n")
+        result = CliRunner().invoke(
+            main, ["install", "gorgias", "--public-url", nowhere, "--config", str(path)],
+            env={"HANDOFF_GORGIAS_API_TOKEN": TOKEN,
+                 "HANDOFF_GORGIAS_WEBHOOK_SECRET": "gorgias-secret"})
+    assert result.exit_code == 4, result.output
+    assert "test delivery" in result.stdout
+    assert "did not accept the test delivery" in result.stderr

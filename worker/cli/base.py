@@ -22,6 +22,7 @@ from core.errors import ConfigError, HandoffError, HelpdeskError
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_MISSING = 3
+EXIT_UNDELIVERED = 4  # `install`: done, but the receiver refused or missed the test delivery
 EXIT_INTERRUPTED = 130
 
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from core.errors import HelpdeskError
-from worker.cli.base import EXIT_FAILED
+from worker.cli.base import EXIT_FAILED, EXIT_UNDELIVERED
 
 
 def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -29,7 +29,8 @@ def install(platform: str, public_url: str) -> None:
     name are checked as ``check-config --online`` does. Exit codes: 0 done, 1
     the helpdesk refused or failed, 2 bad configuration (missing API token,
     platform not configured), 3 installed but an id the settings name is
-    missing in the helpdesk.
+    missing in the helpdesk, 4 installed but the test delivery to the receiver
+    failed or was refused (unreachable URL, other secret).
     """
     from connectors.registry import build_connector
     from infra.config import load_settings
@@ -60,4 +61,8 @@ def install(platform: str, public_url: str) -> None:
     for line in checked.lines:
         click.echo(line)
     click.echo(checked.summary())
+    if checked.exit_code == 0 and report.delivered is False:
+        click.echo(f"{platform}: installed, but the receiver did not accept the test delivery "
+                   "(see above)", err=True)
+        sys.exit(EXIT_UNDELIVERED)
     sys.exit(checked.exit_code)
