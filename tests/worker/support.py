@@ -39,6 +39,8 @@ from worker.runtime import Runtime
 TOKEN, SECRET, EMAIL = "sandbox-token", "sandbox-secret", "ai@acme.test"
 SAMPLES = {s["id"]: s for s in read_samples(ROOT / "config" / "samples" / "tickets.jsonl")}
 SLACK = "https://hooks.slack.test/services/T0/B0/x"
+# Runtime settings in which only the SLA sweep (not the webhook's own check) escalates for SLA.
+SWEEP_ONLY = {"triggers": {"sla_margin_minutes": 0}}
 
 
 def sample_for(path: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from infra.store.escalations import Escalations, State
 from tests.worker.support import (
     EMAIL,
     SLACK,
+    SWEEP_ONLY,
     TOKEN,
     agent_reply,
     ai_comments,
@@ -37,7 +38,6 @@ from worker.sla_sweep import run_sla_sweep
 
 # SLA risk forces escalation when the engine decides (policy.escalate_on_sla_risk); these
 # tickets must stay with the AI at decision time, so only the sweep finds them due.
-SWEEP_ONLY = {"triggers": {"sla_margin_minutes": 0}}
 
 
 @pytest.fixture

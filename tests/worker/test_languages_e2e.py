@@ -13,13 +13,10 @@ import httpx
 import pytest
 import redis
 
-from tests.worker.test_aftercare import SWEEP_ONLY, deliver, make_runtime, sandbox, work
-from tests.worker.test_pipeline import ai_comments, ticket
+from tests.worker.support import SWEEP_ONLY, ai_comments, deliver, make_runtime, ticket, work
 from worker import runtime as runtime_module
 from worker.aftercare import store
 from worker.runtime import Runtime
-
-__all__ = ["sandbox"]  # the fixture, shared with the aftercare tests
 
 GROUPS = {"de": "4101", "it": "4102", "ja": "4103", "en": "4100"}
 CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
@@ -90,7 +87,7 @@ def test_the_sla_sweep_escalates_in_the_customers_language(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from worker.sla_sweep import run_sweep
+    from worker.sla_sweep import run_sla_sweep
 
     due = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
     # English words from a customer the helpdesk knows as German: the English article
@@ -102,7 +99,7 @@ def test_the_sla_sweep_escalates_in_the_customers_language(
     ticket_id = str(sandbox.post("/sandbox/tickets", json=body).raise_for_status()
                     .json()["ticket_id"])
     deliver(runtime, ticket_id, "ev-sweep")
-    assert run_sweep(runtime, datetime.now(UTC)) == [("zendesk", ticket_id)]
+    assert run_sla_sweep(runtime, datetime.now(UTC)) == [("zendesk", ticket_id)]
     state = ticket(sandbox, ticket_id)
     replies = [body for public, body in ai_comments(state) if public]
     assert replies[-1].startswith("Vielen Dank für Ihre Nachricht.")
