@@ -22,9 +22,11 @@ than `HEARTBEAT_EVERY` is skipped.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import FrameType
 from typing import Any, TypeVar
 
 from redis.backoff import NoBackoff
@@ -120,6 +122,19 @@ class HandoffWorker(SimpleWorker):
         ticket locks and ledgers use it) then retries through an outage."""
         super().__init__(*args, **kwargs)
         self.connection.set_retry(RideOutOutage())
+
+    def work(self, *args: Any, **kwargs: Any) -> bool:
+        """rq's `work`. rq installs its SIGTERM/SIGINT handlers only after registering the
+        worker and starting the scheduler; a signal in that window killed the process
+        outright (exit -15, the scheduler left running). Until rq's handlers are in, a
+        signal asks for the stop that rq's loop makes at its first turn. Returns whether
+        any job ran."""
+        def stop_early(signum: int, frame: FrameType | None) -> None:
+            self._stop_requested = True
+
+        signal.signal(signal.SIGTERM, stop_early)
+        signal.signal(signal.SIGINT, stop_early)
+        return bool(super().work(*args, **kwargs))
 
     def subscribe(self) -> None:
         """rq's subscription to the worker's command channel, polled every

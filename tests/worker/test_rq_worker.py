@@ -3,6 +3,8 @@ and its connection, which waits through a Redis outage for a bounded time."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +14,7 @@ import redis
 from rq import Queue
 from rq.defaults import DEFAULT_WORKER_TTL
 
+from tests.conftest import ROOT
 from tests.e2e.redis_server import RedisServer
 from worker.cli.processes import free_port
 from worker.rq_worker import HEARTBEAT_EVERY, HandoffWorker, RideOutOutage
@@ -118,3 +121,29 @@ def test_an_outage_longer_than_the_budget_raises() -> None:
     connection.set_retry(RideOutOutage(budget=1.0, cap=0.2))
     with pytest.raises(redis.ConnectionError):
         connection.ping()
+
+
+EARLY_SIGNAL = """
+import os, signal, sys
+import redis
+from rq import Queue
+from worker.rq_worker import HandoffWorker
+
+connection = redis.Redis.from_url(sys.argv[1])
+worker = HandoffWorker([Queue("early", connection=connection)], connection=connection)
+# The signal lands where rq starts its scheduler: after registering, before its handlers.
+worker._start_scheduler = lambda *args: os.kill(os.getpid(), signal.SIGTERM)
+print("worked", worker.work(with_scheduler=True))
+print("registered", bool(connection.sismember("rq:workers", worker.key)))
+"""
+
+
+def test_a_sigterm_before_rqs_handlers_are_in_stops_the_worker_cleanly(
+    redis_conn: redis.Redis, redis_url: str
+) -> None:
+    done = subprocess.run([sys.executable, "-c", EARLY_SIGNAL, redis_url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stdout.splitlines() if line.startswith(("worked", "regis"))]
+    assert said == ["worked False", "registered False"]
+    assert "stopping on request" in done.stdout + done.stderr
