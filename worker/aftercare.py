@@ -20,6 +20,8 @@ from rq.registry import ScheduledJobRegistry
 
 from core import aftercare as care
 from core.actions import route_for
+from core.batching import batches
+from core.fallback import fallbacks
 from core.ladder import choose_ladder, first_step
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
 from infra.queue import KEEP_WARM_JOB, make_queue
@@ -31,7 +33,6 @@ from worker.notify import notify
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.aftercare")
-
 
 
 def _now() -> datetime:
@@ -51,8 +52,8 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
     records = store(runtime)
     now = _now()
     held = care.in_holdout(ticket.platform, ticket.id, runtime.settings.aftercare.holdout_percent)
-    records.track_outcome(ticket.platform, ticket.id, held,
-                          ticket.status.value in ("solved", "closed"), now)
+    status = status_after(ticket, decision, Ledger(runtime.redis, decision_id))
+    records.track_outcome(ticket.platform, ticket.id, held, status in ("solved", "closed"), now)
     observe(runtime, records, ticket, now)
     follow_up(runtime, ticket, decision)
     if held:
@@ -63,6 +64,23 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
         article = decision.sources[0].id if decision.sources else None
         records.record_draft(decision_id, ticket.platform, ticket.id, article,
                              category_of(runtime, article), decision.reply, now)
+
+
+def status_after(ticket: Ticket, decision: Decision, ledger: Ledger) -> str:
+    """The ticket's status once this decision's confirmed writes are on it: the last status
+    a written batch (or the fallback written in its place) set, else the status as loaded.
+
+    Our own writes fire no webhook (the loop guard), so an AI-solved ticket is seen solved
+    by no later job: this one has to count it. Raises redis.RedisError."""
+    status = ticket.status.value
+    for index, planned in enumerate(batches(decision.actions)):
+        if not ledger.is_done(index):
+            break
+        kept = ledger.fallback(index)
+        written = planned if kept is None else fallbacks(planned, kept[1])[kept[0]]
+        status = next((a.status.value for a in reversed(written) if isinstance(a, SetStatus)),
+                      status)
+    return status
 
 
 def holdout(runtime: Runtime, decision_id: str, decision: Decision) -> Decision:

@@ -329,6 +329,18 @@ def test_holdout_tickets_are_logged_but_untouched_and_reported(
     runtime_module.current.cache_clear()
 
 
+def test_an_ai_solved_ticket_counts_as_solved_in_the_lift(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    # Our own writes fire no webhook (the trigger's loop guard), so the job that solved the
+    # ticket is the only one that can note it solved.
+    ticket_id = create(sandbox, sample_for("auto_resolve"))
+    deliver(runtime, ticket_id, "ev-1")
+    assert ticket(sandbox, ticket_id)["status"] == "solved"
+    ai = store(runtime).lift()["ai"]
+    assert (ai["tickets"], ai["solved"]) == (1, 1)
+
+
 def test_report_shows_acceptance_by_category_and_suggests_changes(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
