@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from core import lexicon
+from core.admin_settings import AdminSettings, ReportSettings
 from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
@@ -314,6 +315,8 @@ class Settings(_Section):
     # Unset: the local scorer answers. Set: the local index retrieves, the model writes.
     llm: LLMSettings | None = None
     rules: RulesSettings = RulesSettings()
+    admin: AdminSettings = AdminSettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:
