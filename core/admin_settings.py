@@ -80,7 +80,7 @@ class ReportSettings(Section):
     escalation_rate_max: float = Field(default=0.20, ge=0, le=1)
     first_reply_median_minutes: float = Field(default=60, gt=0)
     first_reply_p90_minutes: float = Field(default=240, gt=0)
-    containment_min: float = Field(default=0.60, ge=0, le=1)
+    containment_min: float = Field(default=0.50, ge=0, le=1)
     reopen_rate_max: float = Field(default=0.10, ge=0, le=1)
     draft_acceptance_min: float = Field(default=0.60, ge=0, le=1)
     # An auto-resolved ticket counts as contained when not reopened within these days.

@@ -36,7 +36,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from core.admin_settings import AdminSettings
 from core.labels import reason_label
-from infra.pages import STYLESHEET, TEMPLATES, readable_time
+from infra.pages import STYLESHEET, TEMPLATES, percent, readable_time
 from receiver.admin_auth import Accounts, LoginLimit, LoginThrottle, Person, Sessions
 from receiver.admin_pages import Extras, add_pages
 
@@ -189,7 +189,7 @@ def admin_blueprint(
 
     @blueprint.context_processor
     def _common() -> dict[str, Any]:
-        return {"stylesheet": STYLESHEET, "when": readable_time, "age": age,
+        return {"stylesheet": STYLESHEET, "when": readable_time, "age": age, "percent": percent,
                 "person": g.get("person"), "extras": extras}
 
     @blueprint.before_request

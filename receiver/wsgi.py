@@ -18,7 +18,7 @@ from infra.config import load_settings
 from infra.logs import configure
 from infra.queue import make_queue, queue_return
 from infra.redis_conn import connect
-from infra.store import simulation_report
+from infra.store import lead_report, simulation_report
 from infra.store.admin_reads import AdminReads
 from infra.store.decision_log import DecisionLog, database_url
 from receiver.admin import admin_blueprint
@@ -34,9 +34,12 @@ def build_app() -> Flask:
     token = os.environ.get("HANDOFF_ADMIN_TOKEN") or None
     connection = connect(os.environ)
     queue = make_queue(settings, connection)
+    reads = AdminReads(database.engine)
     extras = Extras(failed=lambda: failed_jobs.list_failed(queue),
-                    replay=lambda job_id: failed_jobs.replay(queue, job_id))
-    admin = (admin_blueprint(AdminReads(database.engine), token, simulation_report.load,
+                    replay=lambda job_id: failed_jobs.replay(queue, job_id),
+                    report=lambda start, end: {"lead": lead_report.collect(
+                        reads, start, end, settings.report)})
+    admin = (admin_blueprint(reads, token, simulation_report.load,
                              lambda record: queue_return(settings, connection, record),
                              connection=connection, settings=settings.admin, extras=extras)
              if token or settings.admin.accounts else None)

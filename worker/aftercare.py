@@ -104,6 +104,9 @@ def observe(runtime: Runtime, records: Escalations, ticket: Ticket, now: datetim
     """Resolve records a human has finished, stop keep-warm where the ticket moved on,
     and judge drafts an agent has answered."""
     for record in records.open_for_ticket(ticket.platform, ticket.id):
+        reply = care.human_replied_since(ticket, record["opened_at"])
+        if reply is not None and record["first_reply_at"] is None:
+            records.note_first_reply(record["id"], reply.created_at)
         if care.resolved_by_human(ticket, record["opened_at"]):
             records.resolve(record["id"], "auto: human reply, ticket solved", now)
             log.info("escalation %s resolved by a human reply", record["id"])

@@ -181,6 +181,9 @@ def test_record_resolves_itself_on_human_reply_and_solved(
     deliver(runtime, ticket_id, "ev-2")
     [record] = store(runtime).list_open()  # a reply alone does not close it
     assert scheduled_keep_warm(make_queue(runtime.settings, runtime.redis)) == []
+    # The first human reply's time is kept for the lead's report.
+    assert record["first_reply_at"] is not None
+    assert record["first_reply_at"] >= record["opened_at"].replace(microsecond=0)
 
     set_status(sandbox, ticket_id, "solved")
     deliver(runtime, ticket_id, "ev-3")

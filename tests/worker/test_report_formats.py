@@ -51,9 +51,14 @@ def test_report_html_is_one_escaped_file_and_the_terminal_report_still_prints(
     page = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", "--html", str(page)])
     assert result.exit_code == 0, result.output
-    assert "open escalations: 3" in result.output
+    assert "escalation rate" in result.output
     text = page.read_text()
     assert 'id="chart" alt="open escalations by reason" src="data:image/png;base64,' in text
+    assert "<style>:root" in text  # the admin page's stylesheet, inline
+    assert "Refund request" in text  # reasons in words
+    # An empty table says so instead of showing its headers alone.
+    assert '<section id="feedback-article">' in text
+    assert "No holdout decisions." in text
     assert "ticket &lt;1&gt;" in text
     assert "<script" not in text
     for table in ("reasons", "open", "feedback-category", "holdout", "lift"):
