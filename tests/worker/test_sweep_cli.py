@@ -106,6 +106,38 @@ def test_html_report_is_one_self_contained_file(report_file: Path) -> None:
     assert "https://" not in text
     for table in ("categories", "reasons", "examples-escalate", "examples-auto_resolve"):
         assert f'id="{table}"' in text
+    assert "<style>:root" in text  # the admin page's stylesheet, inline
+    # 16 sample tickets cannot back a 1% wrong-answer target: the page says so.
+    assert "Small sample: " in text
+    assert "needs about 300" in text
+
+
+def _report(categories: dict[str, float | None], wrong: float | None,
+            example_categories: tuple[str, ...]) -> dict[str, Any]:
+    return {"tickets": 5000, "recommended": {"auto_resolve_threshold": 0.9},
+            "target": {"max_wrong": 0.01},
+            "at": {"labelled": 5000, "wrong_rate": wrong},
+            "categories": {name: {"wrong_rate": rate} for name, rate in categories.items()},
+            "examples": {"auto_resolve": [{"category": c} for c in example_categories]}}
+
+
+def test_the_sweep_warns_of_a_category_over_target_while_the_total_is_under() -> None:
+    from worker.cli.render.thresholds import weak_advice
+
+    warnings = weak_advice(_report({"INVOICE": 0.063, "ORDERS": 0.004}, 0.009,
+                                   ("INVOICE", "ORDERS")))
+    assert warnings == [
+        "INVOICE is at 6.3% wrong answers, over the 1.0% target, though the total (0.9%) is "
+        "under it: give INVOICE its own threshold (policy.categories) or keep it from "
+        "auto-resolving."]
+    assert weak_advice(_report({"INVOICE": 0.063}, 0.02, ("INVOICE", "ORDERS"))) == []
+
+
+def test_the_sweep_warns_when_every_example_is_from_one_category() -> None:
+    from worker.cli.render.thresholds import weak_advice
+
+    [warning] = weak_advice(_report({"ORDERS": 0.0, "INVOICE": 0.0}, 0.0, ("ORDERS",) * 3))
+    assert warning.startswith("Every example is from one category (ORDERS)")
 
 
 @pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
