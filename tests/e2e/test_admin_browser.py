@@ -69,7 +69,7 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def badge_shows(count: int) -> None:
         WebDriverWait(browser, 20).until(
@@ -94,12 +94,15 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
 
     row = browser.find_elements(By.CSS_SELECTOR, "tr.escalation")[0]
     record_id = row.get_attribute("data-id")
+    row.find_element(By.CSS_SELECTOR, "details.dismiss summary").click()
+    Select(row.find_element(By.NAME, "why")).select_by_visible_text("Other")
     row.find_element(By.NAME, "note").send_keys("customer found the answer themselves")
     row.find_element(By.CSS_SELECTOR, "button.dismiss").click()
 
     WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "message")))
     assert browser.find_element(By.ID, "open-count").text == str(before - 1)
-    assert f"Escalation #{record_id} dismissed" in browser.find_element(By.ID, "message").text
+    assert f"Escalation #{record_id} dismissed by admin" in browser.find_element(
+        By.ID, "message").text
     ids = [r.get_attribute("data-id") for r in
            browser.find_elements(By.CSS_SELECTOR, "tr.escalation")]
     assert record_id not in ids

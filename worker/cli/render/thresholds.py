@@ -172,10 +172,12 @@ def _category_row(name: str, f: dict[str, Any]) -> list[str]:
 
 def page(report: dict[str, Any]) -> str:
     """The whole HTML report: one file, no external resources, no script."""
+    from core.labels import reason_label
     from infra.pages import png, render
 
     examples = [(path, [[e["id"], e["category"], f"{e['confidence']:.2f}",
-                         ", ".join(e["reasons"]), e["text"]] for e in items])
+                         ", ".join(reason_label(r) for r in e["reasons"]), e["text"]]
+                        for e in items])
                 for path, items in report["examples"].items()]
     return render(
         "sweep.html", report=report, recommendation=recommendation(report),
@@ -184,6 +186,6 @@ def page(report: dict[str, Any]) -> str:
                        "Violations"],
         category_rows=[_category_row("all", report["at"]),
                        *(_category_row(c, f) for c, f in sorted(report["categories"].items()))],
-        reason_rows=[[k, str(v)] for k, v in report["escalation_reasons"].items()],
+        reason_rows=[[reason_label(k), str(v)] for k, v in report["escalation_reasons"].items()],
         examples=examples,
         malformed_rows=[[str(m["line"]), m["error"]] for m in report["malformed"][:100]])
