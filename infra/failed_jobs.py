@@ -12,38 +12,15 @@ written. Every function raises redis.RedisError when Redis fails.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-import redis
 from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
+from infra.ledger_view import ask_replan, decision_id_for
 from infra.queue import JOB_FUNCTION
-
-LEDGER_PREFIX = "handoff:ledger:"
-
-# KEYS: the ledger. Marks it for re-planning if it holds a decision; returns 1 if so.
-ASK_REPLAN = """
-if redis.call('HEXISTS', KEYS[1], 'decision') == 0 then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'replan', '1')
-return 1
-"""
-
-
-def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
-    """Stable across retries of the same event, so a retry finds its own ledger."""
-    return hashlib.sha256(f"{platform}\0{ticket_id}\0{event_id}".encode()).hexdigest()[:32]
-
-
-def ask_replan(connection: redis.Redis, decision_id: str) -> bool:
-    """Ask the next run of `decision_id` to plan again; False when nothing is planned yet
-    (the next run plans anyway)."""
-    return bool(connection.eval(ASK_REPLAN, 1, LEDGER_PREFIX + decision_id))
 
 
 @dataclass(frozen=True)

@@ -308,7 +308,7 @@ def admin_blueprint(
         return change(record_id, lambda now, by: returned(
             store.return_to_ai(record_id, by, now)), "returned to the AI")
 
-    add_pages(blueprint, store, page, extras or Extras())
+    add_pages(blueprint, store, page, extras or Extras(), connection)
     return blueprint
 
 

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from infra.failed_jobs import FailedJob
+from infra.ledger_view import planned_note
 from infra.store.escalations import steps
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ def period(args: Mapping[str, str], now: datetime) -> tuple[datetime, datetime, 
 
 
 def add_pages(blueprint: Blueprint, store: AdminStore, page: Callable[..., Response],
-              extras: Extras) -> None:
-    """Register the record, ticket, failed-jobs and report pages on `blueprint`."""
+              extras: Extras, connection: redis.Redis) -> None:
+    """Register the record, ticket, failed-jobs and report pages on `blueprint`; the
+    handoff note is read from the decision ledger in Redis through `connection`."""
 
     @blueprint.get("/escalations/<int(max=2147483647):record_id>")
     def record(record_id: int) -> Response:
@@ -56,8 +58,12 @@ def add_pages(blueprint: Blueprint, store: AdminStore, page: Callable[..., Respo
         if found is None:
             abort(404, description=f"no escalation record {record_id}")
         decision = store.decision(found["decision_id"])
+        try:
+            note = planned_note(connection, found["decision_id"])
+        except redis.RedisError:
+            note = None
         return page("admin/record.html", r=found, decision=decision, history=steps(found),
-                    now=datetime.now(UTC))
+                    note=note, now=datetime.now(UTC))
 
     @blueprint.get("/tickets/<platform>/<ticket_id>")
     def ticket(platform: str, ticket_id: str) -> Response:

@@ -13,7 +13,7 @@ from core.batching import Batch, batches, rebase, without
 from core.fallback import fallbacks
 from core.models import Decision
 from infra import metrics
-from infra.failed_jobs import decision_id_for
+from infra.ledger_view import decision_id_for
 from infra.logs import bind
 from worker.aftercare import after_decision, holdout
 from worker.effects.apply import write

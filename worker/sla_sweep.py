@@ -22,7 +22,7 @@ from core.actions import plan
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
 from core.models import Path, Ticket
-from infra.failed_jobs import decision_id_for
+from infra.ledger_view import decision_id_for
 from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
 from worker.effects.apply import write

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
@@ -24,7 +25,7 @@ from rq.serializers import JSONSerializer
 from core.admin_settings import AdminSettings, ReportSettings, token_hash
 from core.aftercare import Outcome
 from core.ladder import Step
-from core.models import Decision, Message, Reason, Role, Signal, Source
+from core.models import Decision, InternalNote, Message, Reason, Role, Signal, Source
 from core.models import Path as Route
 from core.settings import Settings
 from infra import failed_jobs
@@ -37,6 +38,7 @@ from receiver.admin import admin_blueprint
 from receiver.admin_pages import Extras
 from receiver.app import create_app
 from tests.conftest import serve_in_thread
+from worker.effects.ledger import Ledger
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -86,7 +88,14 @@ def _decide(log: DecisionLog, n: int, ticket: str, path: str, reason: str, at: d
     return decision_id
 
 
-def seed(records: AdminReads, now: datetime) -> None:
+NOTE = """Handoff: refund request (Refund request)
+Customer: Dana Whitfield, 2 orders, first contact
+Asked: a refund for a double charge on order 10442
+AI tried: refund-policy (score 0.35), not sent
+Next step: check the payment provider for the second charge and refund it"""
+
+
+def seed(records: AdminReads, now: datetime, connection: redis.Redis) -> None:
     """Three weeks of decisions, four open escalations (one on a ladder, one the customer
     wrote to since), closed ones with first replies, judged drafts and outcomes."""
     log = DecisionLog(records.engine)
@@ -137,6 +146,9 @@ def seed(records: AdminReads, now: datetime) -> None:
             summary=summary, status_at_open="open", ladder="billing" if ladder else None,
             first_step=step, customers_at_open=1), opened)
         if ladder:
+            Ledger(connection, decision_id).plan(Decision(
+                ticket_id=ticket, platform="zendesk", path=Route.ESCALATE, confidence=0.35,
+                actions=(InternalNote(body=NOTE),)))
             records.note_messages(record_id, 2, Message(
                 author=Role.CUSTOMER, text="Any news? I was charged twice and need it back.",
                 created_at=opened + timedelta(hours=2)))
@@ -154,7 +166,7 @@ def serve_site(home: Path) -> Iterator[Site]:
                           "handbacks", "holdouts", "decisions"):
                 db.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
         now = datetime.now(UTC)
-        seed(records, now)
+        seed(records, now, connection)
         queue = Queue("handoff-admin-site", connection=connection, serializer=JSONSerializer)
         # A job that cannot reach its helpdesk, as a webhook job does in an outage.
         job = queue.enqueue("httpx.get", "http://127.0.0.1:9/api/v2/tickets/4999.json",

@@ -91,12 +91,16 @@ def test_reason_labels_read_as_words_and_unknown_codes_stay_visible() -> None:
     assert reason_label("brand_new_code") == "brand_new_code"
 
 
-def test_the_record_page_shows_the_context_the_customer_since_and_the_ladder(
-    app: Flask, records: AdminReads,
+def test_the_record_page_shows_the_note_the_context_the_customer_since_and_the_ladder(
+    app: Flask, records: AdminReads, redis_conn: redis.Redis,
 ) -> None:
-    from core.models import Message
+    from core.models import InternalNote, Message
+    from worker.effects.ledger import Ledger
 
     record_id = escalate(records, 5, ladder=True)
+    Ledger(redis_conn, "d5").plan(Decision(
+        ticket_id="5", platform="zendesk", path=Path.ESCALATE, confidence=0.31,
+        actions=(InternalNote(body="Handoff: refund request.\nCustomer: Dana <wants> it back"),)))
     records.note_messages(record_id, 1, Message(
         id="m9", author="customer", public=True, text="Any news on my refund?",
         created_at=datetime.now(UTC)))
@@ -105,6 +109,8 @@ def test_the_record_page_shows_the_context_the_customer_since_and_the_ladder(
     index = client.get("/admin/").get_data(True)
     assert f'href="/admin/escalations/{record_id}"' in index
     page = client.get(f"/admin/escalations/{record_id}").get_data(True)
+    assert ('<pre class="note">Handoff: refund request.\nCustomer: Dana &lt;wants&gt; it back'
+            in page)
     assert "<b>Refund request</b>: asked for a refund" in page
     assert "this is ridiculous" in page
     assert "<code>refund-policy</code>" in page
@@ -112,6 +118,8 @@ def test_the_record_page_shows_the_context_the_customer_since_and_the_ladder(
     assert "<b>Tier 1</b>" in page
     assert "group Billing" in page
     assert client.get("/admin/escalations/999").status_code == 404
+    redis_conn.delete("handoff:ledger:d5")  # the ledger expired: the page says so
+    assert "no longer there" in client.get(f"/admin/escalations/{record_id}").get_data(True)
 
 
 def test_decisions_link_to_their_ticket_page(app: Flask, records: AdminReads) -> None:

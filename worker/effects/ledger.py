@@ -14,7 +14,7 @@ from __future__ import annotations
 import redis
 
 from core.models import Decision
-from infra.failed_jobs import LEDGER_PREFIX, ask_replan
+from infra.ledger_view import LEDGER_PREFIX, ask_replan
 
 # Long enough to outlive every retry of the job, including a replay from the dead-letter registry.
 LEDGER_TTL_SECONDS = 30 * 86_400
