@@ -63,3 +63,20 @@ def test_report_html_is_one_escaped_file_and_the_terminal_report_still_prints(
     assert "<script" not in text
     for table in ("reasons", "open", "feedback-category", "holdout", "lift"):
         assert f'id="{table}"' in text
+
+
+def test_a_count_chart_has_whole_numbers_on_its_axis() -> None:
+    from matplotlib import pyplot as plt
+
+    from worker.cli.render.formats import count_figure
+
+    fig = count_figure({"human_request": 2, "high_risk:refund": 1}, "open escalations")
+    try:
+        fig.canvas.draw()
+        ticks = fig.axes[0].get_xticks()
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    finally:
+        plt.close(fig)
+    assert len(ticks) >= 2
+    assert all(float(t).is_integer() for t in ticks)
+    assert labels == ["Refund request", "Asked for a person"]

@@ -73,8 +73,8 @@ def _png(fig: Any) -> str:
     return png(buffer.getvalue())
 
 
-def count_chart(counts: dict[str, int], label: str) -> str:
-    """Horizontal bars of whole counts (the axis ticks are integers), as a data URI."""
+def count_figure(counts: dict[str, int], label: str) -> Any:
+    """Horizontal bars of whole counts, on an axis whose ticks are integers."""
     from matplotlib.ticker import MaxNLocator
 
     fig, axis = _figure(0.4 * max(3, len(counts)) + 1)
@@ -83,7 +83,12 @@ def count_chart(counts: dict[str, int], label: str) -> str:
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlim(0, max(counts.values(), default=0) + 1)
     axis.set_xlabel(label)
-    return _png(fig)
+    return fig
+
+
+def count_chart(counts: dict[str, int], label: str) -> str:
+    """`count_figure` as a PNG data URI."""
+    return _png(count_figure(counts, label))
 
 
 def weeks_chart(lead: dict[str, Any]) -> str:
