@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
-from core.admin_settings import AdminSettings, token_hash
+from core.admin_settings import AdminSettings, ReportSettings, token_hash
 from core.labels import reason_label
 from core.ladder import Step
 from core.models import Decision, Path, Reason, Signal, Source
 from core.settings import Settings
 from infra import failed_jobs
+from infra.store import lead_report
 from infra.store.admin_reads import AdminReads
 from infra.store.decision_log import DecisionLog, open_log
 from infra.store.escalations import NewEscalation
@@ -52,7 +53,9 @@ def queue(redis_conn: redis.Redis) -> Queue:
 @pytest.fixture
 def app(records: AdminReads, redis_conn: redis.Redis, queue: Queue) -> Flask:
     extras = Extras(failed=lambda: failed_jobs.list_failed(queue),
-                    replay=lambda job_id: failed_jobs.replay(queue, job_id))
+                    replay=lambda job_id: failed_jobs.replay(queue, job_id),
+                    report=lambda start, end: {"lead": lead_report.collect(
+                        records, start, end, ReportSettings())})
     return create_app(Settings(), redis_conn, {}, admin_token=SHARED, admin=admin_blueprint(
         records, SHARED, connection=redis_conn, settings=ACCOUNTS, extras=extras))
 
@@ -240,3 +243,16 @@ def test_failed_jobs_show_their_error_and_a_resolver_replays_them(
     again = ana.post("/admin/failed/replay", data={"csrf": csrf, "job_id": job.id})
     assert "not%20in%20the%20failed-job%20registry" in again.headers["Location"]
     assert "No failed jobs." in ana.get("/admin/failed").get_data(True)
+
+
+def test_the_report_page_covers_the_chosen_days(app: Flask, records: AdminReads) -> None:
+    escalate(records, 11)
+    client = app.test_client()
+    sign_in(client, VIC)
+    page = client.get("/admin/report?days=7").get_data(True)
+    assert "(7.0 days): 1 ticket(s) the AI decided on" in page
+    assert '<div class="value bad">100.0%</div>' in page  # 1 of 1 escalated: over 20%
+    assert "target: 10%\u201320% \u00b7 missed" in page
+    assert "No escalation in this period has a human reply yet." in page
+    assert "(28.0 days)" in client.get("/admin/report?days=x").get_data(True)
+    assert "(366.0 days)" in client.get("/admin/report?days=9999").get_data(True)
