@@ -6,7 +6,6 @@ without them the test is skipped with the reason (CI installs them in ``.ci/run`
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.admin_site import CHROMEDRIVER, CHROMIUM, chrome
 from tests.e2e.conftest import SAMPLES, create
 from worker.cli.demo import Stack
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,20 +27,9 @@ pytestmark = [
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1366,768"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+    with chrome(1366, 768) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def wait_for_open(stack: Stack, at_least: int, timeout: float = 90) -> int:

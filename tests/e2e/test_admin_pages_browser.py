@@ -40,13 +40,23 @@ def site(tmp_path: Path) -> Iterator[Site]:
         yield running
 
 
+def submit(driver: Any, button: Any) -> None:
+    """Click `button` and wait until the page it was on has gone."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button.click()
+    WebDriverWait(driver, 20).until(ec.staleness_of(button))
+
+
 def errors(driver: Any) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def test_a_lead_reads_a_record_resolves_dismisses_and_undoes(site: Site) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     with chrome() as driver:
         sign_in(driver, site, LEAD)
@@ -57,12 +67,14 @@ def test_a_lead_reads_a_record_resolves_dismisses_and_undoes(site: Site) -> None
         assert "high_risk:refund" not in body
 
         refund = driver.find_element(By.CSS_SELECTOR, "tr.escalation")  # the oldest first
-        refund.find_element(By.CSS_SELECTOR, "a.record").click()
+        submit(driver, refund.find_element(By.CSS_SELECTOR, "a.record"))
         assert driver.find_element(By.ID, "record").is_displayed()
         assert "Any news? I was charged twice" in driver.find_element(By.ID, "since").text
         assert "Billing specialists" in driver.find_element(By.ID, "ladder").text
         assert "refund-policy" in driver.find_element(By.ID, "context").text
+        record_page = driver.find_element(By.ID, "record")
         driver.back()
+        WebDriverWait(driver, 20).until(ec.staleness_of(record_page))
 
         rows = driver.find_elements(By.CSS_SELECTOR, "tr.escalation")
         first, second_id = rows[0], rows[1].get_attribute("data-id")
@@ -70,7 +82,7 @@ def test_a_lead_reads_a_record_resolves_dismisses_and_undoes(site: Site) -> None
         assert resolve.is_displayed()
         # Dismiss waits behind a click: the one action in plain view is Resolve.
         assert not first.find_element(By.CSS_SELECTOR, "button.dismiss").is_displayed()
-        resolve.click()
+        submit(driver, resolve)
         assert "marked resolved by Maria" in driver.find_element(By.ID, "message").text
         assert driver.find_element(By.ID, "open-count").text == "3"
 
@@ -79,15 +91,15 @@ def test_a_lead_reads_a_record_resolves_dismisses_and_undoes(site: Site) -> None
         assert record_id == second_id
         row.find_element(By.CSS_SELECTOR, "details.dismiss summary").click()
         Select(row.find_element(By.NAME, "why")).select_by_visible_text("Duplicate ticket")
-        row.find_element(By.CSS_SELECTOR, "button.dismiss").click()
+        submit(driver, row.find_element(By.CSS_SELECTOR, "button.dismiss"))
         assert driver.find_element(By.ID, "open-count").text == "2"
-        driver.find_element(By.CSS_SELECTOR, "#undo button").click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "#undo button"))
         assert "is open again" in driver.find_element(By.ID, "message").text
         assert driver.find_element(By.ID, "open-count").text == "3"
         assert record_id in [r.get_attribute("data-id") for r in
                              driver.find_elements(By.CSS_SELECTOR, "tr.escalation")]
 
-        driver.find_element(By.CSS_SELECTOR, "a.ticket").click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "a.ticket"))
         assert driver.find_element(By.ID, "ticket").is_displayed()
         assert errors(driver) == []
 
@@ -108,11 +120,11 @@ def test_failed_jobs_show_their_error_and_replay(site: Site) -> None:
 
     with chrome() as driver:
         sign_in(driver, site, LEAD)
-        driver.find_element(By.LINK_TEXT, "Failed jobs").click()
+        submit(driver, driver.find_element(By.LINK_TEXT, "Failed jobs"))
         row = driver.find_element(By.CSS_SELECTOR, "tr.failed-job")
         assert row.get_attribute("data-id") == site.failed_job
         assert "Connection refused" in row.find_element(By.CSS_SELECTOR, "td.error").text
-        row.find_element(By.CSS_SELECTOR, "button.replay").click()
+        submit(driver, row.find_element(By.CSS_SELECTOR, "button.replay"))
         assert "queued again" in driver.find_element(By.ID, "message").text
         assert driver.find_element(By.ID, "no-failed").is_displayed()
         assert site.failed_job in site.queue.get_job_ids()
@@ -123,7 +135,7 @@ def test_the_report_page_shows_each_figure_beside_its_target(site: Site) -> None
 
     with chrome() as driver:
         sign_in(driver, site, LEAD)
-        driver.find_element(By.LINK_TEXT, "Report").click()
+        submit(driver, driver.find_element(By.LINK_TEXT, "Report"))
         for figure in ("escalation", "containment", "reopen", "first-reply", "drafts", "csat"):
             text = driver.find_element(By.ID, f"figure-{figure}").text
             assert "target:" in text

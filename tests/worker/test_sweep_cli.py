@@ -7,18 +7,15 @@ without them it is skipped with the reason (CI installs them in ``.ci/run``).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from tests.e2e.admin_site import CHROMEDRIVER, CHROMIUM, chrome
 from tests.worker.test_cli_engine import SAMPLES, config
 from worker.cli import main
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def sweep(tmp_path: Path, tickets: Path, *extra: str) -> Any:
@@ -144,16 +141,8 @@ def test_the_sweep_warns_when_every_example_is_from_one_category() -> None:
                     reason="needs chromium and chromedriver: "
                            "apt-get install chromium chromium-driver")
 def test_html_report_opens_in_headless_chromium(report_file: Path) -> None:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1366,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    try:
+    pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+    with chrome(1366, 900) as driver:
         driver.get(report_file.as_uri())
         chart = driver.find_element("id", "chart")
         assert driver.execute_script(
@@ -164,5 +153,3 @@ def test_html_report_opens_in_headless_chromium(report_file: Path) -> None:
         assert "recommended for max-wrong 1.0%" in driver.find_element("tag name", "body").text
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
-    finally:
-        driver.quit()
