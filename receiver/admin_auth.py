@@ -57,7 +57,9 @@ class Accounts:
             raise ValueError("the admin page needs a token or an admin account")
 
     def secret(self) -> bytes:
-        """A key only this configuration knows, to sign cookies with."""
+        """The key cookies are signed with, from this configuration. Without a shared token
+        it comes from the accounts' hashes, which anyone reading the configuration knows:
+        that is enough, because a cookie opens nothing unless Redis holds its session."""
         material = self.shared_token or "".join(sorted(
             a.token_hash for a in self.accounts.values()))
         return hmac.new(material.encode(), b"handoff-admin-cookie", hashlib.sha256).digest()
