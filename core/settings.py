@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from core import lexicon
+from core.admin_settings import AdminSettings, ReportSettings
 from core.aftercare import AftercareSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
@@ -333,6 +334,8 @@ class Settings(_Section):
     # `handoff purge` deletes decision-log and closed escalation rows older than this.
     retention_days: int = Field(default=365, ge=1)
     language: LanguageSettings = LanguageSettings()
+    admin: AdminSettings = AdminSettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:

@@ -4,8 +4,10 @@ Kept in Redis rather than in a process, so that every gunicorn worker of the
 receiver sees the same sessions and counts the same failures.
 
 - `Sessions`: a sign-in creates a random session id; the signed cookie carries it
-  and Redis holds its hash for the cookie's lifetime. Signing out deletes it, so a
-  copied cookie opens nothing afterwards.
+  and Redis holds its hash, with who signed in, for the cookie's lifetime. Signing
+  out deletes it, so a copied cookie opens nothing afterwards.
+- `Accounts`: who a token belongs to: a named account from ``admin.accounts`` (its
+  token's hash), or the single shared token (a resolver named "admin").
 - `LoginThrottle`: failed attempts to give the admin token (the sign-in form, the
   Authorization header, ``/metrics``) are counted per client address and for the
   admin account as a whole, in fixed windows. Past either limit every attempt is
@@ -18,12 +20,70 @@ answers that with 503.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis
 
+from core.admin_settings import AdminAccount, Role, token_hash
+
 PREFIX = "handoff:admin"
+SHARED = "admin"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is signed in: the account's key, the name shown on what they did, their role."""
+
+    key: str
+    name: str
+    role: Role
+
+    @property
+    def may_change(self) -> bool:
+        return self.role == "resolver"
+
+
+class Accounts:
+    """The named accounts and the shared token (either may be absent, not both)."""
+
+    def __init__(self, shared_token: str | None,
+                 accounts: Mapping[str, AdminAccount] | None = None) -> None:
+        self.shared_token = shared_token or None
+        self.accounts = dict(accounts or {})
+        if self.shared_token is None and not self.accounts:
+            raise ValueError("the admin page needs a token or an admin account")
+
+    def secret(self) -> bytes:
+        """The key cookies are signed with, from this configuration. Without a shared token
+        it comes from the accounts' hashes, which anyone reading the configuration knows:
+        that is enough, because a cookie opens nothing unless Redis holds its session."""
+        material = self.shared_token or "".join(sorted(
+            a.token_hash for a in self.accounts.values()))
+        return hmac.new(material.encode(), b"handoff-admin-cookie", hashlib.sha256).digest()
+
+    def match(self, offered: str) -> Person | None:
+        """The person `offered` is the token of, compared in constant time; None if nobody."""
+        if not offered:
+            return None
+        found: Person | None = None
+        if self.shared_token is not None and hmac.compare_digest(
+                offered.encode(), self.shared_token.encode()):
+            found = Person(SHARED, "admin", "resolver")
+        hashed = token_hash(offered).encode()
+        for key, account in self.accounts.items():
+            if hmac.compare_digest(hashed, account.token_hash.encode()):
+                found = Person(key, account.display_name, account.role)
+        return found
+
+    def person(self, key: str) -> Person | None:
+        """The person a session was made for; None when the account is gone from config."""
+        if key == SHARED:
+            return Person(SHARED, "admin", "resolver") if self.shared_token else None
+        account = self.accounts.get(key)
+        return Person(key, account.display_name, account.role) if account else None
 
 
 @dataclass(frozen=True)
@@ -92,15 +152,22 @@ class Sessions:
         # Only a hash is stored: reading Redis does not hand out usable session ids.
         return f"{PREFIX}:session:{hashlib.sha256(session_id.encode()).hexdigest()}"
 
-    def create(self) -> str:
-        """A new session id, valid for `ttl_seconds`."""
+    def create(self, who: str) -> str:
+        """A new session id for account `who`, valid for `ttl_seconds`."""
         session_id = secrets.token_urlsafe(32)
-        self.connection.set(self._key(session_id), 1, ex=self.ttl_seconds)
+        self.connection.set(self._key(session_id), who, ex=self.ttl_seconds)
         return session_id
 
-    def valid(self, session_id: str) -> bool:
-        """Whether `session_id` was created here and is neither expired nor revoked."""
-        return bool(session_id) and bool(self.connection.exists(self._key(session_id)))
+    def who(self, session_id: str) -> str | None:
+        """The account a live session was created for; None when it is unknown, expired or
+        revoked (a session from before accounts existed is the shared token's)."""
+        if not session_id:
+            return None
+        value = self.connection.get(self._key(session_id))
+        if value is None:
+            return None
+        text = value.decode() if isinstance(value, bytes) else str(value)
+        return SHARED if text == "1" else text
 
     def revoke(self, session_id: str) -> None:
         """End the session now; unknown ids are ignored."""

@@ -20,6 +20,8 @@ from rq.registry import ScheduledJobRegistry
 
 from core import aftercare as care
 from core.actions import route_for
+from core.batching import batches
+from core.fallback import fallbacks
 from core.ladder import choose_ladder, first_step
 from core.language import language_signal
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
@@ -32,7 +34,6 @@ from worker.notify import notify
 from worker.runtime import Runtime, current
 
 log = logging.getLogger("worker.aftercare")
-
 
 
 def _now() -> datetime:
@@ -52,8 +53,8 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
     records = store(runtime)
     now = _now()
     held = care.in_holdout(ticket.platform, ticket.id, runtime.settings.aftercare.holdout_percent)
-    records.track_outcome(ticket.platform, ticket.id, held,
-                          ticket.status.value in ("solved", "closed"), now)
+    status = status_after(ticket, decision, Ledger(runtime.redis, decision_id))
+    records.track_outcome(ticket.platform, ticket.id, held, status in ("solved", "closed"), now)
     observe(runtime, records, ticket, now)
     follow_up(runtime, ticket, decision)
     if held:
@@ -64,6 +65,23 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
         article = decision.sources[0].id if decision.sources else None
         records.record_draft(decision_id, ticket.platform, ticket.id, article,
                              category_of(runtime, article), decision.reply, now)
+
+
+def status_after(ticket: Ticket, decision: Decision, ledger: Ledger) -> str:
+    """The ticket's status once this decision's confirmed writes are on it: the last status
+    a written batch (or the fallback written in its place) set, else the status as loaded.
+
+    Our own writes fire no webhook (the loop guard), so an AI-solved ticket is seen solved
+    by no later job: this one has to count it. Raises redis.RedisError."""
+    status = ticket.status.value
+    for index, planned in enumerate(batches(decision.actions)):
+        if not ledger.is_done(index):
+            break
+        kept = ledger.fallback(index)
+        written = planned if kept is None else fallbacks(planned, kept[1])[kept[0]]
+        status = next((a.status.value for a in reversed(written) if isinstance(a, SetStatus)),
+                      status)
+    return status
 
 
 def holdout(runtime: Runtime, decision_id: str, decision: Decision) -> Decision:
@@ -87,6 +105,9 @@ def observe(runtime: Runtime, records: Escalations, ticket: Ticket, now: datetim
     """Resolve records a human has finished, stop keep-warm where the ticket moved on,
     and judge drafts an agent has answered."""
     for record in records.open_for_ticket(ticket.platform, ticket.id):
+        reply = care.human_replied_since(ticket, record["opened_at"])
+        if reply is not None and record["first_reply_at"] is None:
+            records.note_first_reply(record["id"], reply.created_at)
         if care.resolved_by_human(ticket, record["opened_at"]):
             records.resolve(record["id"], "auto: human reply, ticket solved", now)
             log.info("escalation %s resolved by a human reply", record["id"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from core.batching import Batch, batches, rebase, without
 from core.fallback import fallbacks
 from core.models import Decision
 from infra import metrics
+from infra.ledger_view import decision_id_for
 from infra.logs import bind
 from worker.aftercare import after_decision, holdout
 from worker.effects.apply import write
@@ -26,11 +26,6 @@ from worker.ladder import LadderContext, climb_locked, wants_climb
 from worker.runtime import current
 
 log = logging.getLogger("worker.jobs")
-
-
-def decision_id_for(platform: str, ticket_id: str, event_id: str) -> str:
-    """Stable across retries of the same event, so a retry finds its own ledger."""
-    return hashlib.sha256(f"{platform}\0{ticket_id}\0{event_id}".encode()).hexdigest()[:32]
 
 
 @reschedule_when_rate_limited

@@ -23,13 +23,13 @@ from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
 from core.language import language_signal
 from core.models import Path, Ticket
+from infra.ledger_view import decision_id_for
 from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
 from worker.effects.apply import write
 from worker.effects.ledger import Ledger
 from worker.effects.lock import ticket_lock
 from worker.handback import queue_tagged_return
-from worker.jobs import decision_id_for
 from worker.ladder import LadderContext, sweep_climb
 from worker.runtime import Runtime, current
 

@@ -98,6 +98,8 @@ escalations = sa.Table(
     sa.Column("new_messages", sa.Integer),
     sa.Column("last_message_at", sa.DateTime(timezone=True)),
     sa.Column("last_message", sa.Text),
+    # Revision 0006: the first human public reply after the escalation (the lead's report).
+    sa.Column("first_reply_at", sa.DateTime(timezone=True)),
     sa.Index("ix_escalations_state", "state", "opened_at"),
     sa.Index("ix_escalations_ticket", "platform", "ticket_id"),
 )
@@ -153,6 +155,8 @@ ticket_outcomes = sa.Table(
     sa.Column("solved_at", sa.DateTime(timezone=True)),
     sa.Column("is_solved", sa.Boolean, nullable=False),
     sa.Column("reopened", sa.Integer, nullable=False),
+    # Revision 0006: when it was first reopened, so containment can count N days.
+    sa.Column("reopened_at", sa.DateTime(timezone=True)),
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

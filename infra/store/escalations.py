@@ -79,7 +79,8 @@ def _utc(value: datetime) -> datetime:
 def _row(row: Any) -> dict[str, Any]:
     data = dict(row._mapping)
     for key in ("opened_at", "closed_at", "drafted_at", "judged_at", "at", "decided_at",
-                "level_due_at", "last_message_at"):
+                "level_due_at", "last_message_at", "first_reply_at", "reopened_at",
+                "first_seen_at", "solved_at"):
         if data.get(key) is not None:
             data[key] = _utc(data[key])
     return data
@@ -231,6 +232,13 @@ class Escalations:
                         history=[*(row.history or []), _stored(step)]))
             return result.rowcount == 1
 
+    def note_first_reply(self, record_id: int, at: datetime) -> None:
+        """Remember the first human public reply after the escalation (kept once)."""
+        with self.engine.begin() as connection:
+            connection.execute(escalations.update().where(
+                escalations.c.id == record_id, escalations.c.first_reply_at.is_(None))
+                .values(first_reply_at=at))
+
     def count_keep_warm(self, record_id: int) -> None:
         with self.engine.begin() as connection:
             connection.execute(escalations.update().where(escalations.c.id == record_id).values(
@@ -314,16 +322,25 @@ class Escalations:
                 changes["solved_at"] = now
             if row.is_solved and not solved:
                 changes["reopened"] = row.reopened + 1
+                if row.reopened_at is None:
+                    changes["reopened_at"] = now
             if changes:  # most jobs see the ticket as it was: nothing to write
                 connection.execute(table.update().where(key).values(**changes))
 
-    def lift(self) -> dict[str, dict[str, float]]:
-        """Holdout against AI-handled tickets: count, solved share, mean hours to first
-        solved, and reopen rate (reopened at least once, of those solved)."""
+    def lift(self, since: datetime | None = None,
+             until: datetime | None = None) -> dict[str, dict[str, float]]:
+        """Holdout against AI-handled tickets first seen in [`since`, `until`): count,
+        solved count, mean hours to first solved, and reopen rate (reopened at least once,
+        of those solved)."""
         table = ticket_outcomes
+        query = sa.select(table)
+        if since is not None:
+            query = query.where(table.c.first_seen_at >= since)
+        if until is not None:
+            query = query.where(table.c.first_seen_at < until)
         result: dict[str, dict[str, float]] = {}
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(table)).all()
+            rows = connection.execute(query).all()
         for group, flag in (("holdout", True), ("ai", False)):
             chosen = [r for r in rows if bool(r.holdout) is flag]
             solved = [r for r in chosen if r.solved_at is not None]

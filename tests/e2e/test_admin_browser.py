@@ -6,7 +6,6 @@ without them the test is skipped with the reason (CI installs them in ``.ci/run`
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.admin_site import CHROMEDRIVER, CHROMIUM, chrome
 from tests.e2e.conftest import SAMPLES, create
 from worker.cli.demo import Stack
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,20 +27,9 @@ pytestmark = [
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1366,768"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+    with chrome(1366, 768) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def wait_for_open(stack: Stack, at_least: int, timeout: float = 90) -> int:
@@ -69,7 +55,7 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def badge_shows(count: int) -> None:
         WebDriverWait(browser, 20).until(
@@ -94,12 +80,15 @@ def test_sign_in_see_the_badge_dismiss_and_see_it_drop(
 
     row = browser.find_elements(By.CSS_SELECTOR, "tr.escalation")[0]
     record_id = row.get_attribute("data-id")
+    row.find_element(By.CSS_SELECTOR, "details.dismiss summary").click()
+    Select(row.find_element(By.NAME, "why")).select_by_visible_text("Other")
     row.find_element(By.NAME, "note").send_keys("customer found the answer themselves")
     row.find_element(By.CSS_SELECTOR, "button.dismiss").click()
 
     WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "message")))
     assert browser.find_element(By.ID, "open-count").text == str(before - 1)
-    assert f"Escalation #{record_id} dismissed" in browser.find_element(By.ID, "message").text
+    assert f"Escalation #{record_id} dismissed by admin" in browser.find_element(
+        By.ID, "message").text
     ids = [r.get_attribute("data-id") for r in
            browser.find_elements(By.CSS_SELECTOR, "tr.escalation")]
     assert record_id not in ids

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from core.settings import Settings
+from infra.store.admin_reads import AdminReads
 from infra.store.decision_log import open_log
 from infra.store.escalations import Escalations, NewEscalation
 from receiver.admin import COOKIE, admin_blueprint
@@ -34,7 +35,7 @@ def seed(records: Escalations, n: int, *, reason: str = "human_request",
 
 @pytest.fixture
 def records(database_url: str) -> Escalations:
-    return Escalations(open_log(database_url).engine)
+    return AdminReads(open_log(database_url).engine)
 
 
 @pytest.fixture
@@ -87,7 +88,10 @@ def test_badge_list_decisions_and_simulation(app: Flask, records: Escalations) -
     assert re.search(r'id="open-count"[^>]*>2<', page)
     assert "Summary &lt;b&gt;1&lt;/b&gt;" in page  # customer text is escaped
     assert "https://acme.zendesk.com/agent/tickets/2" in page
-    assert "auto_resolve_precision" in page
+    assert "<dt>auto resolve precision</dt><dd>0.97</dd>" in page
+    # Reasons in words, the code kept only as a tooltip.
+    assert '<td data-label="Reason" title="high_risk:refund">Refund request</td>' in page
+    assert '<td data-label="Reason" title="human_request">Asked for a person</td>' in page
 
 
 def test_filters_by_reason_platform_and_age(app: Flask, records: Escalations) -> None:
@@ -127,7 +131,7 @@ def test_dismiss_needs_csrf_and_a_note(app: Flask, records: Escalations) -> None
     record = records.get(record_id)
     assert record is not None
     assert (record["state"], record["note"], record["closed_by"]) == (
-        "dismissed", "duplicate of #7", "admin page")
+        "dismissed", "duplicate of #7", "admin")
     again = client.post(f"/admin/escalations/{record_id}/resolve", data={"csrf": csrf})
     assert "already%20dismissed" in again.headers["Location"]
 

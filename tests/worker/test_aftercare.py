@@ -129,6 +129,9 @@ def test_record_resolves_itself_on_human_reply_and_solved(
     deliver(runtime, ticket_id, "ev-2")
     [record] = store(runtime).list_open()  # a reply alone does not close it
     assert scheduled_keep_warm(make_queue(runtime.settings, runtime.redis)) == []
+    # The first human reply's time is kept for the lead's report.
+    assert record["first_reply_at"] is not None
+    assert record["first_reply_at"] >= record["opened_at"].replace(microsecond=0)
 
     set_status(sandbox, ticket_id, "solved")
     deliver(runtime, ticket_id, "ev-3")
@@ -275,6 +278,18 @@ def test_holdout_tickets_are_logged_but_untouched_and_reported(
     assert result.exit_code == 0, result.output
     assert "holdout: 1 ticket decision(s) logged without AI action (escalate: 1)" in result.output
     runtime_module.current.cache_clear()
+
+
+def test_an_ai_solved_ticket_counts_as_solved_in_the_lift(
+    sandbox: httpx.Client, runtime: Runtime
+) -> None:
+    # Our own writes fire no webhook (the trigger's loop guard), so the job that solved the
+    # ticket is the only one that can note it solved.
+    ticket_id = create(sandbox, sample_for("auto_resolve"))
+    deliver(runtime, ticket_id, "ev-1")
+    assert ticket(sandbox, ticket_id)["status"] == "solved"
+    ai = store(runtime).lift()["ai"]
+    assert (ai["tickets"], ai["solved"]) == (1, 1)
 
 
 def test_report_shows_acceptance_by_category_and_suggests_changes(

@@ -64,7 +64,7 @@ def test_open_log_twice_is_a_no_op_migration(database_url: str) -> None:
     log = open_log(database_url)
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0006"
+    assert version == "0007"
 
 
 def test_drafts_and_holdouts_are_stored_once(database_url: str) -> None:
@@ -124,5 +124,5 @@ def test_a_database_from_before_the_move_upgrades_and_keeps_its_rows(database_ur
     with log.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
-    assert (version, diff) == ("0006", [])
+    assert (version, diff) == ("0007", [])
     assert [(row["decision_id"], row["language"]) for row in log.recent()] == [("old", None)]

@@ -51,10 +51,32 @@ def test_report_html_is_one_escaped_file_and_the_terminal_report_still_prints(
     page = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", "--html", str(page)])
     assert result.exit_code == 0, result.output
-    assert "open escalations: 3" in result.output
+    assert "escalation rate" in result.output
     text = page.read_text()
     assert 'id="chart" alt="open escalations by reason" src="data:image/png;base64,' in text
+    assert "<style>:root" in text  # the admin page's stylesheet, inline
+    assert "Refund request" in text  # reasons in words
+    # An empty table says so instead of showing its headers alone.
+    assert '<section id="feedback-article">' in text
+    assert "No holdout decisions." in text
     assert "ticket &lt;1&gt;" in text
     assert "<script" not in text
     for table in ("reasons", "open", "feedback-category", "holdout", "lift"):
         assert f'id="{table}"' in text
+
+
+def test_a_count_chart_has_whole_numbers_on_its_axis() -> None:
+    from matplotlib import pyplot as plt
+
+    from worker.cli.render.formats import count_figure
+
+    fig = count_figure({"human_request": 2, "high_risk:refund": 1}, "open escalations")
+    try:
+        fig.canvas.draw()
+        ticks = fig.axes[0].get_xticks()
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    finally:
+        plt.close(fig)
+    assert len(ticks) >= 2
+    assert all(float(t).is_integer() for t in ticks)
+    assert labels == ["Refund request", "Asked for a person"]

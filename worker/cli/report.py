@@ -1,4 +1,5 @@
-"""``handoff report`` (escalations, draft feedback by category and article, the holdout)
+"""``handoff report`` (the support lead's figures over a period, escalations, draft
+feedback by category and article, the holdout)
 and ``handoff escalations`` (list, resolve, dismiss or return records to the AI by hand).
 
 Reads the decision log (``DATABASE_URL``, else SQLite under ``$HANDOFF_HOME``).
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -121,20 +122,40 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Also write the report as one self-contained HTML file.")
-def report(as_json: bool, html_path: str | None) -> None:
-    """Print open escalations, draft acceptance by category and article, suggested
-    threshold or exclusion changes, and the holdout share."""
+@click.option("--days", type=click.IntRange(1, 366), default=28, show_default=True,
+              help="The period: the last N days (ignored with --since).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="The period's first day (UTC), e.g. 2026-11-01.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="The day after the period (UTC; default: now).")
+def report(as_json: bool, html_path: str | None, days: int, since: datetime | None,
+           until: datetime | None) -> None:
+    """The support lead's figures over a period (escalation rate by reason and week,
+    containment, reopen rate, first human reply, draft acceptance, holdout lift), each
+    beside its target (``report:`` in the configuration); then open escalations, draft
+    acceptance by category and article, suggested changes, and the holdout share."""
+    import os
+
     if html_path:
         from worker.cli.render.charts import pyplot
 
         pyplot()  # before the work: a missing matplotlib is said at once
-    records = _records()
-    if as_json or html_path:
-        from worker.cli.render.formats import write
 
-        write(records, as_json, html_path)
+    from infra.config import load_settings
+    from worker.cli.render.formats import collect, terminal, write
+
+    now = datetime.now(UTC)
+    end = until.replace(tzinfo=UTC) if until else now
+    start = since.replace(tzinfo=UTC) if since else end - timedelta(days=days)
+    if start >= end:
+        raise click.BadParameter("--since must be before --until", param_hint="--since")
+    records = _records()
+    data = collect(records, start, end, load_settings(env=os.environ).report, now)
+    if as_json or html_path:
+        write(data, as_json, html_path)
         if as_json:
             return
+    terminal(data["lead"])
     open_records = records.list_open(limit=10_000)
     click.echo(f"open escalations: {len(open_records)}")
     by_reason: dict[str, int] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import redis
 
 from core.models import Decision
+from infra.ledger_view import LEDGER_PREFIX, ask_replan
 
 # Long enough to outlive every retry of the job, including a replay from the dead-letter registry.
 LEDGER_TTL_SECONDS = 30 * 86_400
@@ -27,15 +28,6 @@ if redis.call('HSETNX', KEYS[1], 'decision', ARGV[1]) == 1 then
   return false
 end
 return redis.call('HGET', KEYS[1], 'decision')
-"""
-
-# KEYS: the ledger. Marks it for re-planning if it holds a decision; returns 1 if so.
-_ASK_REPLAN = """
-if redis.call('HEXISTS', KEYS[1], 'decision') == 0 then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'replan', '1')
-return 1
 """
 
 # KEYS: the ledger. ARGV: the new decision's JSON, the TTL. Replaces the decision and
@@ -66,7 +58,8 @@ class Ledger:
 
     def __init__(self, connection: redis.Redis, decision_id: str) -> None:
         self._redis = connection
-        self.key = f"handoff:ledger:{decision_id}"
+        self.key = LEDGER_PREFIX + decision_id
+        self.decision_id = decision_id
         self._fields: dict[str, str] | None = None
 
     def _read(self) -> dict[str, str]:
@@ -94,7 +87,7 @@ class Ledger:
     def ask_replan(self) -> bool:
         """Ask the next run to plan this decision again; False when nothing is planned
         yet (the next run plans anyway)."""
-        return bool(self._redis.eval(_ASK_REPLAN, 1, self.key))
+        return ask_replan(self._redis, self.decision_id)
 
     def replan_asked(self) -> bool:
         return "replan" in self._read()

@@ -1,14 +1,15 @@
 """Render a threshold sweep (`worker.cli.thresholds.evaluate`): a rich table for the terminal, and a
-single self-contained HTML file with matplotlib charts embedded as PNG.
+single self-contained HTML file drawn with the admin site's templates and stylesheet
+(`infra.pages`), matplotlib charts embedded as PNG; both say when the advice is weak
+(`weak_advice`).
 
 Nothing here runs the engine; every function takes the JSON-safe report dict.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import io
+import math
 from typing import Any
 
 from rich.console import Console
@@ -74,6 +75,8 @@ def terminal(report: dict[str, Any], console: Console) -> None:
         reasons.add_row(code, str(count))
     console.print(reasons)
     console.print(recommendation(report))
+    for warning in weak_advice(report):
+        console.print(f"[yellow]warning:[/] {warning}")
 
 
 def recommendation(report: dict[str, Any]) -> str:
@@ -126,63 +129,62 @@ def chart_png(report: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#222}
-table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border:1px solid #ccc;
-padding:0.25rem 0.5rem;text-align:right}td.l,th.l{text-align:left}
-caption{font-weight:bold;text-align:left}.text{max-width:40rem}"""
+def weak_advice(report: dict[str, Any]) -> list[str]:
+    """Why the recommendation may not hold, one sentence each (empty: no reason found):
+    too few labelled auto-resolutions to measure the wrong-answer target, a category
+    over that target while the total is under it, examples from one category only."""
+    warnings: list[str] = []
+    at, target = report["at"], report["target"] or {}
+    wanted = target.get("max_wrong")
+    if report["recommended"] is not None and wanted is not None:
+        # About three wrong answers must be expected before a rate can be told from zero.
+        needed = max(100, math.ceil(3 / wanted)) if wanted > 0 else 300
+        measured = at.get("labelled", 0)
+        if measured < needed:
+            warnings.append(
+                f"Small sample: {measured} labelled ticket(s) back this recommendation; telling "
+                f"a {pct(wanted)} wrong-answer rate from zero needs about {needed}. Treat the "
+                "threshold as a starting point and sweep again on more history.")
+    elif report["tickets"] < 100:
+        warnings.append(f"Small sample: {report['tickets']} ticket(s); rates this small move "
+                        "a lot with one ticket.")
+    total = at.get("wrong_rate")
+    if wanted is not None and total is not None and total <= wanted:
+        for name, figures in sorted(report["categories"].items()):
+            rate = figures.get("wrong_rate")
+            if rate is not None and rate > wanted:
+                warnings.append(
+                    f"{name} is at {pct(rate)} wrong answers, over the {pct(wanted)} target, "
+                    f"though the total ({pct(total)}) is under it: give {name} its own "
+                    "threshold (policy.categories) or keep it from auto-resolving.")
+    shown = {e["category"] for items in report["examples"].values() for e in items}
+    if len(shown) == 1 and len(report["categories"]) > 1:
+        warnings.append(f"Every example is from one category ({shown.pop() or 'none'}): they "
+                        "say little about the others.")
+    return warnings
 
 
-TEXT_COLUMNS = ("category", "reason", "reasons", "severity", "ticket", "summary", "text",
-                "error", "path", "group")
-
-
-def table(caption: str, head: list[str], rows: list[list[str]], id_: str) -> str:
-    """An escaped HTML table; the first column and the text columns align left."""
-    cls = ['class="l"' if i == 0 or h in TEXT_COLUMNS else "" for i, h in enumerate(head)]
-    out = [f'<table id="{id_}"><caption>{html.escape(caption)}</caption><tr>']
-    out += [f"<th {c}>{html.escape(h)}</th>" for c, h in zip(cls, head, strict=True)]
-    out.append("</tr>")
-    for row in rows:
-        out.append("<tr>" + "".join(
-            f"<td {c}>{html.escape(v)}</td>" for c, v in zip(cls, row, strict=True)) + "</tr>")
-    out.append("</table>")
-    return "".join(out)
+def _category_row(name: str, f: dict[str, Any]) -> list[str]:
+    return [name, str(f["tickets"]), *(pct(f[f"{p}_share"]) for p in PATHS),
+            pct(f["wrong_rate"]), str(f["safety_violations"])]
 
 
 def page(report: dict[str, Any]) -> str:
     """The whole HTML report: one file, no external resources, no script."""
-    png = base64.b64encode(chart_png(report)).decode("ascii")
-    at = report["at"]
-    cats = [["all", str(at["tickets"]), *(pct(at[f"{p}_share"]) for p in PATHS),
-             pct(at["wrong_rate"]), str(at["safety_violations"])]]
-    cats += [[c, str(f["tickets"]), *(pct(f[f"{p}_share"]) for p in PATHS),
-              pct(f["wrong_rate"]), str(f["safety_violations"])]
-             for c, f in sorted(report["categories"].items())]
-    head = ["category", "tickets", "auto", "draft", "escalate", "skip", "wrong", "violations"]
-    parts = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        "<title>Handoff threshold sweep</title>", f"<style>{STYLE}</style></head><body>",
-        "<h1>Handoff threshold sweep</h1>",
-        f"<p>{report['tickets']} tickets from {html.escape(report['file'])}; "
-        f"{len(report['malformed'])} malformed line(s) skipped.</p>",
-        f"<p><strong>{html.escape(recommendation(report))}</strong></p>",
-        f'<img id="chart" alt="auto, draft and escalate split and wrong-answer rate against '
-        f'the auto-resolve threshold" src="data:image/png;base64,{png}">',
-        table(f"Per category at auto / draft = {_pair(at)}", head, cats, "categories"),
-        table("Escalation reasons (primary reason)", ["reason", "tickets"],
-               [[k, str(v)] for k, v in report["escalation_reasons"].items()], "reasons"),
-    ]
-    for path, items in report["examples"].items():
-        if not items:
-            continue
-        rows = [[e["id"], e["category"], f"{e['confidence']:.2f}", ", ".join(e["reasons"]),
-                 e["text"]] for e in items]
-        parts.append(table(f"Examples: {path} ({len(items)})",
-                            ["ticket", "category", "confidence", "reasons", "text"],
-                            rows, f"examples-{path}"))
-    if report["malformed"]:
-        parts.append(table("Malformed lines (skipped)", ["line", "error"],
-                            [[str(m["line"]), m["error"]] for m in report["malformed"][:100]],
-                            "malformed"))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    from core.labels import reason_label
+    from infra.pages import png, render
+
+    examples = [(path, [[e["id"], e["category"], f"{e['confidence']:.2f}",
+                         ", ".join(reason_label(r) for r in e["reasons"]), e["text"]]
+                        for e in items])
+                for path, items in report["examples"].items()]
+    return render(
+        "sweep.html", report=report, recommendation=recommendation(report),
+        warnings=weak_advice(report), chart=png(chart_png(report)), pair=_pair(report["at"]),
+        category_head=["Category", "Tickets", "Auto", "Draft", "Escalate", "Skip", "Wrong",
+                       "Violations"],
+        category_rows=[_category_row("all", report["at"]),
+                       *(_category_row(c, f) for c, f in sorted(report["categories"].items()))],
+        reason_rows=[[reason_label(k), str(v)] for k, v in report["escalation_reasons"].items()],
+        examples=examples,
+        malformed_rows=[[str(m["line"]), m["error"]] for m in report["malformed"][:100]])
