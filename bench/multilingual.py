@@ -1,9 +1,11 @@
 """Per-language figures on the labelled multilingual set (bench/multilingual/*.yaml).
 
-    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout]
+    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout | --fresh]
 
 `--heldout` reads bench/multilingual-heldout instead: messages written after the trigger
-phrases were frozen (the main set was used while writing them).
+phrases were frozen (the main set was used while writing them). `--fresh` reads
+bench/multilingual-fresh: a round written before the compositional human-request
+detector was designed, never used to change it.
 
 Each message becomes a one-message ticket and goes through `decide` with the local
 scorer, as in a worker. Every other short message (1 or 2 words) carries its
@@ -29,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.multilingual_set import DIR, HELDOUT, Row, rows
+from bench.multilingual_set import DIR, FRESH, HELDOUT, Row, rows
 from core.engine import decide
 from core.language import detector
 from core.models import Message, PublicReply, Requester, Role, Ticket
@@ -51,7 +53,9 @@ def as_ticket(row: Row, index: int, locale: str | None) -> Ticket:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=str(ROOT / "config/handoff.yaml"))
-    parser.add_argument("--heldout", action="store_true")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--heldout", action="store_true")
+    which.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
     settings = load_settings(args.config)
     scorer = build_scorer(settings)
@@ -59,7 +63,7 @@ def main() -> None:
     identify = detector(languages.languages)
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     short_seen = 0
-    for index, row in enumerate(rows(HELDOUT if args.heldout else DIR)):
+    for index, row in enumerate(rows(HELDOUT if args.heldout else FRESH if args.fresh else DIR)):
         s = stats[row.language]
         locale = None
         if row.words < 3:

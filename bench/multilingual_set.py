@@ -15,6 +15,7 @@ from core.language import word_count
 
 DIR = Path(__file__).with_name("multilingual")
 HELDOUT = Path(__file__).with_name("multilingual-heldout")
+FRESH = Path(__file__).with_name("multilingual-fresh")
 HUMAN_KINDS = ("human", "indirect", "typo", "short_human")
 
 
