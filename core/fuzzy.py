@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from core.phrasebook import triggers
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -125,5 +127,60 @@ def _contact_verb(match: re.Match[str]) -> str:
 
 
 def repair(text: str) -> str:
-    """`text` with typos of key words repaired; everything else is kept as it was."""
-    return _BEFORE_SOMEONE.sub(_contact_verb, _WORD.sub(lambda m: repair_word(m.group(0)), text))
+    """`text` with typos of key words and of language stems (`repair_stem`) repaired;
+    everything else is kept as it was."""
+    text = _BEFORE_SOMEONE.sub(_contact_verb, _WORD.sub(lambda m: repair_word(m.group(0)), text))
+    return _UNICODE_WORD.sub(lambda m: repair_stem(m.group(0)), text)
+
+
+# Every shipped language's person, contact and want words as stems ("mitarbeiter",
+# "konsultant"): a longer word one edit from a stem's start ("mitarbieter",
+# "konsultatem") is that stem with the word's own ending, so inflected typos meet the
+# composed request patterns (`core.phrasebook.Triggers.composed`). A stem is an entry's
+# letters before any pattern syntax ("operat" of "operat(?:ore|rice)"); six letters at
+# least, as shorter ones are too close to other words.
+def _stems() -> frozenset[str]:
+    out = set()
+    for found in triggers().values():
+        for entry in (*found.person, *found.contact, *found.want):
+            start = _LETTERS.match(entry)  # the letters before any pattern syntax
+            if start is not None and len(start.group(0)) >= 6:
+                out.add(start.group(0).lower())
+    return frozenset(out)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+STEMS = _stems()
+_STEM_INDEX: dict[str, set[str]] = {}
+for _stem in STEMS:
+    for _form in {_stem, *_deletes(_stem)}:
+        _STEM_INDEX.setdefault(_form, set()).add(_stem)
+
+
+@lru_cache(maxsize=65536)
+def repair_stem(word: str) -> str:
+    """`word` with its start repaired to a language stem it is one edit from, or unchanged."""
+    lower = word.lower()
+    if len(lower) < 6 or lower in NOT_TYPOS or lower in KEY_WORDS \
+            or any(lower.startswith(s) or s.startswith(lower) for s in STEMS):
+        return word
+    for cut in range(len(lower), 5, -1):
+        head = lower[:cut]
+        found = set()
+        for form in {head, *_deletes(head)}:
+            found |= _STEM_INDEX.get(form, set())
+        # An edit at the first or last letter is more often another word than a typo
+        # ("niemand" is not "iemand", "parlando" not "parlar-do").
+        hits = sorted(s for s in found if _one_edit(head, s) and not s.startswith(head)
+                      and 0 < _first_difference(head, s) < len(s) - 1)
+        if hits:
+            return hits[0] + lower[cut:]
+    return word
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                min(len(a), len(b)))
+
+
+_UNICODE_WORD = re.compile(r"[^\W\d_]+")

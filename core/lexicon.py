@@ -26,7 +26,7 @@ HUMAN_REQUEST: tuple[str, ...] = (
     rf"(?:a\s+|an\s+|your\s+|the\s+)?{_FILLER_EN}{_WHO_EN}\b",
     r"\b(?:real|actual|live)\s+(?:human|person|people|agent)\b",
     r"\bhuman\s+(?:being|please|pls|plz|agent|support|help)\b",
-    rf"\b(?:get|give|put|connect|transfer)\s+(?:me\s+)?(?:(?:to|with|through\s+to)\s+)?"
+    rf"\b(?:get|give|put|connect|transfer)\s+(?:me\s+)?(?:(?:to|with|(?:through|thru)\s+to)\s+)?"
     rf"(?:me\s+)?(?:(?:a|an)\s+{_FILLER_EN}{_ROLE_EN}|someone|somebody)\b",
     rf"\b(?:need|want|request|prefer)\s+(?:a|an)\s+{_FILLER_EN}{_ROLE_EN}\b",
     r"\b(?:agent|operator|representative|human|person)\s*,?\s*(?:please|pls|plz|now)\b",

@@ -38,6 +38,10 @@ class Triggers:
       one (speak, connect, hand over, call back...) and for asking (need, want, rather):
       a `contact` word near a `person` word in one sentence, or a `want` word just
       before one, is a request (`composed`); a negation cue between them negates it.
+    - `bot`, `reject`: words for the machine (bot, chatbot, machine...) and for turning it
+      away (stop, enough, not...): a `reject` word before a `bot` word in one clause is a
+      request ("stop the bot", "not a machine"; `rejections`). A negation cue inside such
+      a match is the rejection itself, so it does not negate it.
     """
 
     human_request: tuple[str, ...] = ()
@@ -52,20 +56,34 @@ class Triggers:
     person: tuple[str, ...] = ()
     contact: tuple[str, ...] = ()
     want: tuple[str, ...] = ()
+    bot: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
 
     def composed(self) -> tuple[str, ...]:
         """The request patterns built from `person`, `contact` and `want`."""
         if not self.person:
             return ()
         who = rf"\b(?:{'|'.join(self.person)})"
-        gap = r"[^.!?,;:\n]{0,35}?"  # one clause
+        gap = CLAUSE_GAP
         out = []
         if self.contact:
             reach = rf"\b(?:{'|'.join(self.contact)})"
             out += [f"{reach}{gap}{who}", f"{who}{gap}{reach}"]
         if self.want:
-            out.append(rf"\b(?:{'|'.join(self.want)})\s+(?:\S+\s+){{0,2}}?{who[2:]}")
+            out.append(rf"\b(?:{'|'.join(self.want)})\s+(?:\S+\s+){{0,{WANT_REACH}}}?{who[2:]}")
         return tuple(out)
+
+    def rejections(self) -> tuple[str, ...]:
+        """The bot-rejection patterns built from `reject` and `bot`."""
+        if not self.bot or not self.reject:
+            return ()
+        return (rf"\b(?:{'|'.join(self.reject)}){CLAUSE_GAP}\b(?:{'|'.join(self.bot)})\b",)
+
+
+# The reach of a composed request: within one clause, a few words apart.
+CLAUSE_GAP = r"[^.!?,;:\n]{0,35}?"
+# How many words may sit between a `want` word and the person ("I want to reach a person").
+WANT_REACH = 4
 
 
 @cache
@@ -123,7 +141,8 @@ def all_triggers(name: str) -> tuple[str, ...]:
     """Every shipped language's list `name` (a `Triggers` field), language by language;
     ``human_request`` includes each language's `Triggers.composed` patterns."""
     if name == "human_request":
-        return tuple(p for t in triggers().values() for p in (*t.human_request, *t.composed()))
+        return tuple(p for t in triggers().values()
+                     for p in (*t.human_request, *t.composed(), *t.rejections()))
     return tuple(p for t in triggers().values() for p in getattr(t, name))
 
 
