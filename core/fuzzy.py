@@ -139,10 +139,14 @@ def repair(text: str) -> str:
 # composed request patterns (`core.phrasebook.Triggers.composed`). A stem is an entry's
 # letters before any pattern syntax ("operat" of "operat(?:ore|rice)"); six letters at
 # least, as shorter ones are too close to other words.
+def _entries() -> tuple[str, ...]:
+    return tuple(e for found in triggers().values()
+                 for e in (*found.person, *found.contact, *found.want))
+
+
 def _stems() -> frozenset[str]:
     out = set()
-    for found in triggers().values():
-        for entry in (*found.person, *found.contact, *found.want):
+    for entry in _entries():
             start = _LETTERS.match(entry)  # the letters before any pattern syntax
             if start is not None and len(start.group(0)) >= 6:
                 out.add(start.group(0).lower())
@@ -151,6 +155,9 @@ def _stems() -> frozenset[str]:
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 STEMS = _stems()
+# A word that already starts like an entry of any language is heard as it is, not
+# repaired to another language's stem ("parler" stays, although one edit from "parlar").
+_KNOWN = re.compile("|".join(f"(?:{e})" for e in _entries()), re.IGNORECASE)
 _STEM_INDEX: dict[str, set[str]] = {}
 for _stem in STEMS:
     for _form in {_stem, *_deletes(_stem)}:
@@ -162,7 +169,8 @@ def repair_stem(word: str) -> str:
     """`word` with its start repaired to a language stem it is one edit from, or unchanged."""
     lower = word.lower()
     if len(lower) < 6 or lower in NOT_TYPOS or lower in KEY_WORDS \
-            or any(lower.startswith(s) or s.startswith(lower) for s in STEMS):
+            or any(lower.startswith(s) or s.startswith(lower) for s in STEMS) \
+            or _KNOWN.match(lower):
         return word
     for cut in range(len(lower), 5, -1):
         head = lower[:cut]

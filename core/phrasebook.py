@@ -34,14 +34,20 @@ class Triggers:
     - `question`: words that turn a negated phrase into a question ("why can't I...").
     - `clause_break`: words that end a clause ("but").
     - `yes` / `no`: how a customer accepts or declines the offer of a person.
-    - `person`, `contact`, `want`: words for a person (agent, colleague...), for reaching
-      one (speak, connect, hand over, call back...) and for asking (need, want, rather):
-      a `contact` word near a `person` word in one sentence, or a `want` word just
-      before one, is a request (`composed`); a negation cue between them negates it.
-    - `bot`, `reject`: words for the machine (bot, chatbot, machine...) and for turning it
-      away (stop, enough, not...): a `reject` word before a `bot` word in one clause is a
-      request ("stop the bot", "not a machine"; `rejections`). A negation cue inside such
-      a match is the rejection itself, so it does not negate it.
+    - `person`, `contact`, `want`, `want_after`: words for a person (agent, colleague...),
+      for reaching one (speak, connect, hand over, call back...) and for asking (need,
+      want, rather; `want_after` where the language puts it after the person, Turkish
+      "istiyorum", Japanese "ほしい"). A `contact` word near a `person` word in one
+      clause, a `want` word a few words before one or a `want_after` word after one is a
+      request (`composed`); a negation cue between them negates it.
+    - `bot`, `reject`, `reject_after`: words for the machine (bot, chatbot, machine...)
+      and for turning it away (stop, enough, not...; `reject_after` where it follows,
+      "ボットはもういい", "Makineyle değil"): such a pair in one clause is a request
+      (`rejections`). A negation cue inside such a match is the rejection itself, so it
+      does not negate it.
+
+    Entries that start with a letter are matched from a word start; entries in a script
+    without spaces between words (Japanese) anywhere.
     """
 
     human_request: tuple[str, ...] = ()
@@ -56,32 +62,54 @@ class Triggers:
     person: tuple[str, ...] = ()
     contact: tuple[str, ...] = ()
     want: tuple[str, ...] = ()
+    want_after: tuple[str, ...] = ()
     bot: tuple[str, ...] = ()
     reject: tuple[str, ...] = ()
+    reject_after: tuple[str, ...] = ()
 
     def composed(self) -> tuple[str, ...]:
-        """The request patterns built from `person`, `contact` and `want`."""
+        """The request patterns built from `person`, `contact`, `want` and `want_after`."""
         if not self.person:
             return ()
-        who = rf"\b(?:{'|'.join(self.person)})"
-        gap = CLAUSE_GAP
-        out = []
+        who = _alternatives(self.person)
+        out: list[str] = []
         if self.contact:
-            reach = rf"\b(?:{'|'.join(self.contact)})"
-            out += [f"{reach}{gap}{who}", f"{who}{gap}{reach}"]
+            reach = _alternatives(self.contact)
+            out += [f"{reach}{CLAUSE_GAP}{who}", f"{who}{CLAUSE_GAP}{reach}"]
         if self.want:
-            out.append(rf"\b(?:{'|'.join(self.want)})\s+(?:\S+\s+){{0,{WANT_REACH}}}?{who[2:]}")
+            out.append(rf"{_alternatives(self.want)}\s+(?:\S+\s+){{0,{WANT_REACH}}}?{who}")
+        if self.want_after:
+            out.append(f"{who}{CLAUSE_GAP}{_alternatives(self.want_after)}")
         return tuple(out)
 
     def rejections(self) -> tuple[str, ...]:
-        """The bot-rejection patterns built from `reject` and `bot`."""
-        if not self.bot or not self.reject:
+        """The bot-rejection patterns built from `bot`, `reject` and `reject_after`."""
+        if not self.bot:
             return ()
-        return (rf"\b(?:{'|'.join(self.reject)}){CLAUSE_GAP}\b(?:{'|'.join(self.bot)})\b",)
+        bot = _alternatives(self.bot, whole=True)
+        out: list[str] = []
+        if self.reject:
+            out.append(f"{_alternatives(self.reject)}{CLAUSE_GAP}{bot}")
+        if self.reject_after:
+            out.append(f"{bot}{CLAUSE_GAP}{_alternatives(self.reject_after)}")
+        return tuple(out)
 
 
-# The reach of a composed request: within one clause, a few words apart.
-CLAUSE_GAP = r"[^.!?,;:\n]{0,35}?"
+def _alternatives(entries: tuple[str, ...], whole: bool = False) -> str:
+    """`entries` as one group; each from a word start (and to a word end if `whole`)
+    unless it is in a script written without spaces (CJK, kana), where words run
+    together."""
+    return "(?:" + "|".join(
+        e if not _spaced(e) else rf"\b{e}\b" if whole else rf"\b{e}" for e in entries) + ")"
+
+
+def _spaced(entry: str) -> bool:
+    """Whether `entry`'s first letter is in a script that puts spaces between words."""
+    return next((c for c in entry if c.isalpha()), "a") < "\u2e80"
+
+
+# The reach of a composed request: within one clause (Japanese punctuation included).
+CLAUSE_GAP = "[^.!?,;:\n\u3001\u3002\uff01\uff1f]{0,35}?"
 # How many words may sit between a `want` word and the person ("I want to reach a person").
 WANT_REACH = 4
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core.fuzzy import repair, repair_stem
-from core.phrasebook import Triggers
+from core.phrasebook import CLAUSE_GAP, Triggers
 from core.settings import TriggerSettings
 from core.text import straighten
 from core.triggers import human_request
@@ -42,6 +42,11 @@ ASKS = [
     ("da", "jeg vil gerne have en medarbejder"),
     ("da", "stop den robot"),
     ("tr", "yeter bu robot"),
+    ("tr", "bir yöneticiyle yazışmak istiyorum"),  # person, then want_after
+    ("tr", "robot değil lütfen"),                  # bot, then reject_after
+    ("ja", "責任者と相談したいです"),                  # person, verb, request ending
+    ("ja", "社員の方はいませんか"),                    # is anyone there
+    ("ja", "自動応答はもういいです"),                  # bot, then reject_after
 ]
 # Typos of a stem inside an inflected word.
 TYPOS = [
@@ -75,6 +80,10 @@ NOT_ASKS = [
     ("tr", "kurye paketi kapıya bırakmış"),
     ("tr", "temsilciye ihtiyacım yok"),
     ("en", "the bot answered my question, thanks"),
+    ("tr", "yöneticiyle görüşmek istemiyorum"),
+    ("ja", "責任者には連絡しないでください"),           # a negative request ending
+    ("ja", "担当者から電話がありました"),               # the agent called: no request
+    ("ja", "配達員が玄関に置いていきました"),
 ]
 
 
@@ -88,12 +97,17 @@ def test_not_a_request(language: str, text: str) -> None:
     assert not asks(text), (language, text)
 
 
-def test_rejections_need_both_lists() -> None:
+def test_rejections_need_a_bot_and_a_cue() -> None:
     assert Triggers(bot=("bot",)).rejections() == ()
-    found = Triggers(bot=("bot",), reject=("stop",)).rejections()
-    assert len(found) == 1
-    assert "stop" in found[0]
-    assert "bot" in found[0]
+    assert Triggers(reject=("stop",)).rejections() == ()
+    found = Triggers(bot=("bot",), reject=("stop",), reject_after=("off",)).rejections()
+    assert found == (rf"(?:\bstop){CLAUSE_GAP}(?:\bbot\b)", rf"(?:\bbot\b){CLAUSE_GAP}(?:\boff)")
+
+
+def test_words_without_spaces_match_inside_text() -> None:
+    """A Japanese entry has no word boundary to meet: 担当者 inside a sentence counts."""
+    composed = Triggers(person=("担当者",), want_after=("たい",)).composed()
+    assert composed == (f"(?:担当者){CLAUSE_GAP}(?:たい)",)
 
 
 @pytest.mark.parametrize(("word", "fixed"), [
