@@ -5,7 +5,9 @@ each word one edit (insertion, deletion, substitution or swap of neighbours)
 away from a key word of at least five letters becomes that key word, short
 key words have an explicit typo table, and a key word glued to "to" or "with"
 is split off. Real words that happen to be one edit from a key word
-(`NOT_TYPOS`) are left alone. Pure; never raises.
+(`NOT_TYPOS`) are left alone. In every shipped language, a word whose start is one
+edit from a person/contact/want stem is repaired too (`repair_stem`: "mitarbieter").
+Pure; never raises.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def repair(text: str) -> str:
     """`text` with typos of key words and of language stems (`repair_stem`) repaired;
     everything else is kept as it was."""
     text = _BEFORE_SOMEONE.sub(_contact_verb, _WORD.sub(lambda m: repair_word(m.group(0)), text))
-    return _UNICODE_WORD.sub(lambda m: repair_stem(m.group(0)), text)
+    return _LETTERS.sub(lambda m: repair_stem(m.group(0)), text)
 
 
 # Every shipped language's person, contact and want words as stems ("mitarbeiter",
@@ -139,25 +141,14 @@ def repair(text: str) -> str:
 # composed request patterns (`core.phrasebook.Triggers.composed`). A stem is an entry's
 # letters before any pattern syntax ("operat" of "operat(?:ore|rice)"); six letters at
 # least, as shorter ones are too close to other words.
-def _entries() -> tuple[str, ...]:
-    return tuple(e for found in triggers().values()
-                 for e in (*found.person, *found.contact, *found.want))
-
-
-def _stems() -> frozenset[str]:
-    out = set()
-    for entry in _entries():
-            start = _LETTERS.match(entry)  # the letters before any pattern syntax
-            if start is not None and len(start.group(0)) >= 6:
-                out.add(start.group(0).lower())
-    return frozenset(out)
-
-
 _LETTERS = re.compile(r"[^\W\d_]+")
-STEMS = _stems()
+_ENTRIES = tuple(e for found in triggers().values()
+                 for e in (*found.person, *found.contact, *found.want))
+STEMS = frozenset(m.group(0).lower() for m in map(_LETTERS.match, _ENTRIES)
+                  if m is not None and len(m.group(0)) >= 6)
 # A word that already starts like an entry of any language is heard as it is, not
 # repaired to another language's stem ("parler" stays, although one edit from "parlar").
-_KNOWN = re.compile("|".join(f"(?:{e})" for e in _entries()), re.IGNORECASE)
+_KNOWN = re.compile("|".join(f"(?:{e})" for e in _ENTRIES), re.IGNORECASE)
 _STEM_INDEX: dict[str, set[str]] = {}
 for _stem in STEMS:
     for _form in {_stem, *_deletes(_stem)}:
@@ -190,5 +181,3 @@ def _first_difference(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
                 min(len(a), len(b)))
 
-
-_UNICODE_WORD = re.compile(r"[^\W\d_]+")

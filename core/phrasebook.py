@@ -167,7 +167,8 @@ def triggers() -> dict[str, Triggers]:
 
 def all_triggers(name: str) -> tuple[str, ...]:
     """Every shipped language's list `name` (a `Triggers` field), language by language;
-    ``human_request`` includes each language's `Triggers.composed` patterns."""
+    ``human_request`` includes each language's `Triggers.composed` and
+    `Triggers.rejections` patterns."""
     if name == "human_request":
         return tuple(p for t in triggers().values()
                      for p in (*t.human_request, *t.composed(), *t.rejections()))
