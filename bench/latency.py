@@ -45,6 +45,13 @@ _NO_LIMIT = {"calls": 1_000_000, "per_seconds": 1}
 UNLIMITED = {"*": {"rate_budget": _NO_LIMIT}, "zendesk": {"update_ticket_budget": _NO_LIMIT}}
 
 
+def round_robin(samples: list[dict[str, Any]], count: int, prefix: str
+                ) -> list[dict[str, Any]]:
+    """`count` tickets: the samples in turn, each on the next platform."""
+    return [{**samples[n % len(samples)], "platform": PLATFORMS[n % len(PLATFORMS)],
+             "external_id": f"{prefix}-{n}"} for n in range(count)]
+
+
 def offer(sandbox: httpx.Client, specs: list[dict[str, Any]], rate: float) -> float:
     """Create `specs` at `rate` per second (each on its own schedule, never bunched up by a
     slow create); return when the last was sent."""
@@ -100,9 +107,7 @@ def latency_phase(sandbox: httpx.Client, connection: redis.Redis,
                   samples: list[dict[str, Any]], rate: float, seconds: int) -> None:
     first = len(sandbox.get("/sandbox/deliveries").json())
     count = int(rate * seconds)
-    specs = [{**samples[n % len(samples)], "platform": PLATFORMS[n % len(PLATFORMS)],
-              "external_id": f"lat-{n}"} for n in range(count)]
-    offer(sandbox, specs, rate)
+    offer(sandbox, round_robin(samples, count, "lat"), rate)
     jobs = wait_ended(connection, sandbox, first, 300)
     by: dict[tuple[str, str], list[float]] = defaultdict(list)
     runs: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -127,8 +132,7 @@ def load_phase(sandbox: httpx.Client, connection: redis.Redis,
                samples: list[dict[str, Any]], rate: float, seconds: int) -> None:
     first = len(sandbox.get("/sandbox/deliveries").json())
     count = int(rate * seconds)
-    specs = [{**samples[n % len(samples)], "platform": PLATFORMS[n % len(PLATFORMS)],
-              "external_id": f"load-{n}"} for n in range(count)]
+    specs = round_robin(samples, count, "load")
     depth: list[int] = []
     done = threading.Event()
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker
@@ -42,6 +43,9 @@ from worker.effects.ledger import Ledger
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
+NEEDS_CHROMIUM = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                                    reason="needs chromium and chromedriver: "
+                                           "apt-get install chromium chromium-driver")
 SHARED = "shared-admin-token-for-the-browser"
 LEAD = "lead-token-0123456789abcdef0123456789abcdef"
 VIEWER = "viewer-token-0123456789abcdef0123456789abcd"

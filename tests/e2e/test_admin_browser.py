@@ -13,15 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_site import CHROMEDRIVER, CHROMIUM, chrome
+from tests.e2e.admin_site import NEEDS_CHROMIUM, chrome
 from tests.e2e.conftest import SAMPLES, create
 from worker.cli.demo import Stack
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs chromium and chromedriver: "
-                              "apt-get install chromium chromium-driver"),
+    NEEDS_CHROMIUM,
 ]
 
 

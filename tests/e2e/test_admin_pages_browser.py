@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.admin_site import (
-    CHROMEDRIVER,
-    CHROMIUM,
     LEAD,
+    NEEDS_CHROMIUM,
     VIEWER,
     Site,
     chrome,
@@ -27,9 +26,7 @@ from tests.e2e.admin_site import (
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs chromium and chromedriver: "
-                              "apt-get install chromium chromium-driver"),
+    NEEDS_CHROMIUM,
 ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.e2e.admin_site import CHROMEDRIVER, CHROMIUM, chrome
+from tests.e2e.admin_site import NEEDS_CHROMIUM, chrome
 from tests.worker.support import SAMPLES_FILE, engine_config
 from worker.cli import main
 
@@ -137,9 +137,7 @@ def test_the_sweep_warns_when_every_example_is_from_one_category() -> None:
     assert warning.startswith("Every example is from one category (ORDERS)")
 
 
-@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                    reason="needs chromium and chromedriver: "
-                           "apt-get install chromium chromium-driver")
+@NEEDS_CHROMIUM
 def test_html_report_opens_in_headless_chromium(report_file: Path) -> None:
     pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
     with chrome(1366, 900) as driver:
