@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.fields import locale_text, text_fields
-from connectors.markup import to_html, to_text
+from connectors.markup import to_html, to_plain, to_text
 from connectors.webhook_tools import api_int
 from core.models import (
     Action,
@@ -120,7 +120,7 @@ def _message_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"via": "api", "from_agent": True,
                             "sender": {"id": api_int(PLATFORM, "ai user", ai_id)},
-                            "body_html": to_html(action.body), "body_text": action.body}
+                            "body_html": to_html(action.body), "body_text": to_plain(action.body)}
     if isinstance(action, InternalNote):
         return {"channel": INTERNAL_NOTE, **body}
     body = {"channel": route.channel, **body}
