@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.markup import to_html, to_plain
+from core.batching import already_on_ticket
 from core.models import InternalNote, PublicReply
 from tests.connectors.support import Stack
 
@@ -98,3 +99,18 @@ def test_each_platform_stores_the_article_rendered(
     assert "<script>" not in (written.html or "")
     if platform == "gorgias":  # the only API taking our plain text beside the HTML
         assert written.text == ARTICLE_TEXT
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "freshdesk", "gorgias"])
+def test_a_rendered_reply_is_found_again_so_a_retry_never_posts_it_twice(
+    stack: Stack, platform: str,
+) -> None:
+    """The helpdesk's text of the comment is no longer the Markdown sent; the exactly-once
+    check still recognises it, and not a different reply."""
+    ticket_id = stack.create(platform)
+    connector = stack.connector(platform)
+    connector.apply(connector.get_ticket(ticket_id), (PublicReply(body=ARTICLE),))
+    ticket = connector.get_ticket(ticket_id)
+    assert already_on_ticket(ticket, (PublicReply(body=ARTICLE),))
+    assert not already_on_ticket(ticket, (InternalNote(body=ARTICLE),))
+    assert not already_on_ticket(ticket, (PublicReply(body=ARTICLE.replace("cannot", "can")),))
