@@ -1,5 +1,6 @@
 """What the customer is told, in their language: the escalation message per reason, when
-to expect a reply, the offer of a person, and the keep-warm update.
+to expect a reply, the offer of a person, the way to a person under every AI answer,
+and the keep-warm update.
 
 The text comes from the shipped templates (`core.phrasebook`, ``core/lang/<code>.yaml``)
 with the settings' ``language.templates`` on top. A message is written in one language
@@ -79,6 +80,15 @@ def line(key: str, language: str, settings: LanguageSettings | None = None) -> s
     """One template (``offer``, ``declined``...) in `language`, else the fallback."""
     settings = settings or LanguageSettings()
     return table(speaking(language, (key,), settings), settings)[key]
+
+
+def reach_person(language: str, settings: LanguageSettings | None = None) -> str:
+    """The line ending an AI answer that says how to reach a person, naming the word to
+    reply (``reach_person`` with ``person_word``), in `language` else the fallback;
+    empty when the operator set ``reach_person`` to nothing."""
+    settings = settings or LanguageSettings()
+    own = table(speaking(language, ("reach_person", "person_word"), settings), settings)
+    return own["reach_person"].format(word=own["person_word"]).strip()
 
 
 def keep_warm(
