@@ -12,6 +12,7 @@ quick reply. Nothing here raises for settings that passed validation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -19,8 +20,11 @@ from core import phrasebook
 from core.hours import describe, is_open
 from core.language_settings import KEYS, LanguageSettings
 from core.models import Reason
+from core.passages import greets, signs_off
 from core.policy import family, for_primary
 from core.settings import BusinessHours
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
 
 def table(language: str, settings: LanguageSettings) -> dict[str, str]:
@@ -89,6 +93,23 @@ def reach_person(language: str, settings: LanguageSettings | None = None) -> str
     settings = settings or LanguageSettings()
     own = table(speaking(language, ("reach_person", "person_word"), settings), settings)
     return own["reach_person"].format(word=own["person_word"]).strip()
+
+
+def framed(reply: str, name: str | None, language: str,
+           settings: LanguageSettings | None = None) -> str:
+    """`reply` with the configured greeting (``greeting`` with ``{name}``, the first
+    name, or ``greeting_no_name``) and ``sign_off`` in `language`, each only where the
+    reply has none of its own (an article's "Hi {{requester.first_name}},"); an empty
+    template adds nothing."""
+    settings = settings or LanguageSettings()
+    keys = ("greeting", "greeting_no_name", "sign_off")
+    own = table(speaking(language, keys, settings), settings)
+    paragraphs = [p for p in _PARAGRAPH.split(reply.strip()) if p.strip()]
+    first = (name or "").split()[0] if (name or "").strip() else ""
+    hello = own["greeting"].format(name=first) if first else own["greeting_no_name"]
+    head = "" if paragraphs and greets(paragraphs[0]) else hello.strip()
+    tail = "" if len(paragraphs) > 1 and signs_off(paragraphs[-1]) else own["sign_off"].strip()
+    return "\n\n".join(p for p in (head, reply.strip(), tail) if p)
 
 
 def keep_warm(

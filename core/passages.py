@@ -31,8 +31,8 @@ def excerpt(body: str, question: str) -> str:
     """The passages of `body` that answer `question`, with the article's greeting and
     sign-off; `body` unchanged when it cannot tell what to leave out."""
     paragraphs = _PARAGRAPH.split(body.replace("\r\n", "\n").strip())
-    head = paragraphs.pop(0) if len(paragraphs) > 1 and _greeting(paragraphs[0]) else None
-    tail = paragraphs.pop() if len(paragraphs) > 1 and _sign_off(paragraphs[-1]) else None
+    head = paragraphs.pop(0) if len(paragraphs) > 1 and greets(paragraphs[0]) else None
+    tail = paragraphs.pop() if len(paragraphs) > 1 and signs_off(paragraphs[-1]) else None
     blocks = _blocks(paragraphs)
     wanted = set(terms(question))
     scores = [_score(p, wanted) for p in blocks]
@@ -95,11 +95,13 @@ def _score(passage: str, wanted: set[str]) -> float:
     return len(wanted & set(own)) / math.sqrt(len(set(own)))
 
 
-def _greeting(block: str) -> bool:
+def greets(block: str) -> bool:
+    """Whether a paragraph is a greeting: one short line ending in a comma."""
     return "\n" not in block and block.rstrip().endswith(",") \
         and len(block.split()) <= _GREETING_WORDS
 
 
-def _sign_off(block: str) -> bool:
+def signs_off(block: str) -> bool:
+    """Whether a paragraph is a sign-off: one short line without a full stop."""
     return "\n" not in block and not re.search(r"[.!?:]\s*$", block) \
         and len(block.split()) <= _GREETING_WORDS and not _ITEM.match(block)

@@ -3,7 +3,12 @@ greeting and sign-off; the article is whole when nothing tells what to cut."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from core.engine import decide
+from core.language_settings import LanguageSettings
+from core.messages import framed
 from core.models import PublicReply
 from core.passages import excerpt, key_steps
 from core.scorer import LexicalScorer
@@ -66,3 +71,31 @@ def test_the_engine_answers_with_the_excerpt(scorer: LexicalScorer) -> None:
     assert decision.reply is not None
     assert reply.startswith(decision.reply)
     assert decision.reply.startswith("Hi Maria,")
+
+
+def test_an_answer_without_its_own_greeting_is_framed_in_the_customers_language() -> None:
+    assert framed("Use the link.", "Maria Lopez", "en") == (
+        "Hi Maria,\n\nUse the link.\n\nThe support team")
+    assert framed("Use the link.", None, "en") == "Hello,\n\nUse the link.\n\nThe support team"
+    assert framed("Nutzen Sie den Link.", "Jonas", "de") == (
+        "Hallo Jonas,\n\nNutzen Sie den Link.\n\nIhr Kundenservice-Team")
+
+
+def test_an_articles_own_greeting_and_sign_off_are_not_doubled() -> None:
+    body = "Hi Maria,\n\nUse the link.\n\nNorthwind Goods Support"
+    assert framed(body, "Maria", "en") == body
+
+
+def test_the_frame_is_configurable_and_can_be_left_out() -> None:
+    own = LanguageSettings(templates={"en": {"greeting": "Dear {name},", "sign_off": ""}})
+    assert framed("Use the link.", "Maria", "en", own) == "Dear Maria,\n\nUse the link."
+    with pytest.raises(ValidationError, match="greeting"):
+        LanguageSettings(templates={"en": {"greeting": "Dear {first},"}})
+
+
+def test_an_article_greeting_is_not_doubled_by_the_engine(scorer: LexicalScorer) -> None:
+    decision = decide(ticket("I forgot my password and can't log in to my account"),
+                      scorer, Settings())
+    assert decision.reply is not None
+    assert decision.reply.count("Hi Maria,") == 1
+    assert not decision.reply.endswith("The support team")
