@@ -116,7 +116,8 @@ def decide(
     verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
     if answer and answer.reply and verdict.path is Path.AUTO_RESOLVE:
         # Framed before the offer of a person is added, so that question ends the reply.
-        reply = framed(answer.reply, ticket.requester.name, language, settings.language)
+        link = f"[{_bracket_free(doc.title)}]({doc.url})" if doc and doc.url else None
+        reply = framed(answer.reply, ticket.requester.name, language, settings.language, link)
         answer = answer.model_copy(update={"reply": reply})
     verdict, answer = offer.settle(verdict, answer)
     note = ""
@@ -146,6 +147,10 @@ def decide(
         ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
         language=language,
     ), settings.escalation)
+
+
+def _bracket_free(title: str) -> str:
+    return title.replace("[", "(").replace("]", ")")
 
 
 def last_activity(ticket: Ticket) -> datetime | None:

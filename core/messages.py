@@ -96,20 +96,25 @@ def reach_person(language: str, settings: LanguageSettings | None = None) -> str
 
 
 def framed(reply: str, name: str | None, language: str,
-           settings: LanguageSettings | None = None) -> str:
+           settings: LanguageSettings | None = None, link: str | None = None) -> str:
     """`reply` with the configured greeting (``greeting`` with ``{name}``, the first
     name, or ``greeting_no_name``) and ``sign_off`` in `language`, each only where the
     reply has none of its own (an article's "Hi {{requester.first_name}},"); an empty
-    template adds nothing."""
+    template adds nothing. A `link` (Markdown) to the whole article goes above the
+    sign-off with ``full_article``."""
     settings = settings or LanguageSettings()
-    keys = ("greeting", "greeting_no_name", "sign_off")
+    keys = ("greeting", "greeting_no_name", "sign_off", "full_article")
     own = table(speaking(language, keys, settings), settings)
     paragraphs = [p for p in _PARAGRAPH.split(reply.strip()) if p.strip()]
     first = (name or "").split()[0] if (name or "").strip() else ""
     hello = own["greeting"].format(name=first) if first else own["greeting_no_name"]
     head = "" if paragraphs and greets(paragraphs[0]) else hello.strip()
-    tail = "" if len(paragraphs) > 1 and signs_off(paragraphs[-1]) else own["sign_off"].strip()
-    return "\n\n".join(p for p in (head, reply.strip(), tail) if p)
+    body = paragraphs
+    tail = own["sign_off"].strip()
+    if len(paragraphs) > 1 and signs_off(paragraphs[-1]):
+        body, tail = paragraphs[:-1], paragraphs[-1]
+    more = own["full_article"].format(link=link).strip() if link else ""
+    return "\n\n".join(p for p in (head, *body, more, tail) if p)
 
 
 def keep_warm(

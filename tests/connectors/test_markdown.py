@@ -114,3 +114,13 @@ def test_a_rendered_reply_is_found_again_so_a_retry_never_posts_it_twice(
     assert already_on_ticket(ticket, (PublicReply(body=ARTICLE),))
     assert not already_on_ticket(ticket, (InternalNote(body=ARTICLE),))
     assert not already_on_ticket(ticket, (PublicReply(body=ARTICLE.replace("cannot", "can")),))
+
+
+def test_a_zendesk_article_keeps_its_help_center_address_to_link_from_replies() -> None:
+    from connectors.zendesk.setup import article_doc
+
+    article = {"id": 7, "title": "Returns", "body": "<p>Send it back.</p>",
+               "html_url": "https://acme.zendesk.com/hc/en-us/articles/7-Returns"}
+    assert article_doc(article).url == article["html_url"]  # type: ignore[union-attr]
+    assert article_doc({**article, "html_url": "javascript:x"}).url is None  # type: ignore[union-attr]
+    assert article_doc({**article, "html_url": None}).url is None  # type: ignore[union-attr]

@@ -7,6 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from core.engine import decide
+from core.errors import ConfigError
+from core.knowledge import parse_article
 from core.language_settings import LanguageSettings
 from core.messages import framed
 from core.models import PublicReply
@@ -99,3 +101,27 @@ def test_an_article_greeting_is_not_doubled_by_the_engine(scorer: LexicalScorer)
     assert decision.reply is not None
     assert decision.reply.count("Hi Maria,") == 1
     assert not decision.reply.endswith("The support team")
+
+
+def test_the_whole_article_is_linked_above_the_sign_off() -> None:
+    link = "[Returns](https://help.example/returns)"
+    assert framed("Hi Maria,\n\nSend it back.\n\nNorthwind Goods Support", "Maria", "en",
+                  link=link) == ("Hi Maria,\n\nSend it back.\n\nThe full article: "
+                                 f"{link}\n\nNorthwind Goods Support")
+    assert framed("Envíelo.", "Ana", "es", link=link).endswith(
+        f"El artículo completo: {link}\n\nEl equipo de atención al cliente")
+
+
+def test_an_article_with_an_address_is_linked_from_the_reply() -> None:
+    doc = parse_article("---\nid: returns\ntitle: Returns [EU]\ncategory: R\nexamples: "
+                        "['how do I return an order']\nurl: https://help.example/returns\n"
+                        "---\nSend it back within 30 days.", "returns.md")
+    decision = decide(ticket("how do I return an order"), LexicalScorer((doc,)), Settings())
+    assert decision.reply is not None
+    assert "The full article: [Returns (EU)](https://help.example/returns)" in decision.reply
+
+
+def test_an_article_address_must_be_http() -> None:
+    with pytest.raises(ConfigError, match="url"):
+        parse_article("---\nid: a\ntitle: A\ncategory: C\nexamples: [a]\n"
+                      "url: javascript:alert(1)\n---\nBody", "a.md")
