@@ -91,14 +91,16 @@ def handoff_note(
 ) -> str:
     """The warm handoff note for an escalation, as plain text. Never raises.
 
-    Six labelled parts, in order: reason (with the rule that fired), summary,
-    customer sentiment, customer language, what the AI tried, and the suggested next step.
+    Labelled parts, in order: reason (with the rule that fired), summary (with the
+    thread's turns), the attachments (when any), customer sentiment, customer language,
+    what the AI tried, and the suggested next step.
     `answer` is None when the scorer failed; `failure` then says why.
     """
     parts = [
         "Handoff: this ticket needs a human.",
         "Reason:\n" + "\n".join(f"- {r.code} ({r.rule}): {r.detail}" for r in reasons),
         "Summary:\n" + _summary(ticket),
+        *_attachments(ticket),
         "Customer sentiment: " + _sentiment(signals),
         "Customer language: " + _language(signals),
         "What the AI tried:\n" + _attempt(answer, failure),
@@ -158,6 +160,27 @@ def _turn(message: Message) -> str:
     if message.author is Role.CUSTOMER:
         return f'- Customer: "{excerpt(message.text, EXCERPT_CHARS)}"'
     return f"- {_SAID[message.author]}: {excerpt(message.text, OTHER_CHARS)}"
+
+
+def _attachments(ticket: Ticket) -> list[str]:
+    files = [(m, a) for m in ticket.messages if m.public for a in m.attachments]
+    if not files:
+        return []
+    lines = []
+    for message, file in files:
+        facts = ", ".join(x for x in (file.content_type, _size(file.size)) if x)
+        where = f" {file.url}" if file.url else ""
+        lines.append(f"- {excerpt(file.name, 120)}{f' ({facts})' if facts else ''}, "
+                     f"from the {_WHO[message.author]}{where}")
+    return ["Attachments:\n" + "\n".join(lines)]
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.1f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
 def _sentiment(signals: Sequence[Signal]) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from core.engine import decide
 from core.handoff_note import draft_note, handoff_note, story
-from core.models import InternalNote, Message, Reason, Role, Signal
+from core.models import Attachment, InternalNote, Message, Reason, Role, Signal
 from core.scorer import Answer, LexicalScorer
 from core.settings import Settings
 from tests.core.helpers import START, ticket
@@ -157,3 +157,18 @@ def test_a_long_thread_keeps_the_first_and_newest_turns_and_says_what_was_cut() 
     assert cut.startswith(f"- ({30 - len(told)} turn(s) in between cut to keep this note short:")
     assert "AI" in cut
     assert "customer" in cut
+
+
+def test_the_note_lists_the_attachments_with_type_size_link_and_sender(
+    scorer: LexicalScorer,
+) -> None:
+    thread = ticket("My lamp arrived broken, I want a human")
+    photo = Attachment(name="broken.jpg", content_type="image/jpeg", size=48213,
+                       url="https://files.example/broken.jpg")
+    first = thread.messages[0].model_copy(update={"attachments": (photo, Attachment(name="x"))})
+    decision = decide(thread.model_copy(update={"messages": (first,)}), scorer, Settings())
+    note = decision.actions[0]
+    assert isinstance(note, InternalNote)
+    assert ("Attachments:\n- broken.jpg (image/jpeg, 47.1 KB), from the customer "
+            "https://files.example/broken.jpg\n- x, from the customer\n\n") in note.body
+    assert "Attachments:" not in escalation_note(("I want a human",), scorer)
