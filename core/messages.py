@@ -12,7 +12,6 @@ quick reply. Nothing here raises for settings that passed validation.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,11 +19,9 @@ from core import phrasebook
 from core.hours import describe, is_open
 from core.language_settings import KEYS, LanguageSettings
 from core.models import Reason
-from core.passages import greets, signs_off
+from core.passages import greets, paragraphs, signs_off
 from core.policy import family, for_primary
 from core.settings import BusinessHours
-
-_PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
 
 def table(language: str, settings: LanguageSettings) -> dict[str, str]:
@@ -105,14 +102,13 @@ def framed(reply: str, name: str | None, language: str,
     settings = settings or LanguageSettings()
     keys = ("greeting", "greeting_no_name", "sign_off", "full_article")
     own = table(speaking(language, keys, settings), settings)
-    paragraphs = [p for p in _PARAGRAPH.split(reply.strip()) if p.strip()]
+    parts = paragraphs(reply)
     first = (name or "").split()[0] if (name or "").strip() else ""
     hello = own["greeting"].format(name=first) if first else own["greeting_no_name"]
-    head = "" if paragraphs and greets(paragraphs[0]) else hello.strip()
-    body = paragraphs
-    tail = own["sign_off"].strip()
-    if len(paragraphs) > 1 and signs_off(paragraphs[-1]):
-        body, tail = paragraphs[:-1], paragraphs[-1]
+    head = "" if parts and greets(parts[0]) else hello.strip()
+    body, tail = parts, own["sign_off"].strip()
+    if len(parts) > 1 and signs_off(parts[-1]):
+        body, tail = parts[:-1], parts[-1]
     more = own["full_article"].format(link=link).strip() if link else ""
     return "\n\n".join(p for p in (head, *body, more, tail) if p)
 

@@ -27,13 +27,18 @@ _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+")
 _GREETING_WORDS = 6
 
 
-def excerpt(body: str, question: str) -> str:
+def paragraphs(text: str) -> list[str]:
+    """`text`'s paragraphs (split at blank lines), empty ones left out."""
+    return [p for p in _PARAGRAPH.split(text.replace("\r\n", "\n").strip()) if p.strip()]
+
+
+def answering(body: str, question: str) -> str:
     """The passages of `body` that answer `question`, with the article's greeting and
     sign-off; `body` unchanged when it cannot tell what to leave out."""
-    paragraphs = _PARAGRAPH.split(body.replace("\r\n", "\n").strip())
-    head = paragraphs.pop(0) if len(paragraphs) > 1 and greets(paragraphs[0]) else None
-    tail = paragraphs.pop() if len(paragraphs) > 1 and signs_off(paragraphs[-1]) else None
-    blocks = _blocks(paragraphs)
+    parts = paragraphs(body)
+    head = parts.pop(0) if len(parts) > 1 and greets(parts[0]) else None
+    tail = parts.pop() if len(parts) > 1 and signs_off(parts[-1]) else None
+    blocks = _blocks(parts)
     wanted = set(terms(question))
     scores = [_score(p, wanted) for p in blocks]
     best = max(scores, default=0.0)
@@ -52,13 +57,13 @@ def key_steps(body: str) -> list[str]:
     return [_ITEM.sub("", line).strip() for line in body.splitlines() if _ITEM.match(line)]
 
 
-def _blocks(paragraphs: list[str]) -> list[str]:
+def _blocks(parts: list[str]) -> list[str]:
     """Passages in order: a section under a heading whole; a list with its introduction
     (the line before it ending in a colon); otherwise each paragraph, where a line
     after a list starts a new one."""
     passages: list[list[str]] = []
     section = False
-    for paragraph in paragraphs:
+    for paragraph in parts:
         fresh = True
         for line in (x for x in paragraph.split("\n") if x.strip()):
             last = passages[-1] if passages else None

@@ -12,7 +12,7 @@ from core.knowledge import parse_article
 from core.language_settings import LanguageSettings
 from core.messages import framed
 from core.models import PublicReply
-from core.passages import excerpt, key_steps
+from core.passages import answering, key_steps
 from core.scorer import LexicalScorer
 from core.settings import Settings
 from tests.core.helpers import ticket
@@ -38,7 +38,7 @@ Northwind Goods Support"""
 
 
 def test_the_passage_asked_about_is_kept_with_the_greeting_and_sign_off() -> None:
-    reply = excerpt(ARTICLE, "how long until my refund reaches my card?")
+    reply = answering(ARTICLE, "how long until my refund reaches my card?")
     assert reply.startswith("Hi {{requester.first_name}},\n\n")
     assert "## Refund timing" in reply
     assert "Gift wrapping" not in reply
@@ -46,7 +46,7 @@ def test_the_passage_asked_about_is_kept_with_the_greeting_and_sign_off() -> Non
 
 
 def test_steps_are_never_cut() -> None:
-    reply = excerpt(ARTICLE, "do you do gift wrapping?")
+    reply = answering(ARTICLE, "do you do gift wrapping?")
     assert all(step in reply for step in key_steps(ARTICLE))
     assert key_steps(ARTICLE) == ["Open **Orders**.", "Click *Return*."]
     assert "Refund timing" not in reply
@@ -55,15 +55,15 @@ def test_steps_are_never_cut() -> None:
 def test_a_list_keeps_the_line_introducing_it() -> None:
     body = ("Sure! Here is how.\nTo cancel, follow these steps:\n1. Sign in.\n2. Cancel.\n"
             "Our team is available around the clock by phone.")
-    reply = excerpt(body, "how do I cancel")
+    reply = answering(body, "how do I cancel")
     assert reply == ("Sure! Here is how.\nTo cancel, follow these steps:\n1. Sign in.\n"
                      "2. Cancel.")
 
 
 def test_nothing_to_go_on_keeps_the_article_whole() -> None:
-    assert excerpt(ARTICLE, "zzz qqq") == ARTICLE
-    assert excerpt("One paragraph only.", "paragraph") == "One paragraph only."
-    assert excerpt("", "anything") == ""
+    assert answering(ARTICLE, "zzz qqq") == ARTICLE
+    assert answering("One paragraph only.", "paragraph") == "One paragraph only."
+    assert answering("", "anything") == ""
 
 
 def test_the_engine_answers_with_the_excerpt(scorer: LexicalScorer) -> None:
