@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.models import Attachment
+
 
 def field_text(value: Any) -> str | None:
     """`value` as text: booleans as ``true``/``false``, numbers as written, a list's
@@ -47,3 +49,22 @@ def locale_text(*values: Any) -> str | None:
         if isinstance(value, str) and 2 <= len(value.strip()) <= 16 and value.strip()[:2].isalpha():
             return value.strip()
     return None
+
+
+def attachments(raw: Any, url_key: str, name_key: str = "name") -> tuple[Attachment, ...]:
+    """A message's listed attachments (each platform names the file and its address its
+    own way: `name_key`, `url_key`); entries without a name, and a size that is not a
+    whole number, are left out rather than failing the ticket."""
+    found: list[Attachment] = []
+    for item in raw if isinstance(raw, list) else []:
+        name = str(item.get(name_key) or "").strip() if isinstance(item, dict) else ""
+        if not name:
+            continue
+        size = item.get("size")
+        url, kind = item.get(url_key), item.get("content_type")
+        found.append(Attachment(
+            name=name, content_type=str(kind) if kind else None,
+            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            url=str(url) if isinstance(url, str) and url.startswith(("https://", "http://"))
+            else None))
+    return tuple(found)

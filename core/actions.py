@@ -1,6 +1,6 @@
 """The platform-neutral writes planned for each path, in the order they apply.
 
-- auto_resolve: public reply, tags, status solved.
+- auto_resolve: public reply ending with the way to a person, tags, status solved.
 - draft: internal note with the draft and its sources, tags.
 - escalate: handoff note, tags (one per reason), assignment, priority, status
   open, then a short honest public message for the customer.
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from core.language_settings import LanguageSettings
-from core.messages import customer_message
+from core.messages import customer_message, reach_person
 from core.models import (
     Action,
     AddTags,
@@ -26,6 +26,7 @@ from core.models import (
     SetStatus,
     Status,
 )
+from core.offer import HUMAN_OFFERED
 from core.policy import family
 from core.settings import Route, RoutingSettings, TagSettings
 from core.text import tag_safe, unique
@@ -45,14 +46,18 @@ def plan(
     after_hours: str | None = None,
     languages: LanguageSettings | None = None,
 ) -> tuple[Action, ...]:
-    """The actions for `path`. `reply` is the answer (auto-resolve), `note` the internal
-    note (draft and escalate). The customer's escalation message is in `language` where
+    """The actions for `path`. `reply` is the answer (auto-resolve), sent with the line
+    saying how to reach a person in `language` below it (unless the reply offers a
+    person already, reason ``human_offered``); `note` the internal note
+    (draft and escalate). The customer's escalation message is in `language` where
     a template exists, and says when people are back if `after_hours` holds the hours.
     Never raises; an auto-resolve without a reply plans nothing.
     """
     if path is Path.AUTO_RESOLVE and reply:
+        offered = any(r.code == HUMAN_OFFERED for r in reasons)
+        way = "" if offered else reach_person(language, languages)
         return (
-            PublicReply(body=reply),
+            PublicReply(body=f"{reply}\n\n{way}" if way else reply),
             AddTags(tags=tags.auto_resolve),
             SetStatus(status=Status.SOLVED),
         )

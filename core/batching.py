@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from core.models import Action, Decision, InternalNote, Message, PublicReply, Role, Ticket
 
 Batch = tuple[Action, ...]
-_SPACE = re.compile(r"\s+")
+# What a helpdesk's text of our rendered Markdown may lose or add: link targets and list
+# numbers (HTML to text drops them; plain text keeps them), markers and punctuation.
+_URL = re.compile(r"(?:https?://|mailto:)[^\s)\]>]+")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:\d+[.)]|[-*+])[ \t]+")
+_WORD = re.compile(r"\w+")
 
 
 def batches(actions: Sequence[Action]) -> list[Batch]:
@@ -31,8 +35,8 @@ def already_on_ticket(ticket: Ticket, batch: Batch) -> bool:
     """Whether the batch's comment already stands on `ticket`, written by the AI.
 
     A worker can die after the helpdesk accepted a batch but before the ledger
-    recorded it; the retry then finds its own comment (same visibility, same text
-    once white space is folded, since helpdesks re-render HTML) and must not post
+    recorded it; the retry then finds its own comment (same visibility, the same words
+    in the same order, since helpdesks show our Markdown as HTML or text) and must not post
     it again. A batch without a comment is never found: field changes are safe
     to repeat.
     """
@@ -73,4 +77,9 @@ def _comment(batch: Batch) -> PublicReply | InternalNote | None:
 
 def _is(message: Message, comment: PublicReply | InternalNote) -> bool:
     return (message.author is Role.AI and message.public == isinstance(comment, PublicReply)
-            and _SPACE.sub(" ", message.text).strip() == _SPACE.sub(" ", comment.body).strip())
+            and _words(message.text) == _words(comment.body))
+
+
+def _words(text: str) -> str:
+    # Joined without spaces: some helpdesks glue the text of adjacent blocks together.
+    return "".join(_WORD.findall(_LIST_MARKER.sub("", _URL.sub(" ", text))))

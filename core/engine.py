@@ -20,7 +20,7 @@ from core.ladder import with_ladder
 from core.ladder_settings import EscalationSettings
 from core.language import knowledge_cap, language_of, language_signal
 from core.language_settings import LanguageSettings
-from core.messages import closed
+from core.messages import closed, framed
 from core.models import Action, Decision, InternalNote, Path, Reason, Ticket
 from core.offer import assess
 from core.policy import Verdict, choose
@@ -114,6 +114,11 @@ def decide(
                         settings.triggers.knowledge_languages) if doc else None
     verdict = choose(offer.signals, answer, failure, settings.policy, risk, (), ruled, cap)
     verdict = Verdict(verdict.path, tuple(dict.fromkeys((*verdict.reasons, *ruling.reasons))))
+    if answer and answer.reply and verdict.path is Path.AUTO_RESOLVE:
+        # Framed before the offer of a person is added, so that question ends the reply.
+        link = f"[{_bracket_free(doc.title)}]({doc.url})" if doc and doc.url else None
+        reply = framed(answer.reply, ticket.requester.name, language, settings.language, link)
+        answer = answer.model_copy(update={"reply": reply})
     verdict, answer = offer.settle(verdict, answer)
     note = ""
     if verdict.path is Path.ESCALATE:
@@ -142,6 +147,10 @@ def decide(
         ladder=ruling.ladder if verdict.path is Path.ESCALATE else None,
         language=language,
     ), settings.escalation)
+
+
+def _bracket_free(title: str) -> str:
+    return title.replace("[", "(").replace("]", ")")
 
 
 def last_activity(ticket: Ticket) -> datetime | None:

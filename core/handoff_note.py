@@ -7,17 +7,25 @@ stays literal text, and each connector escapes the note for its platform.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from core.frustration import FRUSTRATION
 from core.language import LANGUAGE
-from core.models import Reason, Signal, Ticket
+from core.models import Message, Reason, Role, Signal, Ticket
 from core.policy import for_primary
 from core.scorer import Answer
 from core.sentiment import NEUTRAL, SENTIMENT
 from core.text import excerpt
 
 EXCERPT_CHARS = 280
+OTHER_CHARS = 160
+"""What the AI or an agent said is shortened more than the customer's words."""
+STORY_CHARS = 2000
+"""The cap on the thread's turns in the handoff note; the middle is cut first."""
+_CUT_LINE_ROOM = 120
+_WHO = {Role.CUSTOMER: "customer", Role.AI: "AI", Role.AGENT: "agent", Role.SYSTEM: "system"}
+_SAID = {Role.AI: "AI answered", Role.AGENT: "Agent replied", Role.SYSTEM: "System"}
 
 NEXT_STEPS: dict[str, str] = {
     "human_request": (
@@ -83,14 +91,16 @@ def handoff_note(
 ) -> str:
     """The warm handoff note for an escalation, as plain text. Never raises.
 
-    Six labelled parts, in order: reason (with the rule that fired), summary,
-    customer sentiment, customer language, what the AI tried, and the suggested next step.
+    Labelled parts, in order: reason (with the rule that fired), summary (with the
+    thread's turns), the attachments (when any), customer sentiment, customer language,
+    what the AI tried, and the suggested next step.
     `answer` is None when the scorer failed; `failure` then says why.
     """
     parts = [
         "Handoff: this ticket needs a human.",
         "Reason:\n" + "\n".join(f"- {r.code} ({r.rule}): {r.detail}" for r in reasons),
         "Summary:\n" + _summary(ticket),
+        *_attachments(ticket),
         "Customer sentiment: " + _sentiment(signals),
         "Customer language: " + _language(signals),
         "What the AI tried:\n" + _attempt(answer, failure),
@@ -119,14 +129,58 @@ def next_step(reasons: Sequence[Reason]) -> str:
 
 def _summary(ticket: Ticket) -> str:
     customer = ticket.customer_messages()
-    lines = [f"Subject: {excerpt(ticket.subject, EXCERPT_CHARS) or '(none)'}"]
-    if customer:
-        lines.append(f'First customer message: "{excerpt(customer[0].text, EXCERPT_CHARS)}"')
-    if len(customer) > 1:
-        lines.append(f'Latest customer message: "{excerpt(customer[-1].text, EXCERPT_CHARS)}"')
-    public = sum(1 for m in ticket.messages if m.public)
-    lines.append(f"Thread: {public} public message(s), {len(customer)} from the customer.")
-    return "\n".join(lines)
+    public = [m for m in ticket.messages if m.public]
+    lines = [f"Subject: {excerpt(ticket.subject, EXCERPT_CHARS) or '(none)'}",
+             f"Thread: {len(public)} public message(s), {len(customer)} from the customer."]
+    return "\n".join([*lines, *story(public)])
+
+
+def story(public: Sequence[Message], cap: int = STORY_CHARS) -> list[str]:
+    """Every public turn in order, one line each (the customer's quoted, the AI's and an
+    agent's shortened), within `cap` characters: the first turn and the newest that fit
+    are kept, and a line says how many turns were cut between them, and whose."""
+    turns = [_turn(m) for m in public]
+    if sum(len(t) + 1 for t in turns) <= cap:
+        return turns
+    kept: list[str] = []
+    room = cap - len(turns[0]) - _CUT_LINE_ROOM
+    for line in reversed(turns[1:]):
+        if len(line) + 1 > room:
+            break
+        kept.insert(0, line)
+        room -= len(line) + 1
+    cut = public[1:len(public) - len(kept)]
+    whose = Counter(_WHO[m.author] for m in cut)
+    said = ", ".join(f"{n} {who}" for who, n in whose.items())
+    note = f"- ({len(cut)} turn(s) in between cut to keep this note short: {said}.)"
+    return [turns[0], note, *kept]
+
+
+def _turn(message: Message) -> str:
+    if message.author is Role.CUSTOMER:
+        return f'- Customer: "{excerpt(message.text, EXCERPT_CHARS)}"'
+    return f"- {_SAID[message.author]}: {excerpt(message.text, OTHER_CHARS)}"
+
+
+def _attachments(ticket: Ticket) -> list[str]:
+    files = [(m, a) for m in ticket.messages if m.public for a in m.attachments]
+    if not files:
+        return []
+    lines = []
+    for message, file in files:
+        facts = ", ".join(x for x in (file.content_type, _size(file.size)) if x)
+        where = f" {file.url}" if file.url else ""
+        lines.append(f"- {excerpt(file.name, 120)}{f' ({facts})' if facts else ''}, "
+                     f"from the {_WHO[message.author]}{where}")
+    return ["Attachments:\n" + "\n".join(lines)]
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.1f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
 def _sentiment(signals: Sequence[Signal]) -> str:

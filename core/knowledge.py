@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from core.errors import ConfigError
 
 _KEYS = ("id", "title", "category", "examples")
-_OPTIONAL = ("locale",)
+_OPTIONAL = ("locale", "url")
 _LOCALE = re.compile(r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]{2,8})*$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.S | re.M)
@@ -44,6 +44,8 @@ class KnowledgeDoc(BaseModel):
     examples: tuple[str, ...]
     body: str
     locale: str | None = None
+    # Where customers read the whole article (http or https), linked under an excerpt.
+    url: str | None = None
 
 
 def parse_article(text: str, source: str) -> KnowledgeDoc:
@@ -81,6 +83,7 @@ def parse_article(text: str, source: str) -> KnowledgeDoc:
         examples=_examples(meta["examples"], source),
         body=body,
         locale=_locale(meta.get("locale"), source),
+        url=_url(meta.get("url"), source),
     )
 
 
@@ -111,6 +114,15 @@ def _locale(value: Any, source: str) -> str | None:
     if not isinstance(value, str) or not _LOCALE.match(value.strip()):
         raise ConfigError(f"{source}: front-matter key 'locale' must be a language code such "
                           f"as fr or pt-BR, got {value!r}")
+    return value.strip()
+
+
+def _url(value: Any, source: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.match(r"(?i)^https?://\S+$", value.strip()):
+        raise ConfigError(f"{source}: front-matter key 'url' must be an http(s) address, "
+                          f"got {value!r}")
     return value.strip()
 
 

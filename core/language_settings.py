@@ -34,16 +34,24 @@ KEYS = (
     "human_request", "high_risk", "high_risk:refund", "high_risk:billing",
     "high_risk:security", "high_risk:cancellation", "high_risk:account", "high_risk:complaint",
     "loop", "default", "on_it", "off_hours", "offer", "declined", "keep_warm", "keep_warm_by",
-    "keep_warm_soon", "team",
+    "keep_warm_soon", "team", "reach_person", "person_word", "greeting", "greeting_no_name",
+    "sign_off", "full_article",
 )
 """Every customer-facing text, by key: the escalation message per reason (``default``
 for any other reason), when to expect a reply (``on_it``, ``off_hours`` with
 ``{hours}``), the offer of a person and the answer to a decline, the keep-warm update
 (``keep_warm`` with ``{team}``, then ``keep_warm_by`` with ``{when}`` or
-``keep_warm_soon``) and the word for the team."""
+``keep_warm_soon``), the word for the team, and the line ending every AI answer that
+says how to reach a person (``reach_person`` with ``{word}``, the ``person_word`` a
+customer replies, which the language's triggers hear as a human request; an empty
+``reach_person`` leaves the line out); the greeting (``greeting`` with ``{name}``, or
+``greeting_no_name``) and ``sign_off`` framing an answer that has none of its own,
+and the line linking the whole article (``full_article`` with ``{link}``)."""
 
 
-PLACEHOLDERS = {"off_hours": {"hours"}, "keep_warm": {"team"}, "keep_warm_by": {"when"}}
+PLACEHOLDERS = {"off_hours": {"hours"}, "keep_warm": {"team"}, "keep_warm_by": {"when"},
+                "reach_person": {"word"}, "greeting": {"name"},
+                "full_article": {"link"}}
 """The ``{fields}`` a template may use; every other template uses none."""
 
 

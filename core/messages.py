@@ -1,5 +1,6 @@
 """What the customer is told, in their language: the escalation message per reason, when
-to expect a reply, the offer of a person, and the keep-warm update.
+to expect a reply, the offer of a person, the way to a person under every AI answer,
+and the keep-warm update.
 
 The text comes from the shipped templates (`core.phrasebook`, ``core/lang/<code>.yaml``)
 with the settings' ``language.templates`` on top. A message is written in one language
@@ -18,6 +19,7 @@ from core import phrasebook
 from core.hours import describe, is_open
 from core.language_settings import KEYS, LanguageSettings
 from core.models import Reason
+from core.passages import greets, paragraphs, signs_off
 from core.policy import family, for_primary
 from core.settings import BusinessHours
 
@@ -79,6 +81,36 @@ def line(key: str, language: str, settings: LanguageSettings | None = None) -> s
     """One template (``offer``, ``declined``...) in `language`, else the fallback."""
     settings = settings or LanguageSettings()
     return table(speaking(language, (key,), settings), settings)[key]
+
+
+def reach_person(language: str, settings: LanguageSettings | None = None) -> str:
+    """The line ending an AI answer that says how to reach a person, naming the word to
+    reply (``reach_person`` with ``person_word``), in `language` else the fallback;
+    empty when the operator set ``reach_person`` to nothing."""
+    settings = settings or LanguageSettings()
+    own = table(speaking(language, ("reach_person", "person_word"), settings), settings)
+    return own["reach_person"].format(word=own["person_word"]).strip()
+
+
+def framed(reply: str, name: str | None, language: str,
+           settings: LanguageSettings | None = None, link: str | None = None) -> str:
+    """`reply` with the configured greeting (``greeting`` with ``{name}``, the first
+    name, or ``greeting_no_name``) and ``sign_off`` in `language`, each only where the
+    reply has none of its own (an article's "Hi {{requester.first_name}},"); an empty
+    template adds nothing. A `link` (Markdown) to the whole article goes above the
+    sign-off with ``full_article``."""
+    settings = settings or LanguageSettings()
+    keys = ("greeting", "greeting_no_name", "sign_off", "full_article")
+    own = table(speaking(language, keys, settings), settings)
+    parts = paragraphs(reply)
+    first = (name or "").split()[0] if (name or "").strip() else ""
+    hello = own["greeting"].format(name=first) if first else own["greeting_no_name"]
+    head = "" if parts and greets(parts[0]) else hello.strip()
+    body, tail = parts, own["sign_off"].strip()
+    if len(parts) > 1 and signs_off(parts[-1]):
+        body, tail = parts[:-1], parts[-1]
+    more = own["full_article"].format(link=link).strip() if link else ""
+    return "\n\n".join(p for p in (head, *body, more, tail) if p)
 
 
 def keep_warm(

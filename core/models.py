@@ -66,6 +66,15 @@ class Requester(_Model):
     locale: str | None = None
 
 
+class Attachment(_Model):
+    """A file on a message, as the helpdesk lists it with the message (no extra call)."""
+
+    name: str
+    content_type: str | None = None
+    size: int | None = None
+    url: str | None = None
+
+
 class Message(_Model):
     """One entry of a ticket's thread, public or private."""
 
@@ -75,6 +84,7 @@ class Message(_Model):
     text: str
     html: str | None = None
     created_at: datetime
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Ticket(_Model):

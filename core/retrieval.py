@@ -26,6 +26,7 @@ from core.embedding import Embedder, Matrix
 from core.frustration import FrustrationModel
 from core.knowledge import KnowledgeDoc
 from core.models import Source, Ticket
+from core.passages import answering, question
 from core.scorer import PLACEHOLDER_CAP, Answer, LexicalScorer, render
 from core.text import unfilled_placeholders
 
@@ -146,9 +147,11 @@ class HybridScorer:
         if not order or row[0] <= 0.0:
             return Answer(reply=None, confidence=0.0)
         top = self.docs[order[0]]
-        reply = render(top.body, ticket, self._constants)
+        reply = render(answering(top.body, question(ticket)), ticket, self._constants)
         confidence = self.calibration.probability(row)
-        if unfilled_placeholders(reply) or row[1] < NEAR_TIE_MARGIN:
+        # The whole article decides the cap: an excerpt is trusted no more than it.
+        whole = render(top.body, ticket, self._constants)
+        if unfilled_placeholders(whole) or row[1] < NEAR_TIE_MARGIN:
             confidence = min(confidence, PLACEHOLDER_CAP)
         sources = tuple(
             Source(id=self.docs[i].id, title=self.docs[i].title, score=round(scores[i], 4))

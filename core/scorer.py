@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.knowledge import KnowledgeDoc
 from core.models import Source, Ticket
+from core.passages import answering, question
 from core.text import terms, unfilled_placeholders
 
 if TYPE_CHECKING:
@@ -163,10 +164,11 @@ class LexicalScorer:
         if best <= 0.0:
             return Answer(reply=None, confidence=0.0)
         runner_up = ranked[1][0][0] if len(ranked) > 1 else 0.0
-        reply = render(top.doc.body, ticket)
+        reply = render(answering(top.doc.body, question(ticket)), ticket)
         coverage = _coverage(query, top.whole, self._question_terms)
         confidence = _confidence(best_match, best, runner_up, coverage)
-        if unfilled_placeholders(reply):
+        # The whole article decides the cap: an excerpt is trusted no more than it.
+        if unfilled_placeholders(render(top.doc.body, ticket)):
             confidence = min(confidence, self._placeholder_cap)
         sources = tuple(
             Source(id=e.doc.id, title=e.doc.title, score=round(s, 4))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.fields import locale_text, text_fields
+from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html, to_text
 from connectors.webhook_tools import api_int, neutral_placeholders
 from core.knowledge import KnowledgeDoc
@@ -160,6 +160,7 @@ def ticket_from_api(
         text=raw.get("description_text") or to_text(raw.get("description") or ""),
         html=raw.get("description"),
         created_at=datetime.fromisoformat(raw["created_at"]),
+        attachments=attachments(raw.get("attachments"), "attachment_url"),
     )
     messages = (description, *(_message(c, ai_id, requester_id) for c in conversations))
     fields = text_fields(raw.get("custom_fields"))
@@ -220,6 +221,7 @@ def _message(raw: dict[str, Any], ai_id: str, requester_id: str) -> Message:
         text=raw.get("body_text") or to_text(body or ""),
         html=body,
         created_at=datetime.fromisoformat(raw["created_at"]),
+        attachments=attachments(raw.get("attachments"), "attachment_url"),
     )
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.fields import locale_text, text_fields
-from connectors.markup import to_html, to_text
+from connectors.fields import attachments, locale_text, text_fields
+from connectors.markup import to_html, to_plain, to_text
 from connectors.webhook_tools import api_int
 from core.models import (
     Action,
@@ -120,7 +120,7 @@ def _message_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"via": "api", "from_agent": True,
                             "sender": {"id": api_int(PLATFORM, "ai user", ai_id)},
-                            "body_html": to_html(action.body), "body_text": action.body}
+                            "body_html": to_html(action.body), "body_text": to_plain(action.body)}
     if isinstance(action, InternalNote):
         return {"channel": INTERNAL_NOTE, **body}
     body = {"channel": route.channel, **body}
@@ -275,6 +275,7 @@ def _message(raw: dict[str, Any], ai_id: str) -> Message:
         text=raw.get("stripped_text") or raw.get("body_text") or to_text(body_html or ""),
         html=body_html,
         created_at=_required_time(raw["created_datetime"]),
+        attachments=attachments(raw.get("attachments"), "url"),
     )
 
 

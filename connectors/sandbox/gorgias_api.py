@@ -203,7 +203,7 @@ def add_message(ticket_id: int) -> Any:
         assert isinstance(sender_id, int)
         comment = store.add_comment(
             ticket, sender_id, html_body=html_body if isinstance(html_body, str) else None,
-            text=text if not isinstance(html_body, str) else None,
+            text=text if isinstance(text, str) and text.strip() else None,
             public=raw["channel"] != shapes.INTERNAL_NOTE, channel="api")
         comment.sender_address = _from_address(raw)
         return jsonify(shapes.message_json(store, ticket, comment)), 201

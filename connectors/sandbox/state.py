@@ -41,6 +41,7 @@ def to_text(markup: str) -> str:
     """HTML reduced to plain text, the way helpdesks fill ``plain_body``."""
     text = re.sub(r"(?i)<br\s*/?>", "\n", markup)
     text = re.sub(r"(?i)</p>\s*<p[^>]*>", "\n\n", text)
+    text = re.sub(r"(?i)</(?:p|h[1-6]|li|ul|ol|pre|blockquote)>\s*", "\n", text)
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.fields import locale_text, text_fields
+from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html
 from connectors.webhook_tools import is_number
 from core.errors import PermanentError
@@ -244,6 +244,7 @@ def _message(
         text=raw.get("plain_body") or raw.get("body") or "",
         html=raw.get("html_body"),
         created_at=datetime.fromisoformat(raw["created_at"]),
+        attachments=attachments(raw.get("attachments"), "content_url", "file_name"),
     )
 
 

@@ -78,6 +78,12 @@ def _category(label: str | None, default: str) -> str:
     return cleaned or default
 
 
+def _web_address(value: Any) -> str | None:
+    """The article's Help Center page, when the API gave an http(s) one."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) and " " not in text else None
+
+
 def article_doc(article: dict[str, Any]) -> KnowledgeDoc | None:
     """A published Help Center article as knowledge; None for drafts and empty ones.
 
@@ -96,6 +102,7 @@ def article_doc(article: dict[str, Any]) -> KnowledgeDoc | None:
         examples=(),
         body=body,
         locale=locale_text(article.get("locale")),
+        url=_web_address(article.get("html_url")),
     )
 
 

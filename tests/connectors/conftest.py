@@ -17,6 +17,9 @@ from tests.connectors.support import (
     GG_EMAIL,
     GG_SECRET,
     GG_TOKEN,
+    ZD_EMAIL,
+    ZD_SECRET,
+    ZD_TOKEN,
     Receiver,
     Stack,
     Waits,
@@ -55,11 +58,11 @@ def zendesk_ticket(zendesk_api: respx.MockRouter) -> Any:
 
 @pytest.fixture
 def stack() -> Iterator[Stack]:
-    """The sandbox playing Freshdesk and Gorgias, with a hooks receiver and a client."""
+    """The sandbox playing Zendesk, Freshdesk and Gorgias, with a hooks receiver and a client."""
     receiver = Receiver()
     with BackgroundServer(receiver.app()) as hooks:
-        app = create_app(webhook_url=hooks.url, zendesk_email="z@sandbox.test",
-                         zendesk_api_token="z", zendesk_signing_secret="z",
+        app = create_app(webhook_url=hooks.url, zendesk_email=ZD_EMAIL,
+                         zendesk_api_token=ZD_TOKEN, zendesk_signing_secret=ZD_SECRET,
                          freshdesk_api_token=FD_TOKEN, freshdesk_webhook_secret=FD_SECRET,
                          gorgias_email=GG_EMAIL, gorgias_api_token=GG_TOKEN,
                          gorgias_webhook_secret=GG_SECRET)

@@ -99,10 +99,11 @@ def sample(**changes: Any) -> dict[str, Any]:
 
 FD_TOKEN, FD_SECRET = "fd-sandbox-key", "fd-sandbox-secret"
 GG_EMAIL, GG_TOKEN, GG_SECRET = "ai@sandbox.test", "gg-sandbox-key", "gg-sandbox-secret"
+ZD_EMAIL, ZD_TOKEN, ZD_SECRET = "z@sandbox.test", "z", "z"
 
 
 class Stack:
-    """The sandbox playing Freshdesk and Gorgias, its webhook `receiver` and an HTTP client."""
+    """The sandbox playing the three helpdesks, its webhook `receiver` and an HTTP client."""
 
     def __init__(self, url: str, http: httpx.Client, receiver: Receiver) -> None:
         self.url, self.http, self.receiver, self.waits = url, http, receiver, Waits()
@@ -113,6 +114,11 @@ class Stack:
                                    api_token=token or FD_TOKEN, webhook_secret=FD_SECRET)
             return FreshdeskConnector(settings=fd,
                                       client=FreshdeskConnector.make_client(fd), sleep=self.waits)
+        if platform == "zendesk":
+            zs = ZendeskSettings(base_url=f"{self.url}/zendesk/api/v2", email=ZD_EMAIL,
+                                 api_token=token or ZD_TOKEN, signing_secret=ZD_SECRET)
+            return ZendeskConnector(settings=zs, client=ZendeskConnector.make_client(zs),
+                                    sleep=self.waits)
         settings = GorgiasSettings(base_url=f"{self.url}/gorgias/api", email=GG_EMAIL,
                                    api_token=token or GG_TOKEN, webhook_secret=GG_SECRET)
         return GorgiasConnector(settings=settings, client=GorgiasConnector.make_client(settings),

@@ -5,6 +5,7 @@ import pytest
 from core.engine import decide
 from core.errors import ScorerError
 from core.knowledge import KnowledgeDoc
+from core.messages import reach_person
 from core.models import (
     AddTags,
     Assign,
@@ -41,7 +42,7 @@ def test_auto_resolve_replies_tags_and_solves(scorer: LexicalScorer, settings: S
 
     assert decision.path is Path.AUTO_RESOLVE
     reply, tags, status = decision.actions
-    assert reply == PublicReply(body=decision.reply or "")
+    assert reply == PublicReply(body=f"{decision.reply}\n\n{reach_person('en')}")
     assert reply.body.startswith("Hi Maria,")
     assert tags == AddTags(tags=settings.tags.auto_resolve)
     assert status == SetStatus(status=Status.SOLVED)

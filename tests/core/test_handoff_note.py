@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from core.engine import decide
-from core.handoff_note import draft_note, handoff_note
-from core.models import InternalNote, Reason, Role, Signal
+from core.handoff_note import draft_note, handoff_note, story
+from core.models import Attachment, InternalNote, Message, Reason, Role, Signal
 from core.scorer import Answer, LexicalScorer
 from core.settings import Settings
-from tests.core.helpers import ticket
+from tests.core.helpers import START, ticket
 
 LABELS = (
     "Reason:",
@@ -47,8 +47,8 @@ def test_note_content(scorer: LexicalScorer) -> None:
 
     assert "- human_request (triggers.human_request[0]): " in note
     assert "Subject: Late parcel" in note
-    assert 'First customer message: "My parcel is two weeks late."' in note
-    assert 'Latest customer message: "Still nothing!' in note
+    assert ('- Customer: "My parcel is two weeks late."\n- Customer: "Still nothing!'
+            in note)
     assert "Customer sentiment: negative (ridiculous)" in note
     assert "Sources checked:" in note
     assert "Best confidence:" in note
@@ -93,7 +93,9 @@ def test_other_messages_are_not_quoted_as_the_customer(scorer: LexicalScorer) ->
         authors=(Role.CUSTOMER, Role.AI, Role.CUSTOMER),
     )
 
-    assert "Let me check." not in note
+    assert '"Let me check."' not in note
+    assert ('- Customer: "Where is my order?"\n- AI answered: Let me check.\n'
+            '- Customer: "I want a human now"') in note
     assert "Thread: 3 public message(s), 2 from the customer." in note
 
 
@@ -129,3 +131,44 @@ def test_draft_note_shows_confidence_reply_and_sources(scorer: LexicalScorer) ->
     assert note.startswith(f"AI draft for review (confidence {answer.confidence:.2f})")
     assert f"--- Draft reply ---\n{answer.reply}\n--- End of draft ---" in note
     assert answer.sources[0].title in note
+
+
+def _thread(turns: int) -> tuple[Message, ...]:
+    return tuple(
+        Message(author=Role.CUSTOMER if i % 2 == 0 else Role.AI, created_at=START,
+                text=f"turn {i} " + ("words " * 60 if i % 2 == 0 else "Hi, do this.\n1. Step"))
+        for i in range(turns))
+
+
+def test_the_whole_thread_is_told_when_it_fits() -> None:
+    lines = story(_thread(6))
+    assert [line.split(":")[0] for line in lines] == ["- Customer", "- AI answered"] * 3
+    assert all("\n" not in line for line in lines)
+
+
+def test_a_long_thread_keeps_the_first_and_newest_turns_and_says_what_was_cut() -> None:
+    lines = story(_thread(30), cap=2000)
+    assert len("\n".join(lines)) <= 2000
+    assert lines[0].startswith('- Customer: "turn 0 ')
+    assert lines[-1].startswith("- AI answered: turn 29 ")
+    cut = lines[1]
+    told = {int(line.split("turn ")[1].split()[0]) for line in lines if "turn " in line
+            and "cut" not in line}
+    assert cut.startswith(f"- ({30 - len(told)} turn(s) in between cut to keep this note short:")
+    assert "AI" in cut
+    assert "customer" in cut
+
+
+def test_the_note_lists_the_attachments_with_type_size_link_and_sender(
+    scorer: LexicalScorer,
+) -> None:
+    thread = ticket("My lamp arrived broken, I want a human")
+    photo = Attachment(name="broken.jpg", content_type="image/jpeg", size=48213,
+                       url="https://files.example/broken.jpg")
+    first = thread.messages[0].model_copy(update={"attachments": (photo, Attachment(name="x"))})
+    decision = decide(thread.model_copy(update={"messages": (first,)}), scorer, Settings())
+    note = decision.actions[0]
+    assert isinstance(note, InternalNote)
+    assert ("Attachments:\n- broken.jpg (image/jpeg, 47.1 KB), from the customer "
+            "https://files.example/broken.jpg\n- x, from the customer\n\n") in note.body
+    assert "Attachments:" not in escalation_note(("I want a human",), scorer)

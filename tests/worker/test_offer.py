@@ -10,6 +10,7 @@ import httpx
 import pytest
 import redis
 
+from core.messages import reach_person
 from core.offer import DECLINED_LINES, OFFER_LINES
 from tests.worker.support import (
     SAMPLES,
@@ -76,7 +77,8 @@ def test_offer_then_no_stays_with_the_ai(sandbox: httpx.Client,
     customer_says(sandbox, ticket_id, "No thanks, I'm fine")
     deliver(runtime, ticket_id, "ev-2")
     state = ticket(sandbox, ticket_id)
-    assert public_replies(sandbox, ticket_id)[-1] == DECLINED_LINES["en"]
+    declined = f"{DECLINED_LINES['en']}\n\n{reach_person('en')}"
+    assert public_replies(sandbox, ticket_id)[-1] == declined
     assert state["status"] == "solved"
     assert "handoff_escalated" not in state["tags"]
     assert store(runtime).list_open() == []
