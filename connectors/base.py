@@ -53,7 +53,7 @@ from connectors.directory import Directory
 from core.errors import ConfigError, PermanentError, RateLimited, TransientError
 from core.history import TicketHistory
 from core.knowledge import KnowledgeDoc
-from core.models import Action, Ticket, TicketEvent
+from core.models import Action, Ticket, TicketBrief, TicketEvent
 from core.settings import PlatformSettings
 
 if TYPE_CHECKING:
@@ -101,6 +101,13 @@ class Helpdesk(Protocol):
 
     def list_knowledge(self) -> list[KnowledgeDoc]:
         """Help-center articles and macros or canned responses, every page.
+
+        Raises TransientError or PermanentError on failure.
+        """
+
+    def requester_tickets(self, ticket: Ticket, limit: int) -> list[TicketBrief]:
+        """The requester's other tickets, most recently updated first, at most `limit`
+        and never `ticket` itself, in one call (the handoff note's customer record).
 
         Raises TransientError or PermanentError on failure.
         """

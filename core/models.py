@@ -75,6 +75,16 @@ class Attachment(_Model):
     url: str | None = None
 
 
+class TicketBrief(_Model):
+    """Another ticket of the same customer, as the helpdesk lists it (one call for all)."""
+
+    id: str
+    subject: str = ""
+    status: Status = Status.OPEN
+    updated_at: datetime | None = None
+    url: str | None = None
+
+
 class Message(_Model):
     """One entry of a ticket's thread, public or private."""
 

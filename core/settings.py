@@ -32,6 +32,7 @@ from pydantic import (
 from core import lexicon
 from core.admin_settings import AdminSettings, ReportSettings
 from core.aftercare import AftercareSettings
+from core.customer_record import CustomerRecordSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
 from core.language_settings import LanguageSettings
@@ -336,6 +337,7 @@ class Settings(_Section):
     language: LanguageSettings = LanguageSettings()
     admin: AdminSettings = AdminSettings()
     report: ReportSettings = ReportSettings()
+    handoff_note: CustomerRecordSettings = CustomerRecordSettings()
 
     @model_validator(mode="after")
     def _rules_fit(self) -> Self:

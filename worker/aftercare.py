@@ -141,7 +141,7 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
         severity=care.severity(decision, settings.aftercare.severity).value, agent=agent,
         ticket_url=ticket.url, customer=ticket.requester.name or ticket.requester.email,
         summary=care.summary(ticket), status_at_open=set_status, ladder=ladder, first_step=first,
-        customers_at_open=len(ticket.customer_messages()),
+        customers_at_open=len(ticket.customer_messages()), requester_id=ticket.requester.id,
     )
     record_id, created = records.open(new, now)
     if created:

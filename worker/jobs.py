@@ -16,6 +16,7 @@ from infra import metrics
 from infra.ledger_view import decision_id_for
 from infra.logs import bind
 from worker.aftercare import after_decision, holdout
+from worker.customer_record import with_customer_record
 from worker.effects.apply import write
 from worker.effects.failures import no_retry_when_permanent
 from worker.effects.ledger import Ledger
@@ -79,6 +80,7 @@ def process_event(platform: str, ticket_id: str, event_id: str) -> dict[str, Any
             started = time.perf_counter()
             fresh = decide_with_record(runtime, seen, decision_id)
             decide_ms = (time.perf_counter() - started) * 1000
+            fresh = with_customer_record(runtime, connector, seen, fresh)
             metrics.DECISION_SECONDS.observe(decide_ms / 1000)
             primary = fresh.reasons[0].code if fresh.reasons else "none"
             metrics.DECISIONS.labels(platform, fresh.path.value, primary).inc()

@@ -100,8 +100,11 @@ escalations = sa.Table(
     sa.Column("last_message", sa.Text),
     # Revision 0006: the first human public reply after the escalation (the lead's report).
     sa.Column("first_reply_at", sa.DateTime(timezone=True)),
+    # Revision 0008: the requester, so the handoff note can tell an earlier escalation.
+    sa.Column("requester_id", sa.String(200)),
     sa.Index("ix_escalations_state", "state", "opened_at"),
     sa.Index("ix_escalations_ticket", "platform", "ticket_id"),
+    sa.Index("ix_escalations_requester", "platform", "requester_id"),
 )
 
 # Revision 0005: every hand-back of a ticket to the AI, by tag or "return to AI".

@@ -69,6 +69,8 @@ class NewEscalation:
     # What is announced (`worker.notify`): the escalation, or a customer's urgent message
     # on a ticket already escalated ("escalation_message").
     event: str = "escalation"
+    # The helpdesk's id of the requester, to tell their earlier escalations (revision 0008).
+    requester_id: str | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -137,9 +139,21 @@ class Escalations:
                 "level_due_at": new.first_step.due_at if new.first_step else None,
                 "history": [_stored(new.first_step)] if new.first_step else None,
                 "customers_at_open": new.customers_at_open, "new_messages": 0,
+                "requester_id": new.requester_id,
             })
             key = result.inserted_primary_key
             return int(key[0]) if key else 0, True
+
+    def of_requester(self, platform: str, requester_id: str, other_than: str,
+                     limit: int = 20) -> list[dict[str, Any]]:
+        """The requester's escalation records on tickets other than `other_than`, newest
+        first, at most `limit`. Records made before revision 0008 are not found."""
+        query = sa.select(escalations).where(
+            escalations.c.platform == platform, escalations.c.requester_id == requester_id,
+            escalations.c.ticket_id != other_than,
+        ).order_by(escalations.c.opened_at.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_row(r) for r in connection.execute(query)]
 
     def get(self, record_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as connection:

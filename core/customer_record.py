@@ -1,0 +1,140 @@
+"""The customer's record in the warm handoff note: their organisation and its tier,
+whether they were escalated before, and their other open and recent tickets.
+
+The worker gathers the record only for an escalation (one extra helpdesk call for the
+other tickets, and one query of the escalation records) and `with_record` adds it to
+the decision's handoff note; everything here is pure and never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.models import Decision, InternalNote, Path, Requester, TicketBrief
+from core.platform_settings import Section
+from core.text import excerpt
+
+HEADING = "Customer record:"
+NOTE_START = "Handoff: this ticket needs a human."
+"""The first line of every handoff note (`core.handoff_note`): the note the record joins."""
+_BEFORE = "\n\nCustomer sentiment: "
+"""The record goes after the summary and attachments, before the sentiment."""
+SUBJECT_CHARS = 80
+
+
+class CustomerRecordSettings(Section):
+    """``handoff_note``: what the note says about the customer.
+
+    `other_tickets`: how many of the requester's other tickets to list (one extra call
+    per escalation; 0 turns the call off). `tier_fields`: the organisation's (else the
+    customer's) custom fields that hold their tier, the first one set is shown.
+    `escalations_before`: list the customer's earlier escalations (no helpdesk call).
+    """
+
+    other_tickets: int = Field(default=5, ge=0, le=20)
+    tier_fields: tuple[str, ...] = ("tier", "plan", "support_tier", "sla")
+    escalations_before: bool = True
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PastEscalation(_Record):
+    """One earlier escalation of the same customer, from the escalation records."""
+
+    ticket_id: str
+    reason: str
+    opened_at: datetime
+    state: str
+    url: str | None = None
+
+
+class CustomerRecord(_Record):
+    """What the worker found; `*_error` says why a part could not be read."""
+
+    other_tickets: tuple[TicketBrief, ...] = ()
+    other_tickets_error: str = ""
+    other_tickets_read: bool = False
+    escalations: tuple[PastEscalation, ...] = ()
+    escalations_error: str = ""
+    escalations_read: bool = False
+
+
+def tier(requester: Requester, fields: Sequence[str]) -> str | None:
+    """The first of `fields` set on the organisation, else on the customer; None if none."""
+    for source in (requester.organization_fields, requester.fields):
+        lowered = {k.lower(): v for k, v in source.items()}
+        for name in fields:
+            value = lowered.get(name.lower(), "").strip()
+            if value:
+                return value
+    return None
+
+
+def section(requester: Requester, record: CustomerRecord,
+            settings: CustomerRecordSettings) -> str:
+    """The "Customer record" part of the handoff note, as plain text lines."""
+    lines = [HEADING, _organisation(requester, settings)]
+    if settings.escalations_before:
+        lines.append(_escalations(record))
+    if settings.other_tickets:
+        lines.extend(_others(record, settings.other_tickets))
+    return "\n".join(lines)
+
+
+def with_record(decision: Decision, text: str) -> Decision:
+    """`decision` with `text` added to its handoff note, after the summary. A decision
+    that is not an escalation, or has no handoff note, is returned unchanged."""
+    if decision.path is not Path.ESCALATE or not text:
+        return decision
+    actions = list(decision.actions)
+    for index, action in enumerate(actions):
+        if isinstance(action, InternalNote) and action.body.startswith(NOTE_START):
+            head, found, tail = action.body.partition(_BEFORE)
+            body = f"{head}\n\n{text}{found}{tail}" if found else f"{head}\n\n{text}"
+            actions[index] = InternalNote(body=body)
+            return decision.model_copy(update={"actions": tuple(actions)})
+    return decision
+
+
+def _organisation(requester: Requester, settings: CustomerRecordSettings) -> str:
+    level = tier(requester, settings.tier_fields)
+    name = requester.organization
+    if not name:
+        return f"- Organisation: none on record{f' (tier: {level})' if level else ''}."
+    return f"- Organisation: {excerpt(name, 120)}{f' (tier: {level})' if level else ''}."
+
+
+def _escalations(record: CustomerRecord) -> str:
+    if record.escalations_error:
+        return f"- Escalated before: could not be read ({record.escalations_error})."
+    if not record.escalations_read:
+        return "- Escalated before: not known."
+    if not record.escalations:
+        return "- Escalated before: no."
+    latest = max(record.escalations, key=lambda e: e.opened_at)
+    where = f" {latest.url}" if latest.url else ""
+    return (f"- Escalated before: yes, {len(record.escalations)} time(s); the latest on "
+            f"{latest.opened_at:%Y-%m-%d}, ticket {latest.ticket_id} ({latest.reason}, "
+            f"{latest.state}){where}.")
+
+
+def _others(record: CustomerRecord, limit: int) -> list[str]:
+    if record.other_tickets_error:
+        return [f"- Other tickets: could not be read ({record.other_tickets_error})."]
+    if not record.other_tickets_read:
+        return ["- Other tickets: not read."]
+    if not record.other_tickets:
+        return ["- Other tickets: none."]
+    shown = record.other_tickets[:limit]
+    lines = [f"- Other tickets ({len(shown)}, latest update first):"]
+    for brief in shown:
+        when = f", updated {brief.updated_at:%Y-%m-%d}" if brief.updated_at else ""
+        subject = excerpt(brief.subject, SUBJECT_CHARS) or "(no subject)"
+        link = f" {brief.url}" if brief.url else ""
+        lines.append(f"  - #{brief.id} {brief.status.value}{when}: \"{subject}\"{link}")
+    return lines
