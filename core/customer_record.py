@@ -103,10 +103,12 @@ def with_record(decision: Decision, text: str) -> Decision:
 
 def _organisation(requester: Requester, settings: CustomerRecordSettings) -> str:
     level = tier(requester, settings.tier_fields)
-    name = requester.organization
-    if not name:
-        return f"- Organisation: none on record{f' (tier: {level})' if level else ''}."
-    return f"- Organisation: {excerpt(name, 120)}{f' (tier: {level})' if level else ''}."
+    suffix = f" (tier: {level})." if level else "."
+    if requester.organization_name:
+        return f"- Organisation: {excerpt(requester.organization_name, 120)}{suffix}"
+    if requester.organization:
+        return f"- Organisation: id {excerpt(requester.organization, 60)}{suffix}"
+    return f"- Organisation: none on record{suffix}"
 
 
 def _escalations(record: CustomerRecord) -> str:

@@ -55,6 +55,9 @@ class Requester(_Model):
     email: str | None = None
     name: str | None = None
     organization: str | None = None
+    # The organisation's name, where the helpdesk gives it with the ticket (`organization`
+    # is the helpdesk's id, which rules match on).
+    organization_name: str | None = None
     tags: tuple[str, ...] = ()
     vip: bool = False
     # When the customer's account was made: tenure rules count days from it.

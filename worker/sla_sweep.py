@@ -26,6 +26,7 @@ from core.models import Path, Ticket
 from infra.ledger_view import decision_id_for
 from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.customer_record import with_customer_record
 from worker.effects.apply import write
 from worker.effects.ledger import Ledger
 from worker.effects.lock import ticket_lock
@@ -110,6 +111,7 @@ def escalate_sla_risk(runtime: Runtime, ticket: Ticket, now: datetime,
     with ticket_lock(runtime.redis, ticket.platform, ticket.id, ttl=timeout,
                      wait=timeout / 4) as lock:
         if ledger.planned() is None:
+            decision = with_customer_record(runtime, connector, ticket, decision)
             runtime.log.record_decision(decision_id, event_id, None, decision, 0.0)
         decision = ledger.plan(decision)
         write(runtime, connector, ticket, decision, decision_id, ledger, lock)

@@ -216,15 +216,18 @@ def _requester(
     organization: dict[str, Any] | None,
 ) -> Requester:
     org_fields = text_fields(as_dict(organization).get("organization_fields"))
+    org_name = as_dict(organization).get("name")
+    org_name = org_name if isinstance(org_name, str) and org_name else None
     if user is None:
         return Requester(id=requester_id, organization=organization_id,
-                         organization_fields=org_fields)
+                         organization_name=org_name, organization_fields=org_fields)
     tags = tuple(user.get("tags") or ())
     return Requester(
         id=requester_id,
         email=user.get("email"),
         name=user.get("name"),
         organization=organization_id,
+        organization_name=org_name,
         tags=tags,
         vip="vip" in tags,
         created_at=_time(user.get("created_at")),

@@ -87,15 +87,17 @@ class Handoff:
         self.runtime = self.configure()
 
     def configure(self, group: str | None = "999999",
-                  retry_intervals: tuple[int, ...] = (0,)) -> Runtime:
-        """Write the settings (every escalation routed to `group`) and build the runtime
-        afresh, as a restarted worker would."""
+                  retry_intervals: tuple[int, ...] = (0,),
+                  extra: dict[str, Any] | None = None) -> Runtime:
+        """Write the settings (every escalation routed to `group`, plus the sections of
+        `extra`) and build the runtime afresh, as a restarted worker would."""
         config = {
             "platforms": self.platforms,
             "queue": {"retry_intervals_seconds": list(retry_intervals)},
             "routing": {"default": {"group": group, "priority": "high"}},
             "aftercare": {"notify": {"default": ["ops"], "kinds": {"ops": "webhook"}}},
             "knowledge_dir": str(ROOT / "config" / "knowledge"),
+            **(extra or {}),
         }
         self.config.write_text(yaml.safe_dump(config))
         runtime_module.current.cache_clear()
