@@ -83,6 +83,8 @@ class ReportSettings(Section):
     containment_min: float = Field(default=0.50, ge=0, le=1)
     reopen_rate_max: float = Field(default=0.10, ge=0, le=1)
     draft_acceptance_min: float = Field(default=0.60, ge=0, le=1)
+    # CSAT of AI-solved tickets at most this far below that of human-solved ones.
+    csat_gap_max: float = Field(default=0.05, ge=0, le=1)
     # An auto-resolved ticket counts as contained when not reopened within these days.
     reopen_days: int = Field(default=7, gt=0)
 

@@ -73,6 +73,20 @@ class SlaSweepSettings(_Section):
     max_tickets: int = Field(default=50, gt=0)
 
 
+class CsatSettings(_Section):
+    """Read the customers' satisfaction ratings of solved tickets (the lead's CSAT).
+
+    Each SLA sweep asks the helpdesk for the rating of at most `max_per_sweep` tickets
+    solved in the last `days` and not rated yet, each at most once per `every_hours`
+    (one to two helpdesk calls per ticket, from the same rate budget as every job).
+    """
+
+    enabled: bool = True
+    days: int = Field(default=14, gt=0)
+    every_hours: float = Field(default=12, gt=0)
+    max_per_sweep: int = Field(default=20, ge=0)
+
+
 class FeedbackSettings(_Section):
     accepted_ratio: float = Field(default=0.95, ge=0, le=1)
     rejected_ratio: float = Field(default=0.5, ge=0, le=1)
@@ -93,6 +107,7 @@ class AftercareSettings(_Section):
     severity: tuple[SeverityRule, ...] = DEFAULT_SEVERITY_RULES
     keep_warm: KeepWarmSettings = KeepWarmSettings()
     sla_sweep: SlaSweepSettings = SlaSweepSettings()
+    csat: CsatSettings = CsatSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     notify: NotifySettings = NotifySettings()
     holdout_percent: float = Field(default=0.0, ge=0, le=100)

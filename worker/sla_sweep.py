@@ -7,7 +7,9 @@ shared rate budget as every job and stops at the first `RateLimited`. It also
 resolves open escalation records a human has finished, and passes escalated tickets
 up their ladder when they carry the next-level tag or (``escalation.climb_when_overdue``)
 their level's time ran out (`worker.ladder.sweep_climb`), and queues the hand-back of
-escalated tickets that carry the hand-back tag (`worker.handback`). It runs as an rq job that
+escalated tickets that carry the hand-back tag (`worker.handback`). It notes which tickets it
+finds solved (the lead's report) and reads the ratings of solved tickets
+(`worker.csat`). It runs as an rq job that
 schedules its next run (``enqueue_in``; the worker runs rq's scheduler).
 """
 
@@ -21,11 +23,13 @@ from core import aftercare as care
 from core.actions import plan
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
+from core.history import CLOSED_STATUSES
 from core.language import language_signal
 from core.models import Path, Ticket
 from infra.ledger_view import decision_id_for
 from infra.queue import SLA_SWEEP_JOB, make_queue
 from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.csat import read_ratings
 from worker.customer_record import with_customer_record
 from worker.effects.apply import write
 from worker.effects.ledger import Ledger
@@ -81,6 +85,10 @@ def run_sla_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
         except RateLimited:
             log.warning("SLA sweep stopped early: the rate budget is spent")
             break
+        # A person solving an escalated ticket sends no webhook: the sweep sees it.
+        records.track_outcome(platform, ticket_id, care.in_holdout(
+            platform, ticket_id, runtime.settings.aftercare.holdout_percent),
+            ticket.status.value in CLOSED_STATUSES, now)
         observe(runtime, records, ticket, now)
         if (platform, ticket_id) in open_records:
             sweep_climb(LadderContext(runtime.settings, runtime.redis, runtime.log, connector),
@@ -89,6 +97,9 @@ def run_sla_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
         if (platform, ticket_id) not in open_records and care.sla_at_risk(ticket, now, margin):
             escalate_sla_risk(runtime, ticket, now, margin)
             escalated.append((platform, ticket_id))
+    rated = read_ratings(runtime, records, now)
+    if rated:
+        log.info("CSAT: %d ticket(s) newly rated", rated)
     return escalated
 
 

@@ -160,6 +160,9 @@ ticket_outcomes = sa.Table(
     sa.Column("reopened", sa.Integer, nullable=False),
     # Revision 0006: when it was first reopened, so containment can count N days.
     sa.Column("reopened_at", sa.DateTime(timezone=True)),
+    # Revision 0009: the customer's rating (good, neutral, bad), and when it was last asked.
+    sa.Column("csat", sa.String(8)),
+    sa.Column("csat_checked_at", sa.DateTime(timezone=True)),
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

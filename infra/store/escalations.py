@@ -341,6 +341,31 @@ class Escalations:
             if changes:  # most jobs see the ticket as it was: nothing to write
                 connection.execute(table.update().where(key).values(**changes))
 
+    def unrated(self, solved_since: datetime, checked_before: datetime,
+                limit: int) -> list[tuple[str, str]]:
+        """(platform, ticket id) of tickets solved since `solved_since`, not rated, and not
+        asked about since `checked_before`; the least recently asked first."""
+        table = ticket_outcomes
+        query = (sa.select(table.c.platform, table.c.ticket_id)
+                 .where(table.c.is_solved.is_(True), table.c.solved_at >= solved_since,
+                        table.c.csat.is_(None),
+                        sa.or_(table.c.csat_checked_at.is_(None),
+                               table.c.csat_checked_at < checked_before))
+                 .order_by(table.c.csat_checked_at.is_not(None), table.c.csat_checked_at,
+                           table.c.solved_at)
+                 .limit(limit))
+        with self.engine.connect() as connection:
+            return [(str(p), str(t)) for p, t in connection.execute(query)]
+
+    def record_rating(self, platform: str, ticket_id: str, score: str | None,
+                      now: datetime) -> None:
+        """Keep the ticket's rating (`score` None: not rated yet) and when it was asked."""
+        table = ticket_outcomes
+        key = (table.c.platform == platform) & (table.c.ticket_id == ticket_id)
+        with self.engine.begin() as connection:
+            connection.execute(table.update().where(key).values(csat=score,
+                                                                csat_checked_at=now))
+
     def lift(self, since: datetime | None = None,
              until: datetime | None = None) -> dict[str, dict[str, float]]:
         """Holdout against AI-handled tickets first seen in [`since`, `until`): count,

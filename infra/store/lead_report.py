@@ -9,8 +9,10 @@ whether it is met (None: no data in the period):
   solve, of decided tickets (solves younger than that count as contained so far,
   and are counted apart as ``pending``);
 - **reopen rate**: solved tickets reopened at least once;
-- **CSAT**, AI-solved against human-solved: the decision log keeps no rating yet,
-  so it reports that it has no data;
+- **CSAT**, AI-solved against human-solved: the share of ratings that are good,
+  over tickets solved in the period whose rating the SLA sweep read
+  (`worker.csat`). AI-solved: auto-resolved, and neither escalated in the period nor
+  ever reopened; every other rated ticket counts as human-solved;
 - **time to first human reply** after escalation: median and p90 minutes, overall
   and by the group or agent the ticket went to;
 - **draft acceptance**: accepted, edited, rejected drafts;
@@ -50,6 +52,23 @@ def _reply_times(minutes: Sequence[float]) -> dict[str, Any]:
         return {"replied": 0, "median_minutes": None, "p90_minutes": None}
     return {"replied": len(minutes), "median_minutes": round(statistics.median(minutes), 1),
             "p90_minutes": round(p90(minutes), 1)}
+
+
+def _csat(solved: Sequence[Any], ai_solved: set[tuple[str, str]],
+          targets: ReportSettings) -> dict[str, Any]:
+    """Good ratings of all ratings, for AI-solved and human-solved tickets."""
+    scores: dict[str, list[str]] = {"ai": [], "human": []}
+    for outcome in solved:
+        if outcome.csat is None:
+            continue
+        by_ai = (outcome.platform, outcome.ticket_id) in ai_solved and not outcome.reopened
+        scores["ai" if by_ai else "human"].append(outcome.csat)
+    figures = {who: {"rated": len(found), "good": found.count("good"),
+                     "score": _share(found.count("good"), len(found))}
+               for who, found in scores.items()}
+    ai, human = figures["ai"]["score"], figures["human"]["score"]
+    return {**figures, "met": None if ai is None or human is None
+            else ai >= human - targets.csat_gap_max}
 
 
 def _week(moment: datetime) -> str:
@@ -152,8 +171,7 @@ def collect(records: Escalations, start: datetime, end: datetime, targets: Repor
                         else containment >= targets.containment_min},
         "reopen": {"solved": len(solved), "rate": reopen,
                    "met": None if reopen is None else reopen <= targets.reopen_rate_max},
-        "csat": {"ai": None, "human": None,
-                 "note": "no satisfaction ratings are recorded in the decision log yet"},
+        "csat": _csat(solved, auto - set(escalated), targets),
         "first_reply": {
             **replies, "waiting": waiting,
             "met": None if replies["median_minutes"] is None else (

@@ -88,7 +88,28 @@ def test_each_figure_of_the_period(seeded: Escalations) -> None:
     assert report["drafts"] == {"judged": 3, "accepted": 1, "edited": 1, "rejected": 1,
                                 "acceptance": 0.6667, "met": True}
     assert report["lift"]["ai"]["solved"] == 6
-    assert report["csat"]["ai"] is None
+    assert report["csat"] == {"ai": {"rated": 0, "good": 0, "score": None},
+                              "human": {"rated": 0, "good": 0, "score": None}, "met": None}
+
+
+def test_csat_sets_ai_solved_against_human_solved(seeded: Escalations) -> None:
+    for n, day in ((1, 1), (2, 9)):  # the two escalated tickets, solved by people
+        seeded.track_outcome("zendesk", str(n), False, True, MONDAY + timedelta(days=day))
+    ratings = {"1": "good", "2": "good", "3": "bad", "5": "good", "6": "bad", "7": "good",
+               "8": "neutral"}
+    for ticket_id, score in ratings.items():
+        seeded.record_rating("zendesk", ticket_id, score, NOW)
+
+    csat = lead_report.collect(seeded, MONDAY, MONDAY + timedelta(days=14), ReportSettings(),
+                               NOW)["csat"]
+
+    # AI-solved: 5, 6, 7, 8 (3 was reopened, so a person finished it); human: 1, 2, 3.
+    assert csat["ai"] == {"rated": 4, "good": 2, "score": 0.5}
+    assert csat["human"] == {"rated": 3, "good": 2, "score": 0.6667}
+    assert csat["met"] is False
+    lenient = lead_report.collect(seeded, MONDAY, MONDAY + timedelta(days=14),
+                                  ReportSettings(csat_gap_max=0.2), NOW)["csat"]
+    assert lenient["met"] is True
 
 
 def test_the_period_bounds_every_figure_and_an_empty_one_has_no_data(
@@ -100,7 +121,7 @@ def test_the_period_bounds_every_figure_and_an_empty_one_has_no_data(
     empty = lead_report.collect(seeded, NOW, NOW + timedelta(days=1), ReportSettings(), NOW)
     assert empty["tickets"] == 0
     assert [empty[k]["met"] for k in ("escalation", "containment", "reopen", "first_reply",
-                                      "drafts")] == [None] * 5
+                                      "drafts", "csat")] == [None] * 6
 
 
 def test_targets_are_configurable_and_checked() -> None:
@@ -123,6 +144,8 @@ def test_handoff_report_prints_writes_and_serves_the_period(
     assert "Refund request: 1 (11.1%)" in printed.output
     assert "2026-W46: 1/4 escalated (25.0%)" in printed.output
     assert "group Tier 1: median 90.0 min" in printed.output
+    assert "CSAT AI / human   - (0 rated) / - (0 rated)  target AI >= human - 5%  no data" \
+        in printed.output
 
     answer = CliRunner().invoke(main, ["report", "--json", *period])
     data = json.loads(answer.stdout)

@@ -165,7 +165,10 @@ def terminal(lead: dict[str, Any]) -> None:
                f"{mark(reply['met'])}")
     click.echo(f"  draft acceptance  {pct(drafts['acceptance']):>7}  target >= "
                f"{t['draft_acceptance_min']:.0%}  {mark(drafts['met'])}")
-    click.echo(f"  CSAT AI / human   -  ({lead['csat']['note']})")
+    csat = lead["csat"]
+    click.echo(f"  CSAT AI / human   {pct(csat['ai']['score'])} ({csat['ai']['rated']} rated) / "
+               f"{pct(csat['human']['score'])} ({csat['human']['rated']} rated)  target AI >= "
+               f"human - {t['csat_gap_max']:.0%}  {mark(csat['met'])}")
     for code, figures in esc["by_reason"].items():
         click.echo(f"    {reason_label(code)}: {figures['tickets']} ({pct(figures['rate'])})")
     for week, figures in esc["by_week"].items():
