@@ -24,9 +24,8 @@ pytestmark = pytest.mark.db
 def outcome(handoff: Handoff, platform: str, ticket_id: str) -> sa.Row[tuple[object, ...]]:
     table = ticket_outcomes
     with handoff.runtime.log.engine.connect() as connection:
-        row = connection.execute(sa.select(table).where(
+        return connection.execute(sa.select(table).where(
             table.c.platform == platform, table.c.ticket_id == ticket_id)).one()
-    return row
 
 
 def rate(handoff: Handoff, platform: str, ticket_id: str, score: str) -> None:
