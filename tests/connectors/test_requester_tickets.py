@@ -48,10 +48,14 @@ def _rows(briefs: list[TicketBrief]) -> list[tuple[str, str, Status, datetime | 
 
 # -- the request and the mapping, per platform ---------------------------------------------
 
-def _zendesk_ticket(ticket_id: int | None, subject: str, status: str, updated: str) -> dict[str, Any]:
+def _zendesk_ticket(ticket_id: int | None, subject: str, status: str,
+                    updated: str) -> dict[str, Any]:
+    """A ticket as List Tickets renders it; without an ``id`` key when `ticket_id` is None."""
     ticket = {**zd.TICKET, "id": ticket_id, "url": f"{zd.BASE}/tickets/{ticket_id}.json",
               "subject": subject, "status": status, "updated_at": updated}
-    return {k: v for k, v in ticket.items() if v is not None or k != "id"}
+    if ticket_id is None:
+        del ticket["id"]
+    return ticket
 
 
 def test_zendesk_lists_the_requesters_other_tickets_newest_first(api: respx.MockRouter) -> None:
@@ -258,8 +262,10 @@ def test_the_sandbox_lists_the_requesters_other_tickets_newest_first(
 
     assert [(b.id, b.subject) for b in found] == [(newer, "Newer order"),
                                                  (older, "Older order")]
-    assert found[0].updated_at is not None and found[1].updated_at is not None
-    assert found[0].updated_at > found[1].updated_at
+    newest, next_newest = found[0].updated_at, found[1].updated_at
+    assert newest is not None
+    assert next_newest is not None
+    assert newest > next_newest
     assert found[1].status is Status.SOLVED
     assert [b.url for b in found] == [f"{stack.url}{AGENT_LINKS[platform]}{i}"
                                       for i in (newer, older)]
