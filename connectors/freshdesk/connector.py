@@ -28,7 +28,9 @@ first ten conversations; unconfirmed count), and only for a longer thread one
 ``GET /tickets/{id}/conversations`` per 100 messages; ``GET /contacts/{id}``
 (tags and company, for VIP and routing), ``GET /agents/me`` once
 per process when `ai_user_id` is not configured; per batch written: at most
-one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.
+one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``; per
+escalation, one ``GET /tickets?requester_id=`` for the customer record (none when
+``handoff_note.other_tickets`` is 0).
 """
 
 from __future__ import annotations

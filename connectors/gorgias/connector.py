@@ -24,7 +24,9 @@ are written first so a retried batch never repeats a reply).
 Per processed ticket: ``GET /api/tickets/{id}``, plus one ``GET /api/messages``
 per 100 messages when the embedded list may be truncated; per batch written:
 at most one ``PUT /api/tickets/{id}``, one ``POST .../tags``, one ``DELETE .../tags``
-(``{"names": [...]}``, the same body as adding; UNCONFIRMED) and one ``POST .../messages``.
+(``{"names": [...]}``, the same body as adding; UNCONFIRMED) and one ``POST .../messages``;
+per escalation, one ``GET /api/tickets?customer_id=`` for the customer record (none when
+``handoff_note.other_tickets`` is 0).
 """
 
 from __future__ import annotations
