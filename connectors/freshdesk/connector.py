@@ -28,7 +28,9 @@ first ten conversations; unconfirmed count), and only for a longer thread one
 ``GET /tickets/{id}/conversations`` per 100 messages; ``GET /contacts/{id}``
 (tags and company, for VIP and routing), ``GET /agents/me`` once
 per process when `ai_user_id` is not configured; per batch written: at most
-one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``.
+one ``PUT /tickets/{id}`` and one ``POST .../notes`` or ``POST .../reply``; per
+escalation, one ``GET /tickets?requester_id=`` for the customer record (none when
+``handoff_note.other_tickets`` is 0).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors import pagination
+from connectors import briefs, pagination
 from connectors import webhook_tools as tools
 from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.freshdesk import payloads
@@ -53,7 +55,7 @@ from core.errors import (
     TransientError,
 )
 from core.knowledge import KnowledgeDoc
-from core.models import Action, Ticket, TicketEvent
+from core.models import Action, Ticket, TicketBrief, TicketEvent
 from core.settings import FreshdeskSettings
 
 logger = logging.getLogger("connectors.freshdesk.connector")
@@ -162,9 +164,9 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
             ]
         contact = self._contact(data.get("requester_id") if isinstance(data, dict) else None)
         ai_id = self.ai_user_id()
-        url = self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"
         try:
-            return payloads.ticket_from_api(data, conversations, ai_id, url, contact)
+            return payloads.ticket_from_api(data, conversations, ai_id,
+                                            self.ticket_link(ticket_id), contact)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"freshdesk: ticket {ticket_id}: unexpected response: {exc!r}"
@@ -178,11 +180,34 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
             path, {"per_page": _PER_PAGE}, base=self.client.base_url, platform=self.name,
             what=f"freshdesk: {what} {path}", max_pages=_MAX_PAGES,
         ):
-            page = self.json(response)
-            if not isinstance(page, list):
-                raise PermanentError(f"freshdesk: {path} did not answer a list")
-            pages.append([item for item in page if isinstance(item, dict)])
+            pages.append(payloads.listed(self.json(response), path))
         return pages
+
+    def requester_tickets(self, ticket: Ticket, limit: int) -> list[TicketBrief]:
+        """The requester's other recent tickets, most recently updated first, at most `limit`.
+
+        One ``GET /tickets?requester_id=`` with ``order_by=updated_at``,
+        ``order_type=desc`` and ``per_page`` of `limit` + 1, so that `limit` remain
+        once the ticket itself is dropped. Recent only: without ``updated_since``
+        Freshdesk lists only tickets created in the last 30 days, which is what the
+        handoff note wants. The answer is sorted again and cut here
+        (`connectors.briefs`); a listed ticket without an id is skipped. No call for a
+        `limit` below 1. Raises PermanentError for a requester id that is not numeric,
+        a 4xx or a body that is not a list, TransientError once retries are spent.
+        """
+        if limit < 1:
+            return []
+        requester = tools.api_int(self.name, "requester", ticket.requester.id)
+        data = self.json(self.request("GET", "/tickets", params={
+            "requester_id": str(requester), "order_by": "updated_at", "order_type": "desc",
+            "per_page": str(briefs.page_size(limit))}))
+        found = briefs.read_each(payloads.listed(data, "/tickets"),
+                                 lambda raw: payloads.brief(raw, self.ticket_link), self.name)
+        return briefs.newest_others(found, ticket.id, limit)
+
+    def ticket_link(self, ticket_id: str) -> str:
+        """The agent's view of a ticket: ``https://{domain}.freshdesk.com/a/tickets/{id}``."""
+        return self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"
 
     def _contact(self, requester_id: Any) -> dict[str, Any]:
         """The requester's contact (tags, company): ``include=requester`` omits them.

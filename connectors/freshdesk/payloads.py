@@ -8,13 +8,14 @@ use, which the connector turns into PermanentError.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html, to_text
-from connectors.webhook_tools import api_int, neutral_placeholders
+from connectors.webhook_tools import api_int, identifier, neutral_placeholders
+from core.errors import PermanentError
 from core.knowledge import KnowledgeDoc
 from core.models import (
     Action,
@@ -32,6 +33,7 @@ from core.models import (
     SetStatus,
     Status,
     Ticket,
+    TicketBrief,
 )
 
 logger = logging.getLogger("connectors.freshdesk.connector")
@@ -187,6 +189,27 @@ def ticket_from_api(
         # Not documented on tickets; read when an account's ticket carries it.
         locale=locale_text(raw.get("language")),
     )
+
+
+def listed(data: Any, what: str) -> list[dict[str, Any]]:
+    """The objects of a list answer (Freshdesk lists are bare JSON arrays); PermanentError
+    naming `what` when the body is not a list."""
+    if not isinstance(data, list):
+        raise PermanentError(f"freshdesk: {what} did not answer a list")
+    return [item for item in data if isinstance(item, dict)]
+
+
+def brief(raw: dict[str, Any], link: Callable[[str], str]) -> TicketBrief:
+    """One ticket of ``GET /tickets`` as a `TicketBrief`, linked with `link(id)`.
+
+    Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
+    ``updated_at`` that is not a time.
+    """
+    ticket_id = identifier(raw.get("id"))
+    if ticket_id is None:
+        raise KeyError("id")
+    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""), status=status_of(raw),
+                       updated_at=_time(raw.get("updated_at")), url=link(ticket_id))
 
 
 def _requester(requester_id: str, person: dict[str, Any]) -> Requester:

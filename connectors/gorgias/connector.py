@@ -24,7 +24,9 @@ are written first so a retried batch never repeats a reply).
 Per processed ticket: ``GET /api/tickets/{id}``, plus one ``GET /api/messages``
 per 100 messages when the embedded list may be truncated; per batch written:
 at most one ``PUT /api/tickets/{id}``, one ``POST .../tags``, one ``DELETE .../tags``
-(``{"names": [...]}``, the same body as adding; UNCONFIRMED) and one ``POST .../messages``.
+(``{"names": [...]}``, the same body as adding; UNCONFIRMED) and one ``POST .../messages``;
+per escalation, one ``GET /api/tickets?customer_id=`` for the customer record (none when
+``handoff_note.other_tickets`` is 0).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors import pagination
+from connectors import briefs, pagination
 from connectors import webhook_tools as tools
 from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.fields import locale_text
@@ -49,7 +51,7 @@ from connectors.gorgias.export import GorgiasExport
 from core.batching import already_on_ticket
 from core.errors import PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
-from core.models import Action, EventKind, Ticket, TicketEvent
+from core.models import Action, EventKind, Ticket, TicketBrief, TicketEvent
 from core.settings import GorgiasSettings
 
 logger = logging.getLogger("connectors.gorgias.connector")
@@ -160,14 +162,41 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
                 by_id.update((str(m.get("id")), m) for m in payloads.objects(page.get("data")))
             messages = list(by_id.values())
         ai_id = self.ai_user_id()
-        url = self.settings.api_base().removesuffix("/api") + f"/app/ticket/{ticket_id}"
         try:
-            ticket = payloads.ticket_from_api(data, messages, ai_id, url, self._clock())
+            ticket = payloads.ticket_from_api(data, messages, ai_id, self.ticket_link(ticket_id),
+                                              self._clock())
             self._remember(ticket.id, payloads.reply_route(data, messages))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"gorgias: ticket {ticket_id}: unexpected response: {exc!r}") from exc
         return ticket
+
+    def requester_tickets(self, ticket: Ticket, limit: int) -> list[TicketBrief]:
+        """The customer's other tickets, most recently updated first, at most `limit`.
+
+        One ``GET /api/tickets`` with ``customer_id``, ``order_by=updated_datetime:desc``
+        and ``limit`` of `limit` + 1, so that `limit` remain once the ticket itself is
+        dropped (only the first cursor page is read). Trashed and spam tickets are
+        listed too (Gorgias' default) and read as closed. The answer is sorted again
+        and cut here (`connectors.briefs`); a listed ticket without an id is skipped.
+        No call for a `limit` below 1. Raises PermanentError for a customer id that is
+        not numeric, a 4xx or a body without a ``data`` list, TransientError once
+        retries are spent.
+        """
+        if limit < 1:
+            return []
+        customer = tools.api_int(self.name, "customer", ticket.requester.id)
+        data = self.json(self.request("GET", "/tickets", params={
+            "customer_id": str(customer), "limit": str(briefs.page_size(limit)),
+            "order_by": "updated_datetime:desc"}))
+        now = self._clock()
+        found = briefs.read_each(payloads.listed(data, "/api/tickets"),
+                                 lambda raw: payloads.brief(raw, self.ticket_link, now), self.name)
+        return briefs.newest_others(found, ticket.id, limit)
+
+    def ticket_link(self, ticket_id: str) -> str:
+        """The agent's view of a ticket: ``https://{domain}.gorgias.com/app/ticket/{id}``."""
+        return self.settings.api_base().removesuffix("/api") + f"/app/ticket/{ticket_id}"
 
     def _remember(self, ticket_id: str, route: payloads.ReplyRoute) -> None:
         self._routes[ticket_id] = route

@@ -8,14 +8,15 @@ use, which the connector turns into PermanentError.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html, to_plain, to_text
-from connectors.webhook_tools import api_int
+from connectors.webhook_tools import api_int, identifier
+from core.errors import PermanentError
 from core.models import (
     Action,
     AddTags,
@@ -32,6 +33,7 @@ from core.models import (
     SetStatus,
     Status,
     Ticket,
+    TicketBrief,
 )
 
 logger = logging.getLogger("connectors.gorgias.connector")
@@ -202,6 +204,30 @@ def ticket_from_api(
         updated_at=_time(raw.get("updated_datetime")),
         locale=locale_text(raw.get("language")),
     )
+
+
+def brief(raw: dict[str, Any], link: Callable[[str], str], now: datetime) -> TicketBrief:
+    """One ticket of ``GET /api/tickets`` as a `TicketBrief`, linked with `link(id)`; a null
+    or missing subject or ``updated_datetime`` is left empty.
+
+    Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
+    ``updated_datetime`` that is not a time.
+    """
+    ticket_id = identifier(raw.get("id"))
+    if ticket_id is None:
+        raise KeyError("id")
+    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""),
+                       status=status_of(raw, now), updated_at=_time(raw.get("updated_datetime")),
+                       url=link(ticket_id))
+
+
+def listed(data: Any, what: str) -> list[dict[str, Any]]:
+    """The objects of a list answer's ``data``; PermanentError naming `what` when the body
+    is not ``{"data": [...], ...}``."""
+    items = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise PermanentError(f"gorgias: {what} answered without a 'data' list")
+    return objects(items)
 
 
 def maybe_truncated(data: dict[str, Any], messages: list[dict[str, Any]]) -> bool:

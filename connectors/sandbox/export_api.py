@@ -4,12 +4,16 @@
   ``per_page`` <= 1000, ``end_of_stream``), ``GET /tickets/{id}/metrics`` and
   ``GET /search/count`` for ``type:ticket updated>=TIME``.
 - Freshdesk: ``GET /tickets`` (``updated_since``, else only the last 30 days'
-  tickets; ``order_by``/``order_type``; ``page``/``per_page`` with a ``Link``
-  header; pages beyond 300 refused as Freshdesk does),
+  tickets; ``requester_id``; ``order_by``/``order_type``; ``page``/``per_page`` with a
+  ``Link`` header; pages beyond 300 refused as Freshdesk does),
   ``GET /tickets/{id}/satisfaction_ratings`` and ``GET /search/tickets`` for
   ``"updated_at:>'DATE'"``.
-- Gorgias: ``GET /tickets`` (cursor pages; ``order_by`` ``created_datetime`` or
-  ``updated_datetime``, ``:asc`` or ``:desc``).
+- Gorgias: ``GET /tickets`` (cursor pages; ``customer_id``; ``order_by``
+  ``created_datetime`` or ``updated_datetime``, ``:asc`` or ``:desc``).
+
+The requester filters (Freshdesk ``requester_id``, Gorgias ``customer_id``) serve the
+handoff note's list of a customer's other tickets, as does Zendesk's
+``GET /users/{id}/tickets/requested`` in `connectors.sandbox.zendesk_api`.
 
 The routes join the platforms' blueprints (so auth, call counts, rate limits and
 injected faults apply); importing this module before the app registers them is
@@ -150,9 +154,14 @@ def _since(value: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+_FRESHDESK_ORDER = ("created_at", "updated_at")
+
+
 @freshdesk_api.blueprint.get("/tickets")
 def freshdesk_list() -> Any:
-    """``GET /tickets``: updated since ``updated_since`` (default: created in 30 days)."""
+    """``GET /tickets``: updated since ``updated_since`` (default: created in 30 days), of
+    ``requester_id`` when given, in ``order_by`` (``created_at`` by default, or
+    ``updated_at``) and ``order_type`` (``desc`` by default) order."""
     args = request.args
     store = current().store
     try:
@@ -162,19 +171,41 @@ def freshdesk_list() -> Any:
         return fd.error(400, "Validation failed",
                         [fd.invalid("updated_since", "It should be in the 'YYYY-MM-DDTHH:MM:SSZ'"
                                     " format")])
-    if page > FRESHDESK_MAX_PAGE:
-        return fd.error(400, "Validation failed",
-                        [fd.invalid("page", f"no pages beyond {FRESHDESK_MAX_PAGE}")])
+    refused = _freshdesk_refusal(page)
+    if refused is not None:
+        return refused
+    requester = args.get("requester_id")
+    order_by, order_type = args.get("order_by", "created_at"), args.get("order_type", "desc")
     with store.lock:
         tickets = _tickets(fd.PLATFORM)
         if since is not None:
             tickets = [t for t in tickets if t.updated_at >= since]
         else:
             tickets = [t for t in tickets if t.created_at >= now() - timedelta(days=30)]
-        if args.get("order_type", "desc") == "desc":
-            tickets.reverse()
+        if requester is not None:
+            tickets = [t for t in tickets if str(t.requester_id) == requester]
+        tickets.sort(key=lambda t: (getattr(t, order_by), t.id), reverse=order_type == "desc")
         items = [fd.ticket_json(store, t, include_requester=False) for t in tickets]
     return fd.paged(items)
+
+
+def _freshdesk_refusal(page: int) -> Any:
+    """Freshdesk's 400 for a page beyond the last it lists, an ordering it does not know
+    or a ``requester_id`` that is not a number; None when the request is fine."""
+    args = request.args
+    if page > FRESHDESK_MAX_PAGE:
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("page", f"no pages beyond {FRESHDESK_MAX_PAGE}")])
+    if args.get("order_by", "created_at") not in _FRESHDESK_ORDER:
+        return fd.error(400, "Validation failed", [fd.invalid(
+            "order_by", "It should be one of these values: 'created_at,updated_at'")])
+    if args.get("order_type", "desc") not in ("asc", "desc"):
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("order_type", "It should be one of these values: 'asc,desc'")])
+    if not args.get("requester_id", "1").isdigit():
+        return fd.error(400, "Validation failed",
+                        [fd.invalid("requester_id", "It should be a/an Positive Integer")])
+    return None
 
 
 @freshdesk_api.blueprint.get("/search/tickets")
@@ -220,15 +251,21 @@ _GORGIAS_ORDER = {"created_datetime": "created_at", "updated_datetime": "updated
 
 @gorgias_api.blueprint.get("/tickets")
 def gorgias_list() -> Any:
-    """``GET /api/tickets``: cursor pages in ``order_by`` order (default created, desc)."""
+    """``GET /api/tickets``: cursor pages in ``order_by`` order (default created, desc), of
+    ``customer_id`` when given."""
     field, _, direction = request.args.get("order_by", "created_datetime:desc").partition(":")
     if field not in _GORGIAS_ORDER or direction not in ("", "asc", "desc"):
         return gg.error(400, "order_by: unsupported ordering",
                         {"order_by": ["Must be created_datetime or updated_datetime, "
                                       "with :asc or :desc"]})
+    customer = request.args.get("customer_id")
+    if customer is not None and not customer.isdigit():
+        return gg.error(400, "customer_id: must be an integer",
+                        {"customer_id": ["Not a valid integer."]})
     store = current().store
     with store.lock:
-        tickets = sorted((t for (owner, _), t in store.tickets.items() if owner == gg.PLATFORM),
+        tickets = sorted((t for (owner, _), t in store.tickets.items() if owner == gg.PLATFORM
+                          and (customer is None or str(t.requester_id) == customer)),
                          key=lambda t: (getattr(t, _GORGIAS_ORDER[field]), t.id),
                          reverse=direction != "asc")
         items = [gg.ticket_json(store, t) for t in tickets]

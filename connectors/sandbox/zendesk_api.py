@@ -185,6 +185,51 @@ def get_user(user_id: int) -> Any:
         return jsonify({"user": shapes.user_json(user)}) if user is not None else shapes.not_found()
 
 
+# What ``sort_by`` of an offset-paged list may name in the sandbox (Zendesk knows more).
+_SORTS: dict[str, Callable[[Ticket], Any]] = {
+    "id": lambda t: t.id, "created_at": lambda t: (t.created_at, t.id),
+    "updated_at": lambda t: (t.updated_at, t.id),
+}
+
+
+@_route("/users/<int:user_id>/tickets/requested", ["GET"])
+def list_requested(user_id: int) -> Any:
+    """``GET /users/{id}/tickets/requested``: the user's tickets with offset pagination
+    (``page``, ``per_page`` <= 100), sorted by ``sort_by`` (``id`` by default;
+    ``created_at`` or ``updated_at``, 400 for another) and ``sort_order`` (``asc`` by
+    default, or ``desc``); ``{"tickets", "next_page", "previous_page", "count"}``; 404
+    for no such user."""
+    sandbox = current()
+    args = request.args
+    sort_by, order = args.get("sort_by", "id"), args.get("sort_order", "asc")
+    try:
+        page, size = int(args.get("page", "1")), int(args.get("per_page", str(MAX_PAGE_SIZE)))
+    except ValueError:
+        return shapes.error(400, "InvalidPaginationParameter", "page and per_page are numbers")
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        return shapes.error(400, "InvalidPaginationParameter",
+                            f"per_page must be between 1 and {MAX_PAGE_SIZE}")
+    if sort_by not in _SORTS or order not in ("asc", "desc"):
+        return shapes.error(400, "InvalidParameter",
+                            "the sandbox sorts by id, created_at or updated_at, asc or desc")
+    with sandbox.store.lock:
+        if (PLATFORM, user_id) not in sandbox.store.users:
+            return shapes.not_found()
+        tickets = sorted((t for (owner, _), t in sandbox.store.tickets.items()
+                          if owner == PLATFORM and t.requester_id == user_id),
+                         key=_SORTS[sort_by], reverse=order == "desc")
+        chunk = tickets[(page - 1) * size:page * size]
+        answer = {"tickets": [shapes.ticket_json(t) for t in chunk], "count": len(tickets),
+                  "next_page": _offset_page(page + 1) if page * size < len(tickets) else None,
+                  "previous_page": _offset_page(page - 1) if page > 1 else None}
+    return jsonify(answer)
+
+
+def _offset_page(page: int) -> str:
+    """This request's URL for another offset page."""
+    return f"{request.base_url}?{urlencode({**request.args.to_dict(), 'page': str(page)})}"
+
+
 def _int_like(value: Any) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)) or (
         isinstance(value, str) and value.isdigit()

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors import pagination
+from connectors import briefs, pagination
 from connectors import webhook_tools as tools
 from connectors.base import AccountConnector, HeaderItems, InstallReport
 from connectors.zendesk import payloads, setup
@@ -31,7 +31,7 @@ from core.batching import already_on_ticket
 from core.errors import ConflictError, PayloadError, PermanentError, SignatureError
 from core.knowledge import KnowledgeDoc
 from core.ladder_settings import DEFAULT_NEXT_LEVEL_TAG
-from core.models import Action, EventKind, Ticket, TicketEvent
+from core.models import Action, EventKind, Ticket, TicketBrief, TicketEvent
 from core.settings import ZendeskSettings
 
 logger = logging.getLogger("connectors.zendesk.connector")
@@ -205,6 +205,32 @@ class ZendeskConnector(AccountConnector[ZendeskSettings]):
             raise PermanentError(
                 f"zendesk: ticket {ticket_id}: unexpected response: {exc!r}"
             ) from exc
+
+    def requester_tickets(self, ticket: Ticket, limit: int) -> list[TicketBrief]:
+        """The requester's other tickets, most recently updated first, at most `limit`.
+
+        One ``GET /users/{requester_id}/tickets/requested`` (one of the documented List
+        Tickets routes) with offset pagination's ``sort_by=updated_at``,
+        ``sort_order=desc`` and ``per_page`` of `limit` + 1, so that `limit` remain
+        once the ticket itself is dropped. The answer is sorted again and cut here
+        (`connectors.briefs`); a listed ticket without an id is skipped. No call for a
+        `limit` below 1. Raises PermanentError for a requester id that is not numeric,
+        a 4xx or a body without a ``tickets`` list, TransientError once retries are spent.
+        """
+        if limit < 1:
+            return []
+        requester = tools.api_int(self.name, "requester", ticket.requester.id)
+        data = self.json(self.request(
+            "GET", f"/users/{requester}/tickets/requested.json",
+            params={"sort_by": "updated_at", "sort_order": "desc",
+                    "per_page": str(briefs.page_size(limit))}))
+        found = briefs.read_each(payloads.items(data, "tickets"),
+                                 lambda raw: payloads.brief(raw, self.ticket_link), self.name)
+        return briefs.newest_others(found, ticket.id, limit)
+
+    def ticket_link(self, ticket_id: str) -> str:
+        """The agent's view of a ticket: ``https://{subdomain}.zendesk.com/agent/tickets/{id}``."""
+        return self.settings.api_base().removesuffix("/api/v2") + f"/agent/tickets/{ticket_id}"
 
     def ai_user_id(self) -> str:
         """The API user's id: `settings.ai_user_id`, else ``GET /users/me`` once.

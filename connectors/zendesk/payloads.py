@@ -7,13 +7,13 @@ use, which the connector turns into PermanentError.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html
-from connectors.webhook_tools import is_number
+from connectors.webhook_tools import identifier, is_number
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -31,6 +31,7 @@ from core.models import (
     SetStatus,
     Status,
     Ticket,
+    TicketBrief,
 )
 
 PLATFORM = "zendesk"
@@ -204,6 +205,20 @@ def ticket_from_api(
         form=_optional_id(raw.get("ticket_form_id")),
         type=raw.get("type") or None,
     )
+
+
+def brief(raw: dict[str, Any], link: Callable[[str], str]) -> TicketBrief:
+    """One ticket of a List Tickets answer as a `TicketBrief`, linked with `link(id)`.
+
+    Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
+    ``updated_at`` that is not a time.
+    """
+    ticket_id = identifier(raw.get("id"))
+    if ticket_id is None:
+        raise KeyError("id")
+    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""),
+                       status=STATUSES.get(str(raw.get("status")), Status.OPEN),
+                       updated_at=_time(raw.get("updated_at")), url=link(ticket_id))
 
 
 # Zendesk's ids of a few locales (GET /api/v2/locales/public): used only when a user
