@@ -199,12 +199,14 @@ class ZendeskConnector(AccountConnector[ZendeskSettings]):
                 users.update(payloads.users_by_id(data))
                 organizations.update(payloads.sideloaded(data, "organizations"))
                 raw = data["ticket"]
-            return payloads.ticket_from_api(raw, users, comments, self.ai_user_id(),
-                                            organizations)
+            ticket = payloads.ticket_from_api(raw, users, comments, self.ai_user_id(),
+                                              organizations)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PermanentError(
                 f"zendesk: ticket {ticket_id}: unexpected response: {exc!r}"
             ) from exc
+        # The agent's view, for people: notes, notifications and the admin page link to it.
+        return ticket.model_copy(update={"url": self.ticket_link(ticket.id)})
 
     def requester_tickets(self, ticket: Ticket, limit: int) -> list[TicketBrief]:
         """The requester's other tickets, most recently updated first, at most `limit`.

@@ -246,7 +246,8 @@ def test_get_ticket_maps_fields_and_the_sideloaded_requester(zendesk_api: respx.
     assert (ticket.channel, ticket.group, ticket.assignee) == ("email", "360010", "601")
     assert ticket.sla_due_at == datetime(2024, 5, 3, 9, tzinfo=UTC)
     assert ticket.updated_at == datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
-    assert ticket.url == f"{fx.BASE}/tickets/{fx.TICKET_ID}.json"
+    # The agent view, not the API address the payload carries.
+    assert ticket.url == f"https://acme.zendesk.com/agent/tickets/{fx.TICKET_ID}"
     assert ticket.custom_fields == {"1100": "parcel"}
     requester = ticket.requester
     assert (requester.id, requester.email, requester.name, requester.organization) == (
