@@ -21,10 +21,12 @@ from core.id_refs import IdKind
 
 @dataclass(frozen=True)
 class Found:
-    """Whether an id exists (`exists` None: not checkable here, `note` says why)."""
+    """Whether an id exists (`exists` None: not checkable here, `note` says why), and its
+    name where the helpdesk gave one."""
 
     exists: bool | None
     note: str = ""
+    name: str | None = None
 
 
 class Directory(Protocol):
@@ -65,8 +67,21 @@ def by_id(ids: Collection[str], fetch: Callable[[str], Any],
             found[value] = Found(False)
             continue
         reason = check(answer) if check is not None else ""
-        found[value] = Found(not reason, reason)
+        found[value] = Found(not reason, reason, name_in(answer))
     return found
+
+
+def name_in(answer: Any) -> str | None:
+    """The ``name`` of a looked-up object: at the top (Freshdesk's group, Gorgias's team
+    and user) or one level down (Zendesk's ``{"group": {...}}``, ``{"user": {...}}``,
+    Freshdesk's agent ``{"contact": {...}}``); None when there is none."""
+    if not isinstance(answer, dict):
+        return None
+    for holder in (answer, *(v for v in answer.values() if isinstance(v, dict))):
+        name = holder.get("name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
 
 
 def in_list(ids: Collection[str], known: Collection[str]) -> dict[str, Found]:

@@ -22,6 +22,7 @@ from core import aftercare as care
 from core.actions import route_for
 from core.batching import batches
 from core.fallback import fallbacks
+from core.id_refs import IdKind
 from core.ladder import choose_ladder, first_step
 from core.language import language_signal
 from core.models import Decision, Path, PublicReply, Reason, SetStatus, Ticket
@@ -30,6 +31,7 @@ from infra.store.escalations import Escalations, NewEscalation, State
 from worker.effects.ledger import Ledger
 from worker.effects.lock import ticket_lock
 from worker.handback import follow_up
+from worker.names import label
 from worker.notify import notify
 from worker.runtime import Runtime, current
 
@@ -128,11 +130,11 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
     """Open the record for `decision`, schedule its keep-warm update and announce it."""
     settings = runtime.settings
     route = route_for(decision.reasons, settings.routing)
-    agent = route.assignee or (f"group {route.group}" if route.group else None)
+    agent = _where(runtime, ticket.platform, route.assignee, route.group)
     ladder = choose_ladder(decision.reasons, settings.escalation, decision.ladder)
     first = first_step(ladder, settings.escalation, decision.reasons, now) if ladder else None
     if first is not None:
-        agent = first.assignee or f"group {first.group}"
+        agent = _where(runtime, ticket.platform, first.assignee, first.group)
     set_status = next((a.status.value for a in decision.actions if isinstance(a, SetStatus)),
                       ticket.status.value)
     new = NewEscalation(
@@ -148,6 +150,14 @@ def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
         schedule_keep_warm(runtime, ticket, record_id, 1)
         notify(settings.aftercare.notify, new, os.environ)
     return record_id
+
+
+def _where(runtime: Runtime, platform: str, assignee: str | None,
+           group: str | None) -> str | None:
+    """Who the escalation went to, as people name them: the agent, else the group."""
+    if assignee:
+        return label(runtime, platform, IdKind.AGENT, assignee)
+    return label(runtime, platform, IdKind.GROUP, group) if group else None
 
 
 # -- keep-warm -------------------------------------------------------------------------

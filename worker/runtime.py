@@ -15,7 +15,7 @@ from functools import cache
 import httpx
 import redis
 
-from connectors.base import ExportSource, HttpConnector
+from connectors.base import Connector, HttpConnector
 from connectors.ratelimit import redis_budgets
 from connectors.registry import build_connectors
 from core.errors import ConfigError
@@ -34,9 +34,9 @@ class Runtime:
     redis: redis.Redis
     scorer: Scorer
     log: DecisionLog
-    connectors: Mapping[str, ExportSource] = field(default_factory=dict)
+    connectors: Mapping[str, Connector] = field(default_factory=dict)
 
-    def connector(self, platform: str) -> ExportSource:
+    def connector(self, platform: str) -> Connector:
         """The connector for `platform`; raise ConfigError if it is not configured."""
         try:
             return self.connectors[platform]
