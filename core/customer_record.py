@@ -53,6 +53,14 @@ class PastEscalation(_Record):
     url: str | None = None
 
 
+class EarlierAnswer(_Record):
+    """An answer the AI gave on this ticket before, from the decision log."""
+
+    title: str
+    path: str
+    decided_at: datetime
+
+
 class CustomerRecord(_Record):
     """What the worker found; `*_error` says why a part could not be read."""
 
@@ -62,6 +70,7 @@ class CustomerRecord(_Record):
     escalations: tuple[PastEscalation, ...] = ()
     escalations_error: str = ""
     escalations_read: bool = False
+    answers_before: tuple[EarlierAnswer, ...] = ()
 
 
 def tier(requester: Requester, fields: Sequence[str]) -> str | None:
@@ -79,6 +88,10 @@ def section(requester: Requester, record: CustomerRecord,
             settings: CustomerRecordSettings) -> str:
     """The "Customer record" part of the handoff note, as plain text lines."""
     lines = [HEADING, _organisation(requester, settings)]
+    if record.answers_before:
+        lines.append("- The AI answered on this ticket before with: " + "; ".join(
+            f'"{excerpt(a.title, SUBJECT_CHARS)}" ({a.path.replace("_", " ")}, '
+            f"{a.decided_at:%Y-%m-%d %H:%M})" for a in record.answers_before) + ".")
     if settings.escalations_before:
         lines.append(_escalations(record))
     if settings.other_tickets:

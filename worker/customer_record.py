@@ -1,6 +1,7 @@
 """The customer's record for the handoff note, gathered only when the AI escalates.
 
-One call asks the helpdesk for the requester's other tickets
+The decision log tells which articles the AI answered this ticket with before. One
+call asks the helpdesk for the requester's other tickets
 (``handoff_note.other_tickets``, 0 turns it off) and one query reads their earlier
 escalation records (``handoff_note.escalations_before``). A helpdesk that cannot
 list the tickets does not stop the escalation: the note says the list could not be
@@ -13,7 +14,13 @@ from __future__ import annotations
 import logging
 
 from connectors.base import Helpdesk
-from core.customer_record import CustomerRecord, PastEscalation, section, with_record
+from core.customer_record import (
+    CustomerRecord,
+    EarlierAnswer,
+    PastEscalation,
+    section,
+    with_record,
+)
 from core.errors import HelpdeskError
 from core.models import Decision, Path, Ticket
 from infra.store.escalations import Escalations
@@ -28,9 +35,14 @@ def with_customer_record(runtime: Runtime, helpdesk: Helpdesk, ticket: Ticket,
     if decision.path is not Path.ESCALATE:
         return decision
     wanted = runtime.settings.handoff_note
-    record = CustomerRecord()
+    records = Escalations(runtime.log.engine)
+    record = CustomerRecord(answers_before=tuple(
+        # Rows logged before titles were kept name the article by its id.
+        EarlierAnswer(title=r["sources"][0].get("title") or r["sources"][0]["id"],
+                      path=r["path"], decided_at=r["decided_at"])
+        for r in records.answers_before(ticket.platform, ticket.id) if r["sources"]))
     if wanted.escalations_before:
-        rows = Escalations(runtime.log.engine).of_requester(
+        rows = records.of_requester(
             ticket.platform, ticket.requester.id, other_than=ticket.id)
         record = record.model_copy(update={"escalations_read": True, "escalations": tuple(
             PastEscalation(ticket_id=r["ticket_id"], reason=r["reason"],

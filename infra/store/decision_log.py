@@ -228,7 +228,8 @@ class DecisionLog:
             "reasons": [
                 {"code": r.code, "rule": r.rule, "detail": mask(r.detail)} for r in decision.reasons
             ],
-            "sources": [{"id": s.id, "score": s.score} for s in decision.sources],
+            "sources": [{"id": s.id, "title": s.title, "score": s.score}
+                        for s in decision.sources],
             "decide_ms": decide_ms,
             "decided_at": datetime.now(UTC),
             "language": decision.language,

@@ -155,6 +155,17 @@ class Escalations:
         with self.engine.connect() as connection:
             return [_row(r) for r in connection.execute(query)]
 
+    def answers_before(self, platform: str, ticket_id: str,
+                       limit: int = 5) -> list[dict[str, Any]]:
+        """The ticket's decisions that answered (auto-resolve or draft), oldest first, at
+        most the `limit` newest: path, decided_at, sources."""
+        query = sa.select(decisions.c.path, decisions.c.decided_at, decisions.c.sources).where(
+            decisions.c.platform == platform, decisions.c.ticket_id == ticket_id,
+            decisions.c.path.in_(("auto_resolve", "draft")),
+        ).order_by(decisions.c.decided_at.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_row(r) for r in connection.execute(query)][::-1]
+
     def get(self, record_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as connection:
             row = connection.execute(

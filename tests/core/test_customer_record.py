@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from core.customer_record import (
     CustomerRecord,
     CustomerRecordSettings,
+    EarlierAnswer,
     PastEscalation,
     section,
     tier,
@@ -106,3 +107,17 @@ def test_with_record_leaves_other_paths_alone(scorer: LexicalScorer) -> None:
     assert decision.path is not Path.ESCALATE
 
     assert with_record(decision, "Customer record:\n- x") == decision
+
+
+def test_section_names_the_articles_the_ai_answered_with_before() -> None:
+    record = CustomerRecord(answers_before=(
+        EarlierAnswer(title="Track your order", path="auto_resolve",
+                      decided_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC)),
+        EarlierAnswer(title="Return policy", path="draft",
+                      decided_at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC))))
+
+    text = section(ACME, record, SETTINGS)
+
+    assert ('- The AI answered on this ticket before with: "Track your order" (auto resolve, '
+            '2026-12-01 09:30); "Return policy" (draft, 2026-12-02 10:00).') in text
+    assert "answered on this ticket" not in section(ACME, CustomerRecord(), SETTINGS)

@@ -89,3 +89,24 @@ def test_the_extra_call_is_not_made_when_turned_off(handoff: Handoff) -> None:
     assert "Other tickets" not in note
     faults = handoff.sandbox.get("/sandbox/faults").json()
     assert [f["matched"] for f in faults] == [0]
+
+
+def test_the_note_names_the_articles_the_ai_answered_with_before(handoff: Handoff) -> None:
+    handoff.configure(group=None)
+    ticket_id = create(handoff, "zendesk", "Parcel", "How can I track my order?")
+    handoff.deliver("zendesk", ticket_id, "ev-1")
+    handoff.work()
+    handoff.sandbox.post(f"/sandbox/tickets/zendesk/{ticket_id}/comments",
+                         json={"body": "That did not help. I want to talk to a human."})
+
+    note = escalate_again(handoff, ticket_id)
+
+    record = note[note.index("Customer record:"):note.index("Customer sentiment:")]
+    assert 'The AI answered on this ticket before with: "Track your order" (' in record
+
+
+def escalate_again(handoff: Handoff, ticket_id: str) -> str:
+    handoff.deliver("zendesk", ticket_id, "ev-2")
+    handoff.work()
+    notes = [body for public, body in handoff.ai_comments("zendesk", ticket_id) if not public]
+    return notes[-1]
