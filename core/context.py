@@ -1,9 +1,11 @@
-"""Context signals: SLA risk, loops, language.
+"""Context signals: SLA risk, loops, attachments, language.
 
 - ``sla_risk``: the SLA is due within `triggers.sla_margin_minutes` of the ticket's
   latest activity (the engine reads no clock; the caller may pass `now`).
 - ``loop``: the AI already answered `triggers.loop_ai_turns` times, or the customer's
   newest message restates an earlier one (share of shared words >= `restate_similarity`).
+- ``attachment``: the customer's newest public message carries files; the reply to it
+  is at most a draft (`core.policy`, ``policy.never_auto_resolve_attachments``).
 - ``language``: always present; the customer's language (ISO 639-1, `core.language`).
   An article not in that language never auto-resolves (`core.language.knowledge_cap`).
 """
@@ -20,15 +22,18 @@ from core.text import terms
 
 SLA_RISK = "sla_risk"
 LOOP = "loop"
+ATTACHMENT = "attachment"
 UNDETERMINED = "und"
-__all__ = ["LANGUAGE", "LOOP", "SLA_RISK", "UNDETERMINED", "context_signals"]
+__all__ = ["ATTACHMENT", "LANGUAGE", "LOOP", "SLA_RISK", "UNDETERMINED", "context_signals"]
 
 def context_signals(
     ticket: Ticket, triggers: TriggerSettings, now: datetime | None = None,
     language: LanguageSettings | None = None,
 ) -> tuple[Signal, ...]:
-    """``sla_risk`` and ``loop`` when they apply, then ``language``. Never raises."""
-    signals = [s for s in (sla_risk(ticket, triggers, now), loop(ticket, triggers)) if s]
+    """``sla_risk``, ``loop`` and ``attachment`` when they apply, then ``language``.
+    Never raises."""
+    signals = [s for s in (sla_risk(ticket, triggers, now), loop(ticket, triggers),
+                           attachment(ticket)) if s]
     signals.append(language_signal(ticket, language))
     return tuple(signals)
 
@@ -49,6 +54,17 @@ def sla_risk(ticket: Ticket, triggers: TriggerSettings, now: datetime | None) ->
     minutes = int(left.total_seconds() // 60)
     return Signal(name=SLA_RISK, value=f"triggers.sla_margin_minutes={triggers.sla_margin_minutes}",
                   evidence=f"SLA due in {minutes} min" if minutes >= 0 else "SLA breached")
+
+
+def attachment(ticket: Ticket) -> Signal | None:
+    """``attachment`` when the customer's newest public message carries files."""
+    customer = ticket.customer_messages()
+    files = customer[-1].attachments if customer else ()
+    if not files:
+        return None
+    names = ", ".join(f.name for f in files[:3]) + (", ..." if len(files) > 3 else "")
+    return Signal(name=ATTACHMENT, value="policy.never_auto_resolve_attachments",
+                  evidence=f"{len(files)} file(s): {names}")
 
 
 def loop(ticket: Ticket, triggers: TriggerSettings) -> Signal | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from core.context import LANGUAGE, LOOP, SLA_RISK, UNDETERMINED
+from core.context import ATTACHMENT, LANGUAGE, LOOP, SLA_RISK, UNDETERMINED
 from core.frustration import FRUSTRATION
 from core.models import Path, Reason, Signal
 from core.scorer import Answer
@@ -92,10 +92,15 @@ def choose(
     capped = locale_cap or _never_auto(signals, article_risk, category, policy, languages)
     if capped is None and action == "never_auto_resolve" and rule_reason is not None:
         capped = rule_reason.rule, f"policy rule {rule_reason.rule.split(' ', 1)[-1]!r} applies"
+    attached = next((s for s in signals if s.name == ATTACHMENT), None)
     if answer.confidence >= auto_at:
         if capped is not None:
             rule, why = capped
             return _one(Path.DRAFT, NEVER_AUTO, rule, f"{shown}, but {why}")
+        if attached is not None and policy.never_auto_resolve_attachments:
+            return _one(Path.DRAFT, ATTACHMENT, str(attached.value),
+                        f"{shown}, but the customer's newest message carries "
+                        f"{attached.evidence}; the text alone does not tell what they show")
         verdict = _confident(answer, vip, auto_rule, shown)
         if verdict.path is Path.AUTO_RESOLVE and policy.mode == "draft_only":
             return _one(Path.DRAFT, DRAFT_ONLY, "policy.mode=draft_only",

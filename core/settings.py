@@ -103,6 +103,9 @@ class PolicySettings(_Section):
     escalate_on_sla_risk: bool = True
     # Soft triggers that offer the customer a person instead of escalating (`core.offer`).
     offer_human: tuple[Literal["frustration", "loop", "sla_risk"], ...] = ()
+    # A customer's newest message with a file (a photo of the damage, a receipt) is never
+    # answered from its text alone: at most a draft, with reason ``attachment``.
+    never_auto_resolve_attachments: bool = True
 
     def thresholds(self, category: str | None) -> tuple[float, float, str]:
         """(auto-resolve, draft) thresholds for an article category, and the rule's name."""
