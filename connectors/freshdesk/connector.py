@@ -207,7 +207,12 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
 
     def ticket_link(self, ticket_id: str) -> str:
         """The agent's view of a ticket: ``https://{domain}.freshdesk.com/a/tickets/{id}``."""
-        return self.settings.api_base().removesuffix("/api/v2") + f"/a/tickets/{ticket_id}"
+        return self._portal() + f"/a/tickets/{ticket_id}"
+
+    def _portal(self) -> str:
+        """The account's web address (``https://{domain}.freshdesk.com``): the agent views
+        and the support portal's article pages live under it."""
+        return self.settings.api_base().removesuffix("/api/v2")
 
     def _contact(self, requester_id: Any) -> dict[str, Any]:
         """The requester's contact (tags, company): ``include=requester`` omits them.
@@ -271,7 +276,7 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
         try:
             for category in self._all("/solutions/categories"):
                 for folder in self._all(f"/solutions/categories/{category['id']}/folders"):
-                    docs += [payloads.article_doc(a, category)
+                    docs += [payloads.article_doc(a, category, self._portal())
                              for a in self._all(f"/solutions/folders/{folder['id']}/articles")
                              if a.get("status") == _PUBLISHED]
             for folder in self._all("/canned_response_folders"):

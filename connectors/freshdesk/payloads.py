@@ -260,13 +260,20 @@ def _role(raw: dict[str, Any], ai_id: str, requester_id: str) -> Role:
     return Role.AGENT
 
 
-def article_doc(article: dict[str, Any], category: dict[str, Any]) -> KnowledgeDoc:
-    """A solution article as knowledge; KeyError or ValueError on a malformed one."""
+def article_doc(article: dict[str, Any], category: dict[str, Any],
+                portal: str | None = None) -> KnowledgeDoc:
+    """A solution article as knowledge, linked to its page on the support `portal`
+    (``https://{domain}.freshdesk.com``) when given; KeyError or ValueError on a
+    malformed one."""
     body = article.get("description_text") or to_text(article.get("description") or "")
     # Multilingual accounts tag an article version with its language; read when present.
-    return _doc("article", article["id"], article["title"],
-                str(category.get("name") or "solutions"), body,
-                locale_text(article.get("language")))
+    doc = _doc("article", article["id"], article["title"],
+               str(category.get("name") or "solutions"), body,
+               locale_text(article.get("language")))
+    if portal is None:
+        return doc
+    return doc.model_copy(update={
+        "url": f"{portal.rstrip('/')}/support/solutions/articles/{article['id']}"})
 
 
 def canned_doc(response: dict[str, Any], folder: dict[str, Any]) -> KnowledgeDoc:

@@ -182,6 +182,9 @@ def test_list_knowledge_reads_published_articles_and_canned_responses(
         ("freshdesk-canned-51", "Refund sent", "Refunds"),
     ]
     assert docs[0].body == "Hi {{requester.name}}, use the link in your email."
+    # An article links to its page on the support portal; a canned response has none.
+    assert (docs[0].url, docs[1].url) == (
+        f"{fx.BASE.removesuffix('/api/v2')}/support/solutions/articles/31", None)
     # Known variables get the engine's names; unknown ones stay and count as gaps.
     assert docs[1].body == "Dear {{requester.first_name}}, see {{ticket.url}}."
 
