@@ -11,6 +11,14 @@ sample tickets in ``config/samples`` use::
 An optional ``status`` (Zendesk's words) sets the starting status, ``new`` by
 default. Unknown keys are ignored; ``id`` stands in for a missing ``external_id``.
 
+A message may list files: ``"attachments": [{"name": "...", "content_type": "image/png",
+"size": 48213, "url": "https://..."}]``, only the name required (a missing type is guessed
+from the name, a missing url made up under the sandbox's own address). Each platform lists
+them with the message in its own shape: Zendesk comment ``attachments`` (``file_name``,
+``content_url``), Freshdesk ``attachments`` (``name``, ``attachment_url``) on the ticket
+for its first message and on the conversations for the others, Gorgias message
+``attachments`` (``name``, ``url``).
+
 Optional attributes for policy rules: the ticket's ``brand``, ``form`` and
 ``type`` (strings; numeric brand and form ids render as the APIs' integer ids),
 and the requester's ``created_at``, ``fields`` (custom fields, any JSON values),
@@ -24,10 +32,19 @@ Gorgias the customer's ``created_datetime`` and ``data``.
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.sandbox.state import AUTHOR_ROLES, SYSTEM_USER_ID, Store, Ticket, User, now
+from connectors.sandbox.state import (
+    AUTHOR_ROLES,
+    SYSTEM_USER_ID,
+    FileSpec,
+    Store,
+    Ticket,
+    User,
+    now,
+)
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -63,12 +80,12 @@ def create_ticket(store: Store, platform: str, data: dict[str, Any]) -> Ticket:
             organization_id=requester.organization_id, brand=brand, form=form, type=kind,
         )
         store.tickets[(platform, ticket.id)] = ticket
-        for author, body, public, created_at in parsed:
+        for author, body, public, created_at, files in parsed:
             author_id = {"customer": requester.id, "ai": store.ai_user_ids[platform],
                          "agent": store.agent_ids[platform], "system": SYSTEM_USER_ID}[author]
             store.add_comment(ticket, author_id, text=body, public=public,
                               channel=_COMMENT_CHANNELS.get(author, channel),
-                              created_at=created_at, touch=False)
+                              created_at=created_at, touch=False, files=files)
         ticket.updated_at = max(now(), created)
         return ticket
 
@@ -125,7 +142,40 @@ def _requester(store: Store, platform: str, raw: Any) -> User:
                               organization_id=None if org is None else org.id, locale=locale)
 
 
-def _message(raw: Any, index: int) -> tuple[str, str, bool, datetime | None]:
+def attachments(value: Any, where: str) -> list[FileSpec]:
+    """The files a message lists (`where` names the field in errors); ValueError names the
+    bad entry and field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{where}: must be a list of objects with at least a name")
+    files: list[FileSpec] = []
+    for index, raw in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(raw, dict):
+            raise ValueError(f"{at}: must be an object with at least a name")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{at}.name: must be a non-empty string")
+        kind = raw.get("content_type")
+        if kind is not None and (not isinstance(kind, str) or "/" not in kind):
+            raise ValueError(f"{at}.content_type: must be a media type such as image/png")
+        size = raw.get("size")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)
+                                 or size < 0):
+            raise ValueError(f"{at}.size: must be a non-negative integer (bytes)")
+        url = raw.get("url")
+        if url is not None and not (isinstance(url, str)
+                                    and url.startswith(("https://", "http://"))):
+            raise ValueError(f"{at}.url: must be an http(s) URL")
+        kind = kind or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        files.append((name, kind, size, url))
+    return files
+
+
+def _message(
+    raw: Any, index: int,
+) -> tuple[str, str, bool, datetime | None, list[FileSpec]]:
     where = f"messages[{index}]"
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: must be an object")
@@ -138,7 +188,9 @@ def _message(raw: Any, index: int) -> tuple[str, str, bool, datetime | None]:
     public = raw.get("public", True)
     if not isinstance(public, bool):
         raise ValueError(f"{where}.public: must be true or false")
-    return author, body, public, _time(raw.get("created_at"), f"{where}.created_at")
+    created_at = _time(raw.get("created_at"), f"{where}.created_at")
+    return author, body, public, created_at, attachments(raw.get("attachments"),
+                                                         f"{where}.attachments")
 
 
 def _text(data: dict[str, Any], key: str, *, default: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from connectors.sandbox import freshdesk_shapes, gorgias_shapes, zendesk_shapes
-from connectors.sandbox.canonical import create_ticket, neutral
+from connectors.sandbox.canonical import attachments, create_ticket, neutral
 from connectors.sandbox.context import Sandbox, current
 from connectors.sandbox.state import Ticket
 from connectors.sandbox.webhooks import Outgoing
@@ -78,7 +78,8 @@ def post_ticket() -> Any:
 
 @blueprint.post("/tickets/<platform>/<int:ticket_id>/comments")
 def post_comment(platform: str, ticket_id: int) -> Any:
-    """Add a customer (or ``"author": "agent"``) comment, then send its webhook."""
+    """Add a customer (or ``"author": "agent"``) comment, then send its webhook; an
+    optional ``"attachments"`` list as in the canonical format's messages."""
     data = _json_object()
     body = data.get("body") if data else None
     if data is None or not isinstance(body, str) or not body.strip():
@@ -89,6 +90,10 @@ def post_comment(platform: str, ticket_id: int) -> Any:
     public = data.get("public", True)
     if not isinstance(public, bool):
         return _bad("public: must be true or false")
+    try:
+        files = attachments(data.get("attachments"), "attachments")
+    except ValueError as exc:
+        return _bad(str(exc))
     if _platform(platform) is None:
         return _bad(f"platform: must be one of {', '.join(_played())}", 404)
     sandbox = current()
@@ -101,7 +106,8 @@ def post_comment(platform: str, ticket_id: int) -> Any:
             return _bad(f"{platform} ticket {ticket_id} is closed", 422)
         author_id = ticket.requester_id if author == "customer" else store.agent_ids[platform]
         comment = store.add_comment(ticket, author_id, text=body, public=public,
-                                    channel=ticket.channel if author == "customer" else "web")
+                                    channel=ticket.channel if author == "customer" else "web",
+                                    files=files)
         # A customer's reply reopens a ticket that was waiting on them or solved.
         if author == "customer" and ticket.status in ("pending", "solved"):
             ticket.status = "open"

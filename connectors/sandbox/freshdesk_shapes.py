@@ -16,7 +16,15 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 
 from connectors.sandbox.context import FreshdeskAccount, Sandbox
-from connectors.sandbox.state import SYSTEM_USER_ID, Comment, Store, Ticket, User, api_id
+from connectors.sandbox.state import (
+    SYSTEM_USER_ID,
+    Attachment,
+    Comment,
+    Store,
+    Ticket,
+    User,
+    api_id,
+)
 from connectors.sandbox.webhooks import Outgoing
 
 PLATFORM = "freshdesk"
@@ -58,7 +66,8 @@ def stamp(moment: datetime | None) -> str | None:
 
 
 def ticket_json(store: Store, ticket: Ticket, *, include_requester: bool) -> dict[str, Any]:
-    """A ticket as ``GET /tickets/{id}`` renders it; the first comment is the description."""
+    """A ticket as ``GET /tickets/{id}`` renders it; the first comment is the description,
+    its files the ticket's ``attachments``."""
     first = ticket.comments[0] if ticket.comments else None
     answer: dict[str, Any] = {
         "id": ticket.id,
@@ -81,6 +90,7 @@ def ticket_json(store: Store, ticket: Ticket, *, include_requester: bool) -> dic
         "fr_due_by": stamp(ticket.due_at),
         "due_by": stamp(ticket.due_at),
         "custom_fields": {},
+        "attachments": [attachment_json(a, first) for a in first.attachments] if first else [],
         "created_at": stamp(ticket.created_at),
         "updated_at": stamp(ticket.updated_at),
     }
@@ -121,7 +131,20 @@ def conversation_json(store: Store, ticket: Ticket, comment: Comment) -> dict[st
         "source": 6 if system else (0 if comment.public else 2),
         "ticket_id": ticket.id,
         "to_emails": [],
-        "attachments": [],
+        "attachments": [attachment_json(a, comment) for a in comment.attachments],
+        "created_at": stamp(comment.created_at),
+        "updated_at": stamp(comment.created_at),
+    }
+
+
+def attachment_json(attachment: Attachment, comment: Comment) -> dict[str, Any]:
+    """A file on a ticket or conversation, uploaded with `comment`."""
+    return {
+        "id": attachment.id,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "attachment_url": attachment.address(request.url_root),
         "created_at": stamp(comment.created_at),
         "updated_at": stamp(comment.created_at),
     }

@@ -19,7 +19,7 @@ from flask import Response, jsonify, request
 
 from connectors.sandbox import history
 from connectors.sandbox.context import GorgiasAccount, Sandbox
-from connectors.sandbox.state import SYSTEM_USER_ID, Comment, Store, Ticket, User
+from connectors.sandbox.state import SYSTEM_USER_ID, Attachment, Comment, Store, Ticket, User
 from connectors.sandbox.webhooks import Outgoing
 
 PLATFORM = "gorgias"
@@ -115,12 +115,18 @@ def message_json(store: Store, ticket: Ticket, comment: Comment) -> dict[str, An
         "body_text": comment.body,
         "body_html": comment.html_body,
         "stripped_text": comment.body,
-        "attachments": [],
+        "attachments": [attachment_json(a) for a in comment.attachments],
         "integration_id": _email_integration_id(store) if channel == "email" else None,
         "created_datetime": stamp(comment.created_at),
         "sent_datetime": stamp(comment.created_at),
         "failed_datetime": None,
     }
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """A file as a message lists it."""
+    return {"url": attachment.address(request.url_root), "name": attachment.name,
+            "size": attachment.size, "content_type": attachment.content_type}
 
 
 def ticket_json(store: Store, ticket: Ticket) -> dict[str, Any]:

@@ -12,9 +12,11 @@ import random
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 AUTHOR_ROLES = ("customer", "agent", "ai", "system")
 SYSTEM_USER_ID = -1
@@ -83,6 +85,28 @@ class Organization:
 
 
 @dataclass
+class Attachment:
+    """A file listed with a comment. Without a `url` of its own the sandbox makes one up
+    under the address it is served at (`address`); it serves nothing there."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int | None = None
+    url: str | None = None
+
+    def address(self, root: str) -> str:
+        """The file's URL: its own, or one under the sandbox's `root` URL."""
+        if self.url is not None:
+            return self.url
+        return f"{root.rstrip('/')}/sandbox/files/{self.id}/{quote(self.name)}"
+
+
+FileSpec = tuple[str, str, int | None, str | None]
+"""An attachment before it has an id: name, content type, size, url."""
+
+
+@dataclass
 class Comment:
     """One comment of a thread; `body` is plain text, `html_body` its HTML."""
 
@@ -95,6 +119,7 @@ class Comment:
     created_at: datetime
     # The address a reply was sent from, as the API call named it (Gorgias ``source.from``).
     sender_address: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
@@ -171,7 +196,8 @@ class Store:
         # Webhook registrations per platform (Gorgias HTTP integrations), for `install`.
         self.integrations: dict[str, list[dict[str, Any]]] = {}
         self._next = {"ticket": 1, "comment": 10_001, "user": first_user, "fault": 1,
-                      "integration": 1, "organization": 7_001}
+                      "integration": 1, "organization": 7_001,
+                      "attachment": 80_001}
         self.agent_ids: dict[str, int] = {}
         # Agent groups (Gorgias teams) by id, per platform: the demo configuration's routing.
         self.groups: dict[str, dict[int, str]] = {
@@ -182,7 +208,8 @@ class Store:
             self.agent_ids[platform] = agent.id
 
     def next_id(self, kind: str) -> int:
-        """A fresh id for a ticket, comment, user or fault; KeyError for another kind."""
+        """A fresh id for a ticket, comment, user, fault, integration, organisation or
+        attachment; KeyError for another kind."""
         with self.lock:
             value = self._next[kind]
             self._next[kind] = value + 1
@@ -233,14 +260,16 @@ class Store:
     def add_comment(
         self, ticket: Ticket, author_id: int, *, text: str | None = None,
         html_body: str | None = None, public: bool = True, channel: str = "api",
-        created_at: datetime | None = None, touch: bool = True,
+        created_at: datetime | None = None, touch: bool = True, files: Sequence[FileSpec] = (),
     ) -> Comment:
-        """Append a comment from plain `text` or from `html_body`; `touch` the ticket."""
+        """Append a comment from plain `text` or from `html_body`, with `files` attached;
+        `touch` the ticket."""
         markup = html_body if html_body is not None else to_html(text or "")
         plain = text if text is not None else to_text(markup)
         with self.lock:
             comment = Comment(self.next_id("comment"), author_id, plain, markup, public,
                               channel, created_at or now())
+            comment.attachments = [Attachment(self.next_id("attachment"), *f) for f in files]
             ticket.comments.append(comment)
             if touch:
                 self.touch(ticket)

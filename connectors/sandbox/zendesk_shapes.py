@@ -18,7 +18,15 @@ from flask import Response, jsonify, request
 
 from connectors.sandbox import history
 from connectors.sandbox.context import Sandbox, ZendeskAccount
-from connectors.sandbox.state import Comment, Organization, Ticket, User, api_id, now
+from connectors.sandbox.state import (
+    Attachment,
+    Comment,
+    Organization,
+    Ticket,
+    User,
+    api_id,
+    now,
+)
 from connectors.sandbox.webhooks import Outgoing
 
 PLATFORM = "zendesk"
@@ -105,10 +113,22 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "html_body": comment.html_body,
         "plain_body": comment.body,
         "public": comment.public,
-        "attachments": [],
+        "attachments": [attachment_json(a) for a in comment.attachments],
         "via": {"channel": comment.channel, "source": {"from": {}, "to": {}, "rel": None}},
         "metadata": {},
         "created_at": stamp(comment.created_at),
+    }
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """A file as a comment lists it (``content_url`` is where to fetch it)."""
+    return {
+        "id": attachment.id,
+        "file_name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "content_url": attachment.address(request.url_root),
+        "inline": False,
     }
 
 
