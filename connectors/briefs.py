@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from core.models import TicketBrief
+from connectors.webhook_tools import identifier
+from core.models import Status, TicketBrief
 
 logger = logging.getLogger("connectors.briefs")
 
@@ -28,6 +29,17 @@ _UNKNOWN = datetime.min.replace(tzinfo=UTC)
 def page_size(limit: int) -> int:
     """How many tickets to ask for: `limit` plus the ticket itself, within one page."""
     return max(1, min(limit + 1, MAX_PAGE))
+
+
+def brief(raw: dict[str, Any], status: Status, updated_at: datetime | None,
+          link: Callable[[str], str]) -> TicketBrief:
+    """One listed ticket as a `TicketBrief` (its status and update time read by the
+    platform's payloads), linked with `link(id)`; KeyError when it has no numeric ``id``."""
+    ticket_id = identifier(raw.get("id"))
+    if ticket_id is None:
+        raise KeyError("id")
+    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""), status=status,
+                       updated_at=updated_at, url=link(ticket_id))
 
 
 def read_each(items: Iterable[dict[str, Any]], read: Callable[[dict[str, Any]], TicketBrief],

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from connectors import briefs
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html, to_text
-from connectors.webhook_tools import api_int, identifier, neutral_placeholders
+from connectors.webhook_tools import api_int, neutral_placeholders
 from core.errors import PermanentError
 from core.knowledge import KnowledgeDoc
 from core.models import (
@@ -205,11 +206,7 @@ def brief(raw: dict[str, Any], link: Callable[[str], str]) -> TicketBrief:
     Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
     ``updated_at`` that is not a time.
     """
-    ticket_id = identifier(raw.get("id"))
-    if ticket_id is None:
-        raise KeyError("id")
-    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""), status=status_of(raw),
-                       updated_at=_time(raw.get("updated_at")), url=link(ticket_id))
+    return briefs.brief(raw, status_of(raw), _time(raw.get("updated_at")), link)
 
 
 def _requester(requester_id: str, person: dict[str, Any]) -> Requester:

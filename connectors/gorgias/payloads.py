@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors import briefs
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html, to_plain, to_text
-from connectors.webhook_tools import api_int, identifier
+from connectors.webhook_tools import api_int
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -213,12 +214,7 @@ def brief(raw: dict[str, Any], link: Callable[[str], str], now: datetime) -> Tic
     Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
     ``updated_datetime`` that is not a time.
     """
-    ticket_id = identifier(raw.get("id"))
-    if ticket_id is None:
-        raise KeyError("id")
-    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""),
-                       status=status_of(raw, now), updated_at=_time(raw.get("updated_datetime")),
-                       url=link(ticket_id))
+    return briefs.brief(raw, status_of(raw, now), _time(raw.get("updated_datetime")), link)
 
 
 def listed(data: Any, what: str) -> list[dict[str, Any]]:

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors import briefs
 from connectors.fields import attachments, locale_text, text_fields
 from connectors.markup import to_html
-from connectors.webhook_tools import identifier, is_number
+from connectors.webhook_tools import is_number
 from core.errors import PermanentError
 from core.models import (
     Action,
@@ -213,12 +214,8 @@ def brief(raw: dict[str, Any], link: Callable[[str], str]) -> TicketBrief:
     Raises KeyError when the ticket has no numeric ``id`` and ValueError for an
     ``updated_at`` that is not a time.
     """
-    ticket_id = identifier(raw.get("id"))
-    if ticket_id is None:
-        raise KeyError("id")
-    return TicketBrief(id=ticket_id, subject=str(raw.get("subject") or ""),
-                       status=STATUSES.get(str(raw.get("status")), Status.OPEN),
-                       updated_at=_time(raw.get("updated_at")), url=link(ticket_id))
+    return briefs.brief(raw, STATUSES.get(str(raw.get("status")), Status.OPEN),
+                        _time(raw.get("updated_at")), link)
 
 
 # Zendesk's ids of a few locales (GET /api/v2/locales/public): used only when a user
