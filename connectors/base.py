@@ -225,28 +225,31 @@ class HttpConnector:
             self.max_total_wait_seconds = max_total_wait_seconds
 
     def request(
-        self, method: str, url: str, *, endpoint_budget: CallBudget | None = None, **kwargs: Any
+        self, method: str, url: str, *, endpoint_budget: CallBudget | None = None,
+        optional: bool = False, **kwargs: Any,
     ) -> httpx.Response:
         """Send one API call with retries; return the successful response.
 
         `endpoint_budget` (from ``budget.endpoint``) meters an endpoint with a
-        lower limit of its own, on top of the account's budget. Raises
-        RateLimited or TransientError once the retry budget is spent
+        lower limit of its own, on top of the account's budget. `optional` marks a call
+        the job can do without (the handoff note's customer record): one try, and no
+        wait for the rate budget, so it never delays the job by more than its own round
+        trip. Raises RateLimited or TransientError once the retry budget is spent
         (RateLimited too when a rate budget has no slot within the wait
         budget), and PermanentError at once for any other 4xx or an unusable
         response.
         """
+        attempts, waits = (1, 0.0) if optional else (
+            self.max_attempts, self.max_total_wait_seconds)
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.max_attempts) | _StopOverBudget(
-                self.max_total_wait_seconds
-            ),
+            stop=stop_after_attempt(attempts) | _StopOverBudget(waits),
             wait=self._wait,
             sleep=self._sleep,
             reraise=True,
         )
         # Waits for the rate budget count against the same total as retry waits.
-        deadline = time.monotonic() + self.max_total_wait_seconds
+        deadline = time.monotonic() + waits
         return retrying(self._send_once, method, url, deadline, endpoint_budget, **kwargs)
 
     def _wait(self, state: RetryCallState) -> float:

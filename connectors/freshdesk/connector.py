@@ -200,7 +200,7 @@ class FreshdeskConnector(AccountConnector[FreshdeskSettings]):
         requester = tools.api_int(self.name, "requester", ticket.requester.id)
         data = self.json(self.request("GET", "/tickets", params={
             "requester_id": str(requester), "order_by": "updated_at", "order_type": "desc",
-            "per_page": str(briefs.page_size(limit))}))
+            "per_page": str(briefs.page_size(limit))}, optional=True))
         found = briefs.read_each(payloads.listed(data, "/tickets"),
                                  lambda raw: payloads.brief(raw, self.ticket_link), self.name)
         return briefs.newest_others(found, ticket.id, limit)

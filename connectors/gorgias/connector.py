@@ -188,7 +188,7 @@ class GorgiasConnector(AccountConnector[GorgiasSettings]):
         customer = tools.api_int(self.name, "customer", ticket.requester.id)
         data = self.json(self.request("GET", "/tickets", params={
             "customer_id": str(customer), "limit": str(briefs.page_size(limit)),
-            "order_by": "updated_datetime:desc"}))
+            "order_by": "updated_datetime:desc"}, optional=True))
         now = self._clock()
         found = briefs.read_each(payloads.listed(data, "/api/tickets"),
                                  lambda raw: payloads.brief(raw, self.ticket_link, now), self.name)

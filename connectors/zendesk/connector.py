@@ -225,7 +225,7 @@ class ZendeskConnector(AccountConnector[ZendeskSettings]):
         data = self.json(self.request(
             "GET", f"/users/{requester}/tickets/requested.json",
             params={"sort_by": "updated_at", "sort_order": "desc",
-                    "per_page": str(briefs.page_size(limit))}))
+                    "per_page": str(briefs.page_size(limit))}, optional=True))
         found = briefs.read_each(payloads.items(data, "tickets"),
                                  lambda raw: payloads.brief(raw, self.ticket_link), self.name)
         return briefs.newest_others(found, ticket.id, limit)

@@ -8,6 +8,7 @@ tickets, newest first, and no one else's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ import httpx
 import pytest
 import respx
 
-from core.errors import PermanentError, TransientError
+from connectors.base import HttpConnector
+from core.errors import PermanentError, RateLimited, TransientError
 from core.models import Requester, Status, Ticket, TicketBrief
 from tests.connectors import fixtures_freshdesk as fd
 from tests.connectors import fixtures_gorgias as gg
@@ -162,28 +164,42 @@ def test_gorgias_lists_the_customers_other_tickets_newest_first(api: respx.MockR
 
 # -- failures -----------------------------------------------------------------------------
 
-def test_a_5xx_is_retried_then_the_list_is_read(api: respx.MockRouter) -> None:
+def test_the_list_is_an_optional_call_tried_once(api: respx.MockRouter) -> None:
+    """The customer record must not hold the escalation up: a 5xx is not retried."""
     waits = Waits()
-    route = api.get(f"{zd.BASE}/users/{REQUESTER}/tickets/requested.json").mock(side_effect=[
-        httpx.Response(503, text="try later"),
-        httpx.Response(200, json={"tickets": [
-            _zendesk_ticket(35440, "Refund", "open", "2024-05-01T09:00:00Z")],
-            "next_page": None, "previous_page": None, "count": 1}),
-    ])
+    route = api.get(f"{zd.BASE}/users/{REQUESTER}/tickets/requested.json").respond(
+        503, text="try later")
 
-    found = PLATFORMS["zendesk"].make(waits).requester_tickets(_current("zendesk", zd.TICKET_ID), 5)
-
-    assert [b.id for b in found] == ["35440"]
-    assert route.call_count == 2
-    assert len(waits) == 1
-
-
-def test_a_5xx_that_persists_raises_transient_error(api: respx.MockRouter) -> None:
-    route = api.get(f"{fd.BASE}/tickets").respond(502)
     with pytest.raises(TransientError):
-        PLATFORMS["freshdesk"].make(Waits()).requester_tickets(
-            _current("freshdesk", fd.TICKET_ID), 5)
-    assert route.call_count == 4  # the default max_attempts
+        PLATFORMS["zendesk"].make(waits).requester_tickets(_current("zendesk", zd.TICKET_ID), 5)
+
+    assert route.call_count == 1
+    assert len(waits) == 0
+
+
+def test_an_optional_call_takes_no_wait_for_the_rate_budget(api: respx.MockRouter) -> None:
+    asked: list[float] = []
+
+    class NextSlotIn5s:
+        def acquire(self, max_wait: float) -> float:
+            asked.append(max_wait)
+            if max_wait < 5:
+                raise RateLimited("no slot", retry_after=5)
+            return 0.0
+
+        def observe(self, headers: Mapping[str, str], *, rate_limited: bool = False) -> None:
+            return None
+
+    route = api.get("https://x.example/list").respond(json=[])
+    with httpx.Client(base_url="https://x.example") as client:
+        http = HttpConnector(client=client, budget=NextSlotIn5s(), sleep=Waits())
+        with pytest.raises(RateLimited):
+            http.request("GET", "/list", optional=True)
+        assert http.request("GET", "/list").status_code == 200  # an essential call waits
+
+    assert asked[0] == 0.0
+    assert asked[1] > 5
+    assert route.call_count == 1
 
 
 @pytest.mark.parametrize("status", [403, 404])
