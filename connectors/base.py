@@ -195,6 +195,11 @@ class InstallReport:
     delivered: bool | None = None
 
 
+OPTIONAL_WAIT_SECONDS = 1.0
+"""How long an optional call may wait for a slot of the rate budget (a paced budget
+spaces calls a fraction of a second apart)."""
+
+
 class HttpConnector:
     """Shared plumbing: send a request, translate failures, retry transient ones.
 
@@ -232,14 +237,15 @@ class HttpConnector:
 
         `endpoint_budget` (from ``budget.endpoint``) meters an endpoint with a
         lower limit of its own, on top of the account's budget. `optional` marks a call
-        the job can do without (the handoff note's customer record): one try, and no
-        wait for the rate budget, so it never delays the job by more than its own round
-        trip. Raises RateLimited or TransientError once the retry budget is spent
-        (RateLimited too when a rate budget has no slot within the wait
-        budget), and PermanentError at once for any other 4xx or an unusable
-        response.
+        the job can do without (the handoff note's customer record): one try, and at
+        most `OPTIONAL_WAIT_SECONDS` of waiting for the rate budget, so it delays the job
+        by little more than its own round trip. Raises RateLimited or TransientError
+        once the retry budget is spent (RateLimited too when a rate budget has no slot
+        within the wait budget), and PermanentError at once for any other 4xx or an
+        unusable response.
         """
-        attempts, waits = (1, 0.0) if optional else (
+        attempts, waits = (1, min(OPTIONAL_WAIT_SECONDS, self.max_total_wait_seconds)) \
+            if optional else (
             self.max_attempts, self.max_total_wait_seconds)
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),

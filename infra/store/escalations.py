@@ -109,6 +109,15 @@ _OPEN_FOR_TICKET = sa.select(escalations).where(
 _UNJUDGED_DRAFTS = sa.select(drafts).where(
     drafts.c.platform == _PLATFORM, drafts.c.ticket_id == _TICKET,
     drafts.c.outcome.is_(None)).order_by(drafts.c.drafted_at)
+# The handoff note's customer record (`worker.customer_record`), on every escalation.
+_OF_REQUESTER = sa.select(escalations).where(
+    escalations.c.platform == _PLATFORM, escalations.c.requester_id == sa.bindparam(
+        "requester_id"), escalations.c.ticket_id != _TICKET,
+).order_by(escalations.c.opened_at.desc()).limit(20)
+_ANSWERS = sa.select(decisions.c.path, decisions.c.decided_at, decisions.c.sources).where(
+    decisions.c.platform == _PLATFORM, decisions.c.ticket_id == _TICKET,
+    decisions.c.path.in_(("auto_resolve", "draft")),
+).order_by(decisions.c.decided_at.desc()).limit(5)
 _OUTCOME = sa.select(ticket_outcomes).where(
     ticket_outcomes.c.platform == _PLATFORM, ticket_outcomes.c.ticket_id == _TICKET)
 
@@ -144,27 +153,20 @@ class Escalations:
             key = result.inserted_primary_key
             return int(key[0]) if key else 0, True
 
-    def of_requester(self, platform: str, requester_id: str, other_than: str,
-                     limit: int = 20) -> list[dict[str, Any]]:
-        """The requester's escalation records on tickets other than `other_than`, newest
-        first, at most `limit`. Records made before revision 0008 are not found."""
-        query = sa.select(escalations).where(
-            escalations.c.platform == platform, escalations.c.requester_id == requester_id,
-            escalations.c.ticket_id != other_than,
-        ).order_by(escalations.c.opened_at.desc()).limit(limit)
+    def of_requester(self, platform: str, requester_id: str,
+                     other_than: str) -> list[dict[str, Any]]:
+        """The requester's 20 newest escalation records on tickets other than
+        `other_than`, newest first. Records made before revision 0008 are not found."""
         with self.engine.connect() as connection:
-            return [_row(r) for r in connection.execute(query)]
+            return [_row(r) for r in connection.execute(_OF_REQUESTER, {
+                "platform": platform, "requester_id": requester_id, "ticket_id": other_than})]
 
-    def answers_before(self, platform: str, ticket_id: str,
-                       limit: int = 5) -> list[dict[str, Any]]:
-        """The ticket's decisions that answered (auto-resolve or draft), oldest first, at
-        most the `limit` newest: path, decided_at, sources."""
-        query = sa.select(decisions.c.path, decisions.c.decided_at, decisions.c.sources).where(
-            decisions.c.platform == platform, decisions.c.ticket_id == ticket_id,
-            decisions.c.path.in_(("auto_resolve", "draft")),
-        ).order_by(decisions.c.decided_at.desc()).limit(limit)
+    def answers_before(self, platform: str, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's 5 newest decisions that answered (auto-resolve or draft), oldest
+        first: path, decided_at, sources."""
         with self.engine.connect() as connection:
-            return [_row(r) for r in connection.execute(query)][::-1]
+            rows = connection.execute(_ANSWERS, {"platform": platform, "ticket_id": ticket_id})
+            return [_row(r) for r in rows][::-1]
 
     def get(self, record_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as connection:

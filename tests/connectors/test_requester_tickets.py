@@ -16,7 +16,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.base import HttpConnector
+from connectors.base import OPTIONAL_WAIT_SECONDS, HttpConnector
 from core.errors import PermanentError, RateLimited, TransientError
 from core.models import Requester, Status, Ticket, TicketBrief
 from tests.connectors import fixtures_freshdesk as fd
@@ -177,10 +177,10 @@ def test_the_list_is_an_optional_call_tried_once(api: respx.MockRouter) -> None:
     assert len(waits) == 0
 
 
-def test_an_optional_call_takes_no_wait_for_the_rate_budget(api: respx.MockRouter) -> None:
+def test_an_optional_call_waits_little_for_the_rate_budget(api: respx.MockRouter) -> None:
     asked: list[float] = []
 
-    class NextSlotIn5s:
+    class NextSlotIn5s:  # more than an optional call may wait
         def acquire(self, max_wait: float) -> float:
             asked.append(max_wait)
             if max_wait < 5:
@@ -197,7 +197,7 @@ def test_an_optional_call_takes_no_wait_for_the_rate_budget(api: respx.MockRoute
             http.request("GET", "/list", optional=True)
         assert http.request("GET", "/list").status_code == 200  # an essential call waits
 
-    assert asked[0] == 0.0
+    assert asked[0] <= OPTIONAL_WAIT_SECONDS
     assert asked[1] > 5
     assert route.call_count == 1
 
