@@ -79,3 +79,37 @@ def operator_pattern(source: str, per_line: bool = False) -> OperatorPattern:
         raise ValueError(f"not a valid RE2 pattern: {source!r} ({reason}); operator patterns "
                          "run on RE2, which has no look-arounds or back-references") from exc
     return OperatorPattern(source, compiled)
+
+
+class AnyOf:
+    """Whether any of several patterns matches, in one pass per engine: the built-ins
+    joined into one `re` alternation, the operator patterns into one RE2 alternation.
+
+    A text one of the patterns matches always matches the alternation, so a miss here
+    means every pattern misses; the callers test the patterns one by one only after a
+    hit (most tickets raise no trigger at all). Searching never raises.
+    """
+
+    __slots__ = ("_joined",)
+
+    def __init__(self, joined: tuple[Any, ...]) -> None:
+        self._joined = joined
+
+    def search(self, text: str) -> bool:
+        return any(pattern.search(text) is not None for pattern in self._joined)
+
+
+@lru_cache(maxsize=256)
+def any_of(sources: tuple[str, ...], per_line: bool = False) -> AnyOf:
+    """`sources` joined as `AnyOf`, compiled once. Patterns `operator_pattern` accepts
+    always join (each is wrapped in its own non-capturing group)."""
+    built_in = [s for s in sources if s in _BUILT_IN]
+    operator = [s for s in sources if s not in _BUILT_IN]
+    joined: list[Any] = []
+    if built_in:
+        flags = re.IGNORECASE | (re.MULTILINE if per_line else 0)
+        joined.append(re.compile("|".join(f"(?:{s})" for s in built_in), flags))
+    if operator:
+        joined.append(re2.compile(("(?m)" if per_line else "")
+                                  + "|".join(f"(?:{s})" for s in operator), _re2_options()))
+    return AnyOf(tuple(joined))

@@ -32,7 +32,7 @@ from core.lexicon import (
     QUESTION_CUE,
 )
 from core.models import Signal, Ticket
-from core.patterns import OperatorPattern, operator_pattern
+from core.patterns import OperatorPattern, any_of, operator_pattern
 from core.phrasebook import composed
 from core.sentiment import sentiment
 from core.settings import TriggerSettings
@@ -102,7 +102,10 @@ def human_request(
     `cues` and `after` are the operator's negation cues (`TriggerSettings.negation`)."""
     compiled_patterns = compiled(tuple(patterns))
     extra = (compiled(tuple(cues)), compiled(tuple(after)))
+    anything = any_of(tuple(patterns), per_line=True)
     for text in map(straighten, texts):
+        if not anything.search(text):
+            continue
         for index, pattern in enumerate(compiled_patterns):
             for start, end in pattern.spans(text):
                 inside = pattern.source in COMPOSED and _NEGATION.search(
@@ -130,7 +133,7 @@ def high_risk(
     signals: list[Signal] = []
     for topic, patterns in topics.items():
         unless = compiled(tuple((exceptions or {}).get(topic, ())))
-        hit = _first_match(texts, compiled(tuple(patterns)), unless)
+        hit = _first_match(texts, patterns, unless)
         if hit is not None:
             index, evidence = hit
             signals.append(
@@ -225,10 +228,14 @@ def compiled(patterns: tuple[str, ...]) -> tuple[OperatorPattern, ...]:
 
 def _first_match(
     texts: Sequence[str],
-    patterns: Sequence[OperatorPattern],
+    sources: Sequence[str],
     unless: Sequence[OperatorPattern] = (),
 ) -> tuple[int, str] | None:
+    patterns = compiled(tuple(sources))
+    anything = any_of(tuple(sources), per_line=True)
     for text in map(straighten, texts):
+        if not anything.search(text):
+            continue
         for index, pattern in enumerate(patterns):
             for start, end in pattern.spans(text):
                 if not unless or not _excepted(text, (start, end), unless):

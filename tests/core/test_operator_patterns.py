@@ -102,3 +102,28 @@ def test_a_pattern_re2_cannot_run_fails_at_start_up_naming_key_and_value(
     assert key in message
     assert value in message
     assert "RE2" in message
+
+
+def test_the_joined_prefilter_misses_only_where_every_pattern_misses() -> None:
+    """`any_of` lets the triggers skip a text at once; it must never skip one that a
+    single pattern matches (the built-in `re` ones and the RE2 ones alike)."""
+    import yaml
+
+    from core.patterns import any_of
+    from core.triggers import compiled
+
+    triggers = TriggerSettings(human_request=(*lexicon.HUMAN_REQUEST, r"\bstop\s+the\s+bot\b"))
+    lists = [triggers.human_request, *triggers.high_risk.values()]
+    texts = [text for path in sorted(Path(__file__).parents[2].glob("bench/multilingual/*.yaml"))
+             for group in yaml.safe_load(path.read_text(encoding="utf-8")).values()
+             for text in group]
+    texts += ["Please STOP the bot", "no match here at all", ""]
+    assert len(texts) > 500
+    hits = 0
+    for patterns in lists:
+        joined = any_of(tuple(patterns), per_line=True)
+        for text in texts:
+            single = any(p.search(text) is not None for p in compiled(tuple(patterns)))
+            assert joined.search(text) is single, (patterns[:2], text)
+            hits += single
+    assert hits > 50  # the texts do exercise the patterns
