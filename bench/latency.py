@@ -6,9 +6,10 @@
 
 Real processes on a private redis-server: `handoff sandbox`, `handoff serve`, and
 `handoff worker --processes N` once per "host" (`--hosts`: each with its own
-HANDOFF_HOME, all on the one Redis and, when DATABASE_URL is set, one database); every
-helpdesk API call is delayed by the sandbox by latency_ms * (1 +- jitter). Rate budgets
-are set far above the load (this measures Handoff, not a helpdesk plan).
+HANDOFF_HOME, all on the one Redis and, when DATABASE_URL is set, one database, whose
+Handoff tables are dropped first); every helpdesk API call is delayed by the sandbox by
+latency_ms * (1 +- jitter). Rate budgets are set far above the load (this measures
+Handoff, not a helpdesk plan).
 1. Latency: the sample tickets (config/samples/), round robin over Zendesk, Freshdesk and
    Gorgias, created at --rate per second for --seconds. For each job, the time from the
    receiver accepting the webhook (job enqueued) to the job's end (its last write confirmed
@@ -184,6 +185,22 @@ def load_phase(sandbox: httpx.Client, connection: redis.Redis,
                           for i, j in zip(ids, found, strict=True)))
 
 
+def empty_database(url: str) -> None:
+    """Drop Handoff's tables from the bench's database: the sandbox numbers tickets from 1
+    in every run, and an escalation record left by an earlier run would keep the AI out of
+    the new ticket with the same id (path ``skip``), which is cheaper."""
+    import sqlalchemy as sa
+
+    from infra.store.decision_log import metadata
+
+    engine = sa.create_engine(url)
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    print(f"  one database for every host, emptied first: {url}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=int, default=150)
@@ -199,6 +216,8 @@ def main() -> None:
           f"call, {args.hosts} x handoff worker --processes {args.processes}")
     samples = read_samples()
     workers = ("worker", "--processes", str(args.processes))
+    if os.environ.get("DATABASE_URL"):
+        empty_database(os.environ["DATABASE_URL"])
     with redis_server() as url, tempfile.TemporaryDirectory() as tmp, \
             bench_stack(Path(tmp), url, workers=1, platform_extra=UNLIMITED,
                         worker_args=workers[1:], sandbox_args=("--threads", "64")) as stack, \
@@ -210,8 +229,6 @@ def main() -> None:
             hosts.enter_context(child(handoff_cmd(*workers),
                                       {**stack.env, "HANDOFF_HOME": str(home)},
                                       home / "worker.log"))
-        if os.environ.get("DATABASE_URL"):
-            print(f"  one database for every host: {os.environ['DATABASE_URL']}")
         connection = redis.Redis.from_url(url)
         deadline = time.monotonic() + 180
         while int(connection.scard("rq:workers")) < args.processes * args.hosts:
