@@ -99,7 +99,9 @@ def wait_ended(connection: redis.Redis, sandbox: httpx.Client, first: int,
         jobs = jobs_since(sandbox, connection, first)
         if (not flying and all(j.is_finished or j.is_failed for _, j in jobs.values())) \
                 or time.monotonic() > deadline:
-            return jobs
+            # is_finished reads the status afresh, the job's times were read before it:
+            # fetch again, so a job that ended in between has its ended_at.
+            return jobs_since(sandbox, connection, first)
         time.sleep(1)
 
 
