@@ -244,9 +244,9 @@ class HttpConnector:
         within the wait budget), and PermanentError at once for any other 4xx or an
         unusable response.
         """
-        attempts, waits = (1, min(OPTIONAL_WAIT_SECONDS, self.max_total_wait_seconds)) \
-            if optional else (
-            self.max_attempts, self.max_total_wait_seconds)
+        attempts, waits = self.max_attempts, self.max_total_wait_seconds
+        if optional:
+            attempts, waits = 1, min(OPTIONAL_WAIT_SECONDS, waits)
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(attempts) | _StopOverBudget(waits),

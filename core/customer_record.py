@@ -11,32 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from core.handoff_note import SENTIMENT_LABEL, TITLE
 from core.models import Decision, InternalNote, Path, Requester, TicketBrief
-from core.platform_settings import Section
+from core.note_settings import CustomerRecordSettings
 from core.text import excerpt
 
 HEADING = "Customer record:"
-NOTE_START = "Handoff: this ticket needs a human."
-"""The first line of every handoff note (`core.handoff_note`): the note the record joins."""
-_BEFORE = "\n\nCustomer sentiment: "
+_BEFORE = "\n\n" + SENTIMENT_LABEL
 """The record goes after the summary and attachments, before the sentiment."""
 SUBJECT_CHARS = 80
-
-
-class CustomerRecordSettings(Section):
-    """``handoff_note``: what the note says about the customer.
-
-    `other_tickets`: how many of the requester's other tickets to list (one extra call
-    per escalation; 0 turns the call off). `tier_fields`: the organisation's (else the
-    customer's) custom fields that hold their tier, the first one set is shown.
-    `escalations_before`: list the customer's earlier escalations (no helpdesk call).
-    """
-
-    other_tickets: int = Field(default=5, ge=0, le=20)
-    tier_fields: tuple[str, ...] = ("tier", "plan", "support_tier", "sla")
-    escalations_before: bool = True
 
 
 class _Record(BaseModel):
@@ -62,13 +47,13 @@ class EarlierAnswer(_Record):
 
 
 class CustomerRecord(_Record):
-    """What the worker found; `*_error` says why a part could not be read."""
+    """What the worker found; `other_tickets_error` says why the list could not be read
+    (the decision log's parts are read or the job fails)."""
 
     other_tickets: tuple[TicketBrief, ...] = ()
     other_tickets_error: str = ""
     other_tickets_read: bool = False
     escalations: tuple[PastEscalation, ...] = ()
-    escalations_error: str = ""
     escalations_read: bool = False
     answers_before: tuple[EarlierAnswer, ...] = ()
 
@@ -106,7 +91,7 @@ def with_record(decision: Decision, text: str) -> Decision:
         return decision
     actions = list(decision.actions)
     for index, action in enumerate(actions):
-        if isinstance(action, InternalNote) and action.body.startswith(NOTE_START):
+        if isinstance(action, InternalNote) and action.body.startswith(TITLE):
             head, found, tail = action.body.partition(_BEFORE)
             body = f"{head}\n\n{text}{found}{tail}" if found else f"{head}\n\n{text}"
             actions[index] = InternalNote(body=body)
@@ -125,8 +110,6 @@ def _organisation(requester: Requester, settings: CustomerRecordSettings) -> str
 
 
 def _escalations(record: CustomerRecord) -> str:
-    if record.escalations_error:
-        return f"- Escalated before: could not be read ({record.escalations_error})."
     if not record.escalations_read:
         return "- Escalated before: not known."
     if not record.escalations:

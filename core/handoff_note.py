@@ -18,6 +18,9 @@ from core.scorer import Answer
 from core.sentiment import NEUTRAL, SENTIMENT
 from core.text import excerpt
 
+TITLE = "Handoff: this ticket needs a human."
+"""The first line of every handoff note (`core.customer_record` finds the note by it)."""
+SENTIMENT_LABEL = "Customer sentiment: "
 EXCERPT_CHARS = 280
 OTHER_CHARS = 160
 """What the AI or an agent said is shortened more than the customer's words."""
@@ -97,11 +100,11 @@ def handoff_note(
     `answer` is None when the scorer failed; `failure` then says why.
     """
     parts = [
-        "Handoff: this ticket needs a human.",
+        TITLE,
         "Reason:\n" + "\n".join(f"- {r.code} ({r.rule}): {r.detail}" for r in reasons),
         "Summary:\n" + _summary(ticket),
         *_attachments(ticket),
-        "Customer sentiment: " + _sentiment(signals),
+        SENTIMENT_LABEL + _sentiment(signals),
         "Customer language: " + _language(signals),
         "What the AI tried:\n" + _attempt(answer, failure),
         "Suggested next step: " + next_step(reasons),

@@ -92,11 +92,11 @@ def choose(
     capped = locale_cap or _never_auto(signals, article_risk, category, policy, languages)
     if capped is None and action == "never_auto_resolve" and rule_reason is not None:
         capped = rule_reason.rule, f"policy rule {rule_reason.rule.split(' ', 1)[-1]!r} applies"
-    attached = next((s for s in signals if s.name == ATTACHMENT), None)
     if answer.confidence >= auto_at:
         if capped is not None:
             rule, why = capped
             return _one(Path.DRAFT, NEVER_AUTO, rule, f"{shown}, but {why}")
+        attached = next((s for s in signals if s.name == ATTACHMENT), None)
         if attached is not None and policy.never_auto_resolve_attachments:
             return _one(Path.DRAFT, ATTACHMENT, str(attached.value),
                         f"{shown}, but the customer's newest message carries "

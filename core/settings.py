@@ -32,11 +32,11 @@ from pydantic import (
 from core import lexicon
 from core.admin_settings import AdminSettings, ReportSettings
 from core.aftercare import AftercareSettings
-from core.customer_record import CustomerRecordSettings
 from core.errors import ConfigError
 from core.ladder_settings import EscalationSettings
 from core.language_settings import LanguageSettings
 from core.models import Priority
+from core.note_settings import CustomerRecordSettings
 from core.patterns import operator_pattern
 
 # Re-exported: the platform sections are part of the one settings object.

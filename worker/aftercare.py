@@ -22,6 +22,7 @@ from core import aftercare as care
 from core.actions import route_for
 from core.batching import batches
 from core.fallback import fallbacks
+from core.history import CLOSED_STATUSES
 from core.id_refs import IdKind
 from core.ladder import choose_ladder, first_step
 from core.language import language_signal
@@ -54,9 +55,8 @@ def after_decision(runtime: Runtime, ticket: Ticket, decision: Decision, decisio
     """
     records = store(runtime)
     now = _now()
-    held = care.in_holdout(ticket.platform, ticket.id, runtime.settings.aftercare.holdout_percent)
     status = status_after(ticket, decision, Ledger(runtime.redis, decision_id))
-    records.track_outcome(ticket.platform, ticket.id, held, status in ("solved", "closed"), now)
+    held = track_outcome(runtime, records, ticket, status, now)
     observe(runtime, records, ticket, now)
     follow_up(runtime, ticket, decision)
     if held:
@@ -125,16 +125,24 @@ def observe(runtime: Runtime, records: Escalations, ticket: Ticket, now: datetim
         records.judge(draft["decision_id"], outcome, ratio, now)
 
 
+def track_outcome(runtime: Runtime, records: Escalations, ticket: Ticket, status: str,
+                  now: datetime) -> bool:
+    """Note the ticket's state (`status`) for the lead's report; whether it is a holdout
+    ticket."""
+    held = care.in_holdout(ticket.platform, ticket.id, runtime.settings.aftercare.holdout_percent)
+    records.track_outcome(ticket.platform, ticket.id, held, status in CLOSED_STATUSES, now)
+    return held
+
+
 def open_escalation(runtime: Runtime, records: Escalations, ticket: Ticket,
                     decision: Decision, decision_id: str, now: datetime) -> int:
     """Open the record for `decision`, schedule its keep-warm update and announce it."""
     settings = runtime.settings
     route = route_for(decision.reasons, settings.routing)
-    agent = _where(runtime, ticket.platform, route.assignee, route.group)
     ladder = choose_ladder(decision.reasons, settings.escalation, decision.ladder)
     first = first_step(ladder, settings.escalation, decision.reasons, now) if ladder else None
-    if first is not None:
-        agent = _where(runtime, ticket.platform, first.assignee, first.group)
+    goes_to = first or route
+    agent = _where(runtime, ticket.platform, goes_to.assignee, goes_to.group)
     set_status = next((a.status.value for a in decision.actions if isinstance(a, SetStatus)),
                       ticket.status.value)
     new = NewEscalation(

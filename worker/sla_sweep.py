@@ -23,12 +23,11 @@ from core import aftercare as care
 from core.actions import plan
 from core.errors import ConfigError, RateLimited
 from core.handoff_note import handoff_note
-from core.history import CLOSED_STATUSES
 from core.language import language_signal
 from core.models import Path, Ticket
 from infra.ledger_view import decision_id_for
 from infra.queue import SLA_SWEEP_JOB, make_queue
-from worker.aftercare import after_decision, observe, scheduled_registry, store
+from worker.aftercare import after_decision, observe, scheduled_registry, store, track_outcome
 from worker.csat import read_ratings
 from worker.customer_record import with_customer_record
 from worker.effects.apply import write
@@ -86,9 +85,7 @@ def run_sla_sweep(runtime: Runtime, now: datetime) -> list[tuple[str, str]]:
             log.warning("SLA sweep stopped early: the rate budget is spent")
             break
         # A person solving an escalated ticket sends no webhook: the sweep sees it.
-        records.track_outcome(platform, ticket_id, care.in_holdout(
-            platform, ticket_id, runtime.settings.aftercare.holdout_percent),
-            ticket.status.value in CLOSED_STATUSES, now)
+        track_outcome(runtime, records, ticket, ticket.status.value, now)
         observe(runtime, records, ticket, now)
         if (platform, ticket_id) in open_records:
             sweep_climb(LadderContext(runtime.settings, runtime.redis, runtime.log, connector),
