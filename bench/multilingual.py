@@ -1,11 +1,15 @@
 """Per-language figures on the labelled multilingual set (bench/multilingual/*.yaml).
 
-    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout | --fresh]
+    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout | --fresh | --round4]
+        [--rules-only]
 
 `--heldout` reads bench/multilingual-heldout instead: messages written after the trigger
 phrases were frozen (the main set was used while writing them). `--fresh` reads
 bench/multilingual-fresh: a round written before the compositional human-request
-detector was designed, never used to change it.
+detector was designed, never used to change it. `--round4` reads
+bench/multilingual-round4: written independently before the learned human-request model
+was measured, never trained or tuned on. `--rules-only` turns that model off
+(``triggers.human_request_model: false``), for the figures before it.
 
 Each message becomes a one-message ticket and goes through `decide` with the local
 scorer, as in a worker. Every other short message (1 or 2 words) carries its
@@ -31,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.multilingual_set import DIR, FRESH, HELDOUT, Row, rows
+from bench.multilingual_set import DIR, FRESH, HELDOUT, ROUND4, Row, rows
 from core.engine import decide
 from core.language import detector
 from core.models import Message, PublicReply, Requester, Role, Ticket
@@ -56,14 +60,20 @@ def main() -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--heldout", action="store_true")
     which.add_argument("--fresh", action="store_true")
+    which.add_argument("--round4", action="store_true")
+    parser.add_argument("--rules-only", action="store_true")
     args = parser.parse_args()
     settings = load_settings(args.config)
+    if args.rules_only:
+        settings = settings.model_copy(update={"triggers": settings.triggers.model_copy(
+            update={"human_request_model": False})})
     scorer = build_scorer(settings)
     languages = settings.language
     identify = detector(languages.languages)
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     short_seen = 0
-    for index, row in enumerate(rows(HELDOUT if args.heldout else FRESH if args.fresh else DIR)):
+    for index, row in enumerate(rows(HELDOUT if args.heldout else FRESH if args.fresh
+                                         else ROUND4 if args.round4 else DIR)):
         s = stats[row.language]
         locale = None
         if row.words < 3:

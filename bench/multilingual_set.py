@@ -16,7 +16,12 @@ from core.language import word_count
 DIR = Path(__file__).with_name("multilingual")
 HELDOUT = Path(__file__).with_name("multilingual-heldout")
 FRESH = Path(__file__).with_name("multilingual-fresh")
-HUMAN_KINDS = ("human", "indirect", "typo", "short_human")
+ROUND4 = Path(__file__).with_name("multilingual-round4")
+ROUND5 = Path(__file__).with_name("multilingual-round5")
+# Written only to train the human-request model (`bench/train_human_model.py`).
+TRAINING = (Path(__file__).with_name("multilingual-train-a"),
+            Path(__file__).with_name("multilingual-train-b"))
+HUMAN_KINDS = ("human", "indirect", "typo", "short_human", "angry_human")
 
 
 @dataclass(frozen=True)

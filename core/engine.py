@@ -96,7 +96,8 @@ def decide(
             reasons=(skip,),
             language=str(language_signal(ticket, settings.language).value),
         )
-    signals = detect(ticket, settings.triggers, scorer.frustration, now, settings.language)
+    signals = detect(ticket, settings.triggers, scorer.frustration, now, settings.language,
+                     scorer.human_model)
     offer = assess(ticket, signals, settings.policy, settings.language)
     ruling = evaluate(settings.rules, ticket, signals, now or last_activity(ticket),
                       settings.routing.business_hours)

@@ -66,6 +66,7 @@ class LLMScorer:
         self._chat = chat
         self.docs = retriever.docs
         self.frustration = retriever.frustration
+        self.human_model = retriever.human_model
 
     def answer(self, ticket: Ticket) -> Answer:
         """Answer `ticket`; raise ScorerError when the model cannot be used (see module doc)."""

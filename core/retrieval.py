@@ -24,6 +24,7 @@ import numpy as np
 from core.calibration import DEFAULT, FEATURES, Calibration
 from core.embedding import Embedder, Matrix
 from core.frustration import FrustrationModel
+from core.human_model import HumanRequestModel
 from core.knowledge import KnowledgeDoc
 from core.models import Source, Ticket
 from core.passages import answering, question
@@ -52,6 +53,8 @@ class HybridScorer:
     docs and embedder (a persisted index); otherwise they are computed here.
     Never raises in `answer`: no I/O happens there.
     """
+
+    human_model: HumanRequestModel | None = None
 
     def __init__(
         self,

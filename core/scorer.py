@@ -37,6 +37,7 @@ from core.text import terms, unfilled_placeholders
 
 if TYPE_CHECKING:
     from core.frustration import FrustrationModel
+    from core.human_model import HumanRequestModel
 
 Vector = dict[str, float]
 
@@ -94,6 +95,11 @@ class Scorer(Protocol):
         """The frustration model the engine's triggers use; None: VADER and rules alone."""
         ...
 
+    @property
+    def human_model(self) -> HumanRequestModel | None:
+        """The learned human-request model the triggers use; None: phrase rules alone."""
+        ...
+
     def answer(self, ticket: Ticket) -> Answer:
         """Answer `ticket`; raise core.errors.ScorerError when no answer can be produced."""
         ...
@@ -114,6 +120,7 @@ class LexicalScorer:
     """
 
     frustration: FrustrationModel | None = None
+    human_model: HumanRequestModel | None = None
 
     def __init__(self, docs: Sequence[KnowledgeDoc], *, placeholder_cap: float = PLACEHOLDER_CAP):
         self.docs = tuple(docs)

@@ -149,6 +149,9 @@ class TriggerSettings(_Section):
     """
 
     human_request: tuple[str, ...] = lexicon.HUMAN_REQUEST
+    # The learned model (`core.human_model`) also reads the newest customer message, for
+    # requests worded as no phrase is; false: the phrases alone.
+    human_request_model: bool = True
     high_risk: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(lexicon.HIGH_RISK))
     # Per topic: a match whose sentence also matches one of these does not count.
     high_risk_except: dict[str, tuple[str, ...]] = Field(

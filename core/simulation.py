@@ -67,6 +67,7 @@ class OnceScorer:
         self._answers: dict[int, tuple[Ticket, Answer | ScorerError]] = {}
         self.docs = scorer.docs
         self.frustration = scorer.frustration
+        self.human_model = scorer.human_model
 
     def answer(self, ticket: Ticket) -> Answer:
         """The wrapped scorer's answer for `ticket`, computed on its first call."""

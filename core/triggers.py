@@ -2,7 +2,8 @@
 
 - ``human_request``: the customer asked for a person (phrases in
   ``settings.triggers.human_request``), unless the phrase is negated in its own
-  clause ("I don't need a human").
+  clause ("I don't need a human"); or, when no phrase matched, the learned model
+  (`core.human_model`) reads the newest customer message as a request.
 - ``high_risk:<topic>``: a topic a human must handle (``settings.triggers.high_risk``).
 - ``vip``: ``requester.vip`` or a ``vip`` tag on the ticket or the requester.
 - ``sentiment`` (always present): see `core.sentiment`.
@@ -22,6 +23,7 @@ from functools import lru_cache
 from core.context import context_signals
 from core.frustration import FrustrationModel, default_frustration
 from core.fuzzy import repair
+from core.human_model import HumanRequestModel
 from core.knowledge import KnowledgeDoc
 from core.language_settings import LanguageSettings
 from core.lexicon import (
@@ -59,18 +61,22 @@ def detect(
     frustration: FrustrationModel | None = None,
     now: datetime | None = None,
     language: LanguageSettings | None = None,
+    human_model: HumanRequestModel | None = None,
 ) -> tuple[Signal, ...]:
     """Every signal of `ticket`: human request, high-risk topics, VIP, frustration, context
     (`core.context`, the language among them), sentiment.
 
     Never raises for settings that passed validation (which compiles every pattern).
-    `frustration` defaults to VADER and rules without the semantic part.
+    `frustration` defaults to VADER and rules without the semantic part; without
+    `human_model`, human requests are the phrase rules alone.
     """
     texts = customer_texts(ticket)
     repaired = tuple(repair(straighten(t)) for t in texts)
     signals: list[Signal] = []
     human = human_request(repaired, triggers.human_request, triggers.negation,
                           triggers.negation_after)
+    if human is None and human_model is not None and texts:
+        human = human_model.signal(texts[0])
     if human is not None:
         signals.append(human)
     signals.extend(high_risk(repaired, triggers.high_risk, triggers.high_risk_except))

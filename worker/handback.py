@@ -125,7 +125,8 @@ def urgency(runtime: Runtime, ticket: Ticket, since: tuple[Message, ...]) -> str
     count: the ones the escalation was made on were announced with it."""
     new = ticket.model_copy(update={"messages": since, "subject": ""})
     settings = runtime.settings
-    signals = detect(new, settings.triggers, runtime.scorer.frustration)
+    signals = detect(new, settings.triggers, runtime.scorer.frustration,
+                     human_model=runtime.scorer.human_model)
     if any(s.name == HUMAN_REQUEST for s in signals):
         return HUMAN_REQUEST
     if any(s.name == FRUSTRATION and strong(s, settings.policy) for s in signals):

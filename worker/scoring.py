@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -25,8 +26,9 @@ from connectors.llm import AnthropicMessages, HttpChat, OpenAIChat, Provider
 from connectors.registry import build_connectors
 from core.calibration import DEFAULT, Calibration
 from core.crossfit import augmented_scorer
-from core.embedding import WordLlamaEmbedder
+from core.embedding import E5Embedder, WordLlamaEmbedder
 from core.errors import ConfigError, HandoffError
+from core.human_model import HumanRequestModel
 from core.knowledge import KnowledgeDoc
 from core.llm import LLMScorer
 from core.retrieval import HybridScorer, index_key
@@ -146,9 +148,17 @@ def build_hybrid(settings: Settings, docs: tuple[KnowledgeDoc, ...] | None = Non
     found = applicable(folder, key) if learned else None
     if found is not None and found.learned():
         # Learned questions are embedded here, once per process (~0.04 ms each).
-        return augmented_scorer(scorer, found.learned(), calibration=found.calibration,
-                                history=found.history())
+        scorer = augmented_scorer(scorer, found.learned(), calibration=found.calibration,
+                                  history=found.history())
+    scorer.human_model = human_model() if settings.triggers.human_request_model else None
     return scorer
+
+
+@cache
+def human_model() -> HumanRequestModel:
+    """The learned human-request model, loaded once per process (the encoder's pages
+    are shared by the worker processes forked after it). ConfigError when it cannot load."""
+    return HumanRequestModel(E5Embedder())
 
 
 def load_calibration(folder: Path) -> Calibration:

@@ -26,6 +26,7 @@ from tests.core.helpers import ticket
 class FailingScorer:
     docs = ()
     frustration = None
+    human_model = None
 
     def answer(self, ticket: Ticket) -> Answer:
         raise ScorerError("model server unreachable")

@@ -28,6 +28,7 @@ class OneArticle:
     """Answers every ticket confidently from one article."""
 
     frustration: FrustrationModel | None = None
+    human_model = None
 
     def __init__(self, locale: str | None) -> None:
         self.doc = KnowledgeDoc(id="track", title="Track", category="ORDERS",

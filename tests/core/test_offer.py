@@ -26,6 +26,7 @@ class Frustrated:
 
     docs = ()
     frustration = None
+    human_model = None
 
     def __init__(self, score: float | None) -> None:
         self.score = score
@@ -40,6 +41,7 @@ class Scorer:
     def __init__(self, inner: LexicalScorer, score: float | None) -> None:
         self.inner = inner
         self.frustration = Frustrated(score)
+        self.human_model = None
 
     def answer(self, ticket: TicketModel) -> Answer:
         return self.inner.answer(ticket)

@@ -191,6 +191,7 @@ def test_once_scorer_answers_each_ticket_once_and_remembers_failures() -> None:
     class Counting:
         docs = ()
         frustration = None
+        human_model = None
 
         def answer(self, t: Any) -> Answer:
             calls.append(t.id)

@@ -29,6 +29,7 @@ class Sure:
 
     docs = ()
     frustration = None
+    human_model = None
 
     def __init__(self, confidence: float = 0.95) -> None:
         self.confidence = confidence

@@ -66,6 +66,7 @@ class Spread:
 
     docs = ()
     frustration = None
+    human_model = None
 
     def __init__(self, inner: LexicalScorer) -> None:
         self.inner = inner
