@@ -1,14 +1,15 @@
 """Per-language figures on the labelled multilingual set (bench/multilingual/*.yaml).
 
-    .venv/bin/python bench/multilingual.py [--config FILE] [--heldout | --fresh | --round4]
-        [--rules-only]
+    .venv/bin/python bench/multilingual.py [--config FILE] [--rules-only]
+        [--heldout | --fresh | --round4 | --round5]
 
 `--heldout` reads bench/multilingual-heldout instead: messages written after the trigger
 phrases were frozen (the main set was used while writing them). `--fresh` reads
 bench/multilingual-fresh: a round written before the compositional human-request
-detector was designed, never used to change it. `--round4` reads
-bench/multilingual-round4: written independently before the learned human-request model
-was measured, never trained or tuned on. `--rules-only` turns that model off
+detector was designed, never used to change it. `--round4` and
+`--round5` read the rounds written independently (by another writer, who saw none of the
+sets or phrase lists) to measure the learned human-request model: round 4 was measured
+once and then trained on; round 5 is never trained or tuned on. `--rules-only` turns that model off
 (``triggers.human_request_model: false``), for the figures before it.
 
 Each message becomes a one-message ticket and goes through `decide` with the local
@@ -35,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.multilingual_set import DIR, FRESH, HELDOUT, ROUND4, Row, rows
+from bench.multilingual_set import DIR, FRESH, HELDOUT, ROUND4, ROUND5, Row, rows
 from core.engine import decide
 from core.language import detector
 from core.models import Message, PublicReply, Requester, Role, Ticket
@@ -61,6 +62,7 @@ def main() -> None:
     which.add_argument("--heldout", action="store_true")
     which.add_argument("--fresh", action="store_true")
     which.add_argument("--round4", action="store_true")
+    which.add_argument("--round5", action="store_true")
     parser.add_argument("--rules-only", action="store_true")
     args = parser.parse_args()
     settings = load_settings(args.config)
@@ -72,8 +74,7 @@ def main() -> None:
     identify = detector(languages.languages)
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     short_seen = 0
-    for index, row in enumerate(rows(HELDOUT if args.heldout else FRESH if args.fresh
-                                         else ROUND4 if args.round4 else DIR)):
+    for index, row in enumerate(rows(_directory(args))):
         s = stats[row.language]
         locale = None
         if row.words < 3:
@@ -109,6 +110,12 @@ def main() -> None:
             total[key] += value
         print(_line(code, s))
     print(_line("all", total))
+
+
+def _directory(args: argparse.Namespace) -> Path:
+    chosen = {HELDOUT: args.heldout, FRESH: args.fresh, ROUND4: args.round4,
+              ROUND5: args.round5}
+    return next((d for d, on in chosen.items() if on), DIR)
 
 
 def _ratio(num: int, den: int) -> str:

@@ -19,8 +19,7 @@ FRESH = Path(__file__).with_name("multilingual-fresh")
 ROUND4 = Path(__file__).with_name("multilingual-round4")
 ROUND5 = Path(__file__).with_name("multilingual-round5")
 # Written only to train the human-request model (`bench/train_human_model.py`).
-TRAINING = (Path(__file__).with_name("multilingual-train-a"),
-            Path(__file__).with_name("multilingual-train-b"))
+TRAINING = tuple(sorted(Path(__file__).parent.glob("multilingual-train-*")))
 HUMAN_KINDS = ("human", "indirect", "typo", "short_human", "angry_human")
 
 
