@@ -2,7 +2,7 @@
 
 Phrase lists (`core.triggers.human_request`) miss requests worded another way ("is a
 person available to chat", "ein Angestellter soll sich das ansehen"). This model reads
-the newest customer message as a whole: a logistic regression over its
+the newest customer message: a logistic regression over the
 multilingual-e5-small embedding (`core.embedding.E5Embedder`), trained by
 ``bench/train_human_model.py`` on labelled messages in twelve languages and on the
 English development half of the evaluation tickets. The weights ship in
@@ -13,8 +13,9 @@ reaches the threshold for one sentence of the message (a request inside a longer
 message reads as a request once its sentence is read alone). Embeddings blur negation
 ("I don't need a human" sits next to "I need a human"), so a sentence with any negation
 cue of any language never fires here; the phrase rules, which place negation in its
-clause, decide those. The cost grows with the words read, so a long message is read
-by its first and last few sentences, each cut at `MAX_CHARS`.
+clause, decide those ("I don't want to talk to a robot" among them). The cost grows
+with the words read, so a long message is read by its first and last few sentences, each
+cut at `MAX_CHARS`.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ from importlib import resources
 import numpy as np
 
 from core.embedding import Embedder
-from core.lexicon import NEGATION_AFTER, NEGATION_CLAUSE, NEGATION_CUE
+from core.lexicon import NEGATION_CLAUSE, NEGATION_CUE
 from core.models import Signal
+from core.phrasebook import all_triggers
 
 RULE = "triggers.human_request_model"
 MAX_CHARS = 300
 # Sentences read from each end of a long message: where a request for a person sits.
 END_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s*|\n+")
-_NEGATIONS = tuple(re.compile(p, re.IGNORECASE)
-                   for p in (NEGATION_CUE, NEGATION_CLAUSE, NEGATION_AFTER))
+# The cues that follow what they negate ("担当者は不要です") are written for the text right
+# after a phrase match; here they may sit anywhere in the sentence.
+_AFTER = tuple(cue.removeprefix("^") for cue in all_triggers("negation_after"))
+_NEGATIONS = tuple(re.compile(p, re.IGNORECASE) for p in (NEGATION_CUE, NEGATION_CLAUSE, *_AFTER))
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,18 @@ class HumanRequestModel:
         """``human_request`` for the first sentence of `text` that reaches the threshold
         and negates nothing, or None."""
         for sentence in sentences(text):
-            if any(p.search(sentence) for p in _NEGATIONS):
+            if negated(sentence):
                 continue
             p = self.probability(sentence)
             if p >= self.weights.threshold:
                 return Signal(name="human_request", value=RULE,
                               evidence=f"{sentence[:120]!r} (model {p:.2f})")
         return None
+
+
+def negated(sentence: str) -> bool:
+    """Whether `sentence` holds a negation cue of any shipped language."""
+    return any(p.search(sentence) for p in _NEGATIONS)
 
 
 def sentences(text: str) -> list[str]:

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from core.embedding import E5Embedder
-from core.human_model import RULE, HumanRequestModel, Weights, sentences, shipped_weights
+from core.human_model import (
+    RULE,
+    HumanRequestModel,
+    Weights,
+    negated,
+    sentences,
+    shipped_weights,
+)
 from core.models import Message, Requester, Role, Ticket
 from core.settings import TriggerSettings
 from core.triggers import HUMAN_REQUEST, detect
@@ -77,6 +84,16 @@ def test_a_negated_sentence_never_fires_however_close_it_reads() -> None:
     negated = "Jag vill inte prata med någon person"
     assert model().probability(negated) >= model().weights.threshold  # reads as a request
     assert model().signal(negated) is None
+
+
+@pytest.mark.parametrize("text", [
+    "スタッフ対応は不要です、解決しました。",  # the cue after what it negates, mid-sentence
+    "Birine aktarılmak istemiyorum.",  # noqa: RUF001 (Turkish dotless i)
+])
+def test_negations_placed_after_what_they_negate_count_anywhere_in_the_sentence(
+    text: str,
+) -> None:
+    assert negated(text)
 
 
 def test_a_request_in_the_last_sentence_of_a_longer_message_is_read_alone() -> None:
