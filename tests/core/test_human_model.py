@@ -3,7 +3,6 @@ real multilingual-e5-small encoder."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 
 import numpy as np
@@ -18,11 +17,10 @@ from core.human_model import (
     sentences,
     shipped_weights,
 )
-from core.models import Message, Requester, Role, Ticket
 from core.settings import TriggerSettings
 from core.triggers import HUMAN_REQUEST, detect
+from tests.core.helpers import ticket
 
-WHEN = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 # Worded as no shipped phrase is: the rules alone miss it.
 UNLISTED = "Could somebody from your staff give me a ring tomorrow?"
 
@@ -31,11 +29,6 @@ UNLISTED = "Could somebody from your staff give me a ring tomorrow?"
 def model() -> HumanRequestModel:
     return HumanRequestModel(E5Embedder())
 
-
-def ticket(text: str) -> Ticket:
-    return Ticket(id="t1", platform="sandbox", subject="", requester=Requester(id="r1"),
-                  messages=(Message(author=Role.CUSTOMER, text=text, created_at=WHEN),),
-                  updated_at=WHEN)
 
 
 def human(signals: tuple[object, ...]) -> list[object]:

@@ -3,7 +3,6 @@ carried by the LLM scorer, and escalating a request no phrase matches."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,12 @@ import pytest
 from core.engine import decide
 from core.errors import ConfigError
 from core.human_model import RULE
-from core.models import Message, Requester, Role, Ticket
 from core.models import Path as Route
 from core.settings import Settings
 from tests.conftest import ROOT
+from tests.core.helpers import ticket
 from worker.scoring import build_scorer
 
-WHEN = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 UNLISTED = "My parcel is late again. Could somebody from your staff give me a ring tomorrow?"
 
 
@@ -25,11 +23,6 @@ def settings(tmp_path: Path, **triggers: object) -> Settings:
     return Settings(knowledge_dir=ROOT / "config" / "knowledge", index_dir=tmp_path,
                     triggers=triggers)
 
-
-def ticket(text: str) -> Ticket:
-    return Ticket(id="t1", platform="sandbox", subject="", requester=Requester(id="r1"),
-                  messages=(Message(author=Role.CUSTOMER, text=text, created_at=WHEN),),
-                  updated_at=WHEN)
 
 
 def test_a_request_no_phrase_matches_escalates_naming_the_model(tmp_path: Path) -> None:
