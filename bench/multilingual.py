@@ -1,16 +1,17 @@
 """Per-language figures on the labelled multilingual set (bench/multilingual/*.yaml).
 
     .venv/bin/python bench/multilingual.py [--config FILE] [--rules-only]
-        [--heldout | --fresh | --round4 | ... | --round7]
+        [--heldout | --fresh | --round4 | ... | --round8]
 
 `--heldout` reads bench/multilingual-heldout instead: messages written after the trigger
 phrases were frozen (the main set was used while writing them). `--fresh` reads
 bench/multilingual-fresh: a round written before the compositional human-request
 detector was designed, never used to change it. `--round4` to
-`--round7` read the rounds written independently (by other writers, who saw none of the
+`--round8` read the rounds written independently (by other writers, who saw none of the
 sets or phrase lists) to measure the learned human-request model: round 4 was measured
-once and then trained on, rounds 5 and 6 joined the training after their figures were
-taken, round 7 is never trained or tuned on. `--rules-only`
+once and then trained on, rounds 5 to 7 joined the training after their figures were
+taken (round 7's errors also led to the preference cues, `negation_contrast`), round 8 is
+never trained or tuned on. `--rules-only`
 turns that model off (``triggers.human_request_model: false``), for the figures before it.
 
 Each message becomes a one-message ticket and goes through `decide` with the local
@@ -37,7 +38,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.multilingual_set import DIR, FRESH, HELDOUT, ROUND4, ROUND5, ROUND6, ROUND7, Row, rows
+from bench.multilingual_set import (
+    DIR,
+    FRESH,
+    HELDOUT,
+    ROUND4,
+    ROUND5,
+    ROUND6,
+    ROUND7,
+    ROUND8,
+    Row,
+    rows,
+)
 from core.engine import decide
 from core.language import detector
 from core.models import Message, PublicReply, Requester, Role, Ticket
@@ -66,6 +78,7 @@ def main() -> None:
     which.add_argument("--round5", action="store_true")
     which.add_argument("--round6", action="store_true")
     which.add_argument("--round7", action="store_true")
+    which.add_argument("--round8", action="store_true")
     parser.add_argument("--rules-only", action="store_true")
     args = parser.parse_args()
     settings = load_settings(args.config)
@@ -117,7 +130,8 @@ def main() -> None:
 
 def _directory(args: argparse.Namespace) -> Path:
     chosen = {HELDOUT: args.heldout, FRESH: args.fresh, ROUND4: args.round4,
-              ROUND5: args.round5, ROUND6: args.round6, ROUND7: args.round7}
+              ROUND5: args.round5, ROUND6: args.round6, ROUND7: args.round7,
+              ROUND8: args.round8}
     return next((d for d, on in chosen.items() if on), DIR)
 
 

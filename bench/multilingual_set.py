@@ -20,6 +20,7 @@ ROUND4 = Path(__file__).with_name("multilingual-round4")
 ROUND5 = Path(__file__).with_name("multilingual-round5")
 ROUND6 = Path(__file__).with_name("multilingual-round6")
 ROUND7 = Path(__file__).with_name("multilingual-round7")
+ROUND8 = Path(__file__).with_name("multilingual-round8")
 # Written only to train the human-request model (`bench/train_human_model.py`).
 TRAINING = tuple(sorted(Path(__file__).parent.glob("multilingual-train-*")))
 HUMAN_KINDS = ("human", "indirect", "typo", "short_human", "angry_human")

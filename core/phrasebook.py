@@ -30,7 +30,9 @@ class Triggers:
       clause ("I don't need a human"); `negation_after`: cues that negate it right after
       (Japanese "担当者は不要です", Turkish "temsilci istemiyorum"), matched at the end of
       the request; `negation_clause`: cues that negate it from anywhere earlier in the
-      clause ("no hace falta que me pases con un agente").
+      clause ("no hace falta que me pases con un agente"); `negation_contrast`: cues of a
+      preference that negate a request following them within two words, in the same
+      clause ("I'd sort it out here rather than talk to a person").
     - `question`: words that turn a negated phrase into a question ("why can't I...").
     - `clause_break`: words that end a clause ("but").
     - `yes` / `no`: how a customer accepts or declines the offer of a person.
@@ -55,6 +57,7 @@ class Triggers:
     negation: tuple[str, ...] = ()
     negation_after: tuple[str, ...] = ()
     negation_clause: tuple[str, ...] = ()
+    negation_contrast: tuple[str, ...] = ()
     question: tuple[str, ...] = ()
     clause_break: tuple[str, ...] = ()
     yes: tuple[str, ...] = ()

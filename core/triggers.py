@@ -30,6 +30,7 @@ from core.lexicon import (
     CLAUSE_BREAK,
     NEGATION_AFTER,
     NEGATION_CLAUSE,
+    NEGATION_CONTRAST,
     NEGATION_CUE,
     QUESTION_CUE,
 )
@@ -51,6 +52,7 @@ _NEGATION = re.compile(NEGATION_CUE, re.IGNORECASE)
 COMPOSED = composed()
 _NEGATION_AFTER = re.compile(NEGATION_AFTER, re.IGNORECASE)
 _NEGATION_CLAUSE = re.compile(NEGATION_CLAUSE, re.IGNORECASE)
+_NEGATION_CONTRAST = re.compile(NEGATION_CONTRAST, re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(CLAUSE_BREAK, re.IGNORECASE)
 _QUESTION = re.compile(QUESTION_CUE, re.IGNORECASE)
 
@@ -204,14 +206,16 @@ def negated(
     extra: tuple[Sequence[OperatorPattern], Sequence[OperatorPattern]] = ((), ()),
 ) -> bool:
     """Whether a negation cue sits in the few words before `start`, in the same clause;
-    or a clause-wide cue ("no hace falta") anywhere before it in the clause; or, given
+    or a clause-wide cue ("no hace falta") anywhere before it in the clause, or a
+    preference ("rather than") two words or fewer before it; or, given
     the phrase's `end`, a cue right after it ("担当者は不要です"). `extra` holds the
     operator's cues (before, after)."""
     clause = _CLAUSE_BREAK.split(text[:start])[-1]
     if _QUESTION.search(clause):
         return False
     lead = " ".join(clause.split()[-NEGATION_REACH:])
-    if _NEGATION.search(lead) is not None or _NEGATION_CLAUSE.search(clause) is not None:
+    if any(p.search(clause) for p in (_NEGATION_CLAUSE, _NEGATION_CONTRAST)) \
+            or _NEGATION.search(lead) is not None:
         return True
     if any(cue.search(lead) is not None for cue in extra[0]):
         return True

@@ -39,6 +39,28 @@ NEGATED = [
     ("ja", "担当者と話す必要はありません"),
     ("tr", "bir temsilciyle görüşmeme gerek yok"),
 ]
+# A preference for staying where they are: "rather than" just before the request.
+PREFERS_NOT = [
+    ("en", "I'll keep chatting here rather than speak with an agent."),
+    ("es", "Prefiero seguir por aquí en vez de hablar con un agente."),
+    ("fr", "Je préfère régler ça ici plutôt que de parler à un conseiller."),
+    ("pt", "Prefiro resolver aqui em vez de falar com um atendente."),
+    ("it", "Preferisco scrivere qui invece di parlare con un operatore."),
+    ("nl", "Ik regel het liever hier in plaats van met een medewerker te praten."),
+    ("pl", "Wolę napisać tutaj zamiast rozmawiać z konsultantem."),
+    ("sv", "Jag skriver hellre här i stället för att prata med en handläggare."),
+    ("da", "Jeg skriver hellere her i stedet for at tale med en medarbejder."),
+    ("tr", "Temsilciyle görüşmek yerine buradan yazmayı tercih ederim."),
+    ("ja", "担当者と話したいわけではなく、請求書が欲しいだけです。"),
+]
+# The same words further off are about the bot, and the request stands.
+PREFERS_A_PERSON = [
+    ("en", "Instead of the bot, a real person please"),
+    ("en", "Can I talk to a person instead of the bot?"),
+    ("nl", "In plaats van de bot wil ik graag een medewerker spreken"),
+    ("de", "Anstatt des Bots möchte ich bitte mit einem Mitarbeiter sprechen"),
+    ("tr", "Botun yerine bir insanla görüşmek istiyorum"),
+]
 
 
 def found(text: str) -> bool:
@@ -53,6 +75,16 @@ def test_requests_for_a_person_are_heard(code: str, text: str) -> None:
 @pytest.mark.parametrize(("code", "text"), NEGATED)
 def test_negation_holds_in_each_language(code: str, text: str) -> None:
     assert not found(text), code
+
+
+@pytest.mark.parametrize(("code", "text"), PREFERS_NOT)
+def test_a_preference_to_stay_negates_the_request(code: str, text: str) -> None:
+    assert not found(text), code
+
+
+@pytest.mark.parametrize(("code", "text"), PREFERS_A_PERSON)
+def test_a_preference_for_a_person_is_a_request(code: str, text: str) -> None:
+    assert found(text), code
 
 
 def test_every_shipped_language_has_triggers_and_negation() -> None:
