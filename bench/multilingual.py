@@ -9,9 +9,9 @@ bench/multilingual-fresh: a round written before the compositional human-request
 detector was designed, never used to change it. `--round4` to
 `--round8` read the rounds written independently (by other writers, who saw none of the
 sets or phrase lists) to measure the learned human-request model: round 4 was measured
-once and then trained on, rounds 5 to 7 joined the training after their figures were
-taken (round 7's errors also led to the preference cues, `negation_contrast`), round 8 is
-never trained or tuned on. `--rules-only`
+once and then trained on, rounds 5 and 6 joined the training after their figures were
+taken, round 7's errors led to the preference cues (`negation_contrast`), and round 8,
+never trained on, chose between two models (docs/quality.md says how). `--rules-only`
 turns that model off (``triggers.human_request_model: false``), for the figures before it.
 
 Each message becomes a one-message ticket and goes through `decide` with the local

@@ -21,8 +21,9 @@ ROUND5 = Path(__file__).with_name("multilingual-round5")
 ROUND6 = Path(__file__).with_name("multilingual-round6")
 ROUND7 = Path(__file__).with_name("multilingual-round7")
 ROUND8 = Path(__file__).with_name("multilingual-round8")
-# Written only to train the human-request model (`bench/train_human_model.py`).
-TRAINING = tuple(sorted(Path(__file__).parent.glob("multilingual-train-*")))
+# Written only to train the human-request model (`bench/train_human_model.py`). The
+# shipped model is trained on a to f; docs/quality.md says why g and h are not in it.
+TRAINING = tuple(Path(__file__).with_name(f"multilingual-train-{x}") for x in "abcdef")
 HUMAN_KINDS = ("human", "indirect", "typo", "short_human", "angry_human")
 
 
