@@ -13,7 +13,8 @@ reaches the threshold for one sentence of the message (a request inside a longer
 message reads as a request once its sentence is read alone). Embeddings blur negation
 ("I don't need a human" sits next to "I need a human"), so a sentence with any negation
 cue of any language never fires here; the phrase rules, which place negation in its
-clause, decide those ("I don't want to talk to a robot" among them). The cost grows
+clause, decide those ("I don't want to talk to a robot" among them). A preference ("rather
+than", "instead of") is read for what it keeps: only the words it prefers are scored. The cost grows
 with the words read, so a long message is read by its first and last few sentences, each
 cut at `MAX_CHARS`.
 """
@@ -43,6 +44,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s*|\n+")
 # after a phrase match; here they may sit anywhere in the sentence.
 _AFTER = tuple(cue.removeprefix("^") for cue in all_triggers("negation_after"))
 _NEGATIONS = tuple(re.compile(p, re.IGNORECASE) for p in (NEGATION_CUE, NEGATION_CLAUSE, *_AFTER))
+_CONTRAST = re.compile("|".join(
+    rf"\b(?:{cue})\b" for cue in all_triggers("negation_contrast")) or "(?!)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,25 @@ class HumanRequestModel:
         """``human_request`` for the first sentence of `text` that reaches the threshold
         and negates nothing, or None."""
         for sentence in sentences(text):
-            if negated(sentence):
+            kept = preferred(sentence)
+            if not kept or negated(kept):
                 continue
-            p = self.probability(sentence)
+            p = self.probability(kept)
             if p >= self.weights.threshold:
                 return Signal(name="human_request", value=RULE,
-                              evidence=f"{sentence[:120]!r} (model {p:.2f})")
+                              evidence=f"{kept[:120]!r} (model {p:.2f})")
         return None
+
+
+def preferred(sentence: str) -> str:
+    """What a preference in `sentence` keeps: the words before "rather than" ("Sort it
+    out here rather than talk to a person"), or after the clause a leading one opens
+    ("Instead of the bot, a person please"); the whole sentence when it has none."""
+    found = _CONTRAST.search(sentence)
+    if found is None:
+        return sentence
+    before = sentence[:found.start()].strip()
+    return before or sentence[found.end():].partition(",")[2].strip()
 
 
 def negated(sentence: str) -> bool:

@@ -14,6 +14,7 @@ from core.human_model import (
     HumanRequestModel,
     Weights,
     negated,
+    preferred,
     sentences,
     shipped_weights,
 )
@@ -87,6 +88,23 @@ def test_negations_placed_after_what_they_negate_count_anywhere_in_the_sentence(
     text: str,
 ) -> None:
     assert negated(text)
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("I will keep this in the chat rather than talk to a person.", "I will keep this in the chat"),
+    ("Instead of the bot, a person please", "a person please"),
+    ("Prefiero seguir aquí en vez de hablar con un agente", "Prefiero seguir aquí"),
+    ("Can someone call me?", "Can someone call me?"),
+])
+def test_a_preference_keeps_the_words_it_prefers(sentence: str, kept: str) -> None:
+    assert preferred(sentence) == kept
+
+
+def test_what_a_preference_turns_down_never_fires() -> None:
+    text = "I will keep this in the chat rather than talk to a person."
+    assert model().probability(text) >= model().weights.threshold  # reads as a request
+    assert model().signal(text) is None
+    assert model().signal("Could somebody from your staff look at this rather than the bot?")
 
 
 def test_a_request_in_the_last_sentence_of_a_longer_message_is_read_alone() -> None:
