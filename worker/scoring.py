@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -31,9 +32,11 @@ from core.errors import ConfigError, HandoffError
 from core.human_model import HumanRequestModel
 from core.knowledge import KnowledgeDoc
 from core.llm import LLMScorer
+from core.models import Message, Requester, Role, Ticket
 from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
 from core.settings import LLMSettings, Settings
+from core.triggers import detect
 from infra.config import load_knowledge
 from worker.learned import applicable
 
@@ -97,6 +100,22 @@ def build_scorer(
     if settings.llm is None:
         return hybrid
     return LLMScorer(hybrid, HttpChat(*build_llm(settings.llm, env)))
+
+
+def warm_up(scorer: Scorer, settings: Settings) -> None:
+    """Read one made-up customer message as a decision does (`core.triggers.detect`), so
+    what the engine builds on first use (the language model, the compiled trigger
+    patterns, the encoder's buffers) exists before the first job: about half a second
+    that would otherwise fall on it, in each process of `handoff worker --processes`
+    unless the parent warms up before the fork. Pure: no call to a helpdesk or an LLM.
+    Raises only what every decision would raise with these settings."""
+    now = datetime.now(UTC)
+    message = Message(author=Role.CUSTOMER, text="Hello, where is my order? Thank you.",
+                      created_at=now)
+    ticket = Ticket(id="warm-up", platform="warm-up", subject="",
+                    requester=Requester(id="warm-up"), messages=(message,), updated_at=now)
+    detect(ticket, settings.triggers, scorer.frustration, now, settings.language,
+           human_model=scorer.human_model)
 
 
 def build_llm(

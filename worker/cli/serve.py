@@ -120,7 +120,7 @@ def worker(burst: bool, processes: int) -> None:
     from infra.redis_conn import connect, embedded_url
     from worker.cli.pool import Pool
     from worker.runtime import preload
-    from worker.scoring import build_scorer, worker_knowledge
+    from worker.scoring import build_scorer, warm_up, worker_knowledge
 
     if not os.environ.get("REDIS_URL"):
         # The parent owns the embedded server, so a child's death never stops it.
@@ -128,7 +128,9 @@ def worker(burst: bool, processes: int) -> None:
     # The children encode one ticket at a time; the tokenizer's threads must not cross a fork.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = load_settings(env=os.environ)
-    preload(build_scorer(settings, worker_knowledge(settings)))
+    scorer = build_scorer(settings, worker_knowledge(settings))
+    warm_up(scorer, settings)  # before the fork: the children share what it builds
+    preload(scorer)
     sys.exit(Pool(processes, lambda: run_worker(burst=False)).serve())
 
 
@@ -139,8 +141,10 @@ def run_worker(burst: bool) -> None:
     from infra.queue import make_queue
     from worker.rq_worker import HandoffWorker
     from worker.runtime import current
+    from worker.scoring import warm_up
 
     runtime = current()
+    warm_up(runtime.scorer, runtime.settings)
     queue = make_queue(runtime.settings, runtime.redis)
     settings = runtime.settings.queue
     rq_worker = HandoffWorker(
