@@ -14,9 +14,9 @@ message reads as a request once its sentence is read alone). Embeddings blur neg
 ("I don't need a human" sits next to "I need a human"), so a sentence with any negation
 cue of any language never fires here; the phrase rules, which place negation in its
 clause, decide those ("I don't want to talk to a robot" among them). A preference ("rather
-than", "instead of") is read for what it keeps: only the words it prefers are scored. The cost grows
-with the words read, so a long message is read by its first and last few sentences, each
-cut at `MAX_CHARS`.
+than", "instead of") is read for what it keeps: only the words it prefers are scored.
+The cost grows with the words read, so a long message is read by its first and last few
+sentences, each cut at `MAX_CHARS`.
 """
 
 from __future__ import annotations
