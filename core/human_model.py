@@ -31,7 +31,7 @@ from importlib import resources
 import numpy as np
 
 from core.embedding import Embedder
-from core.lexicon import NEGATION_CLAUSE, NEGATION_CUE
+from core.lexicon import CONTRAST_CUE, NEGATION_CLAUSE, NEGATION_CUE
 from core.models import Signal
 from core.phrasebook import all_triggers
 
@@ -44,8 +44,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s*|\n+")
 # after a phrase match; here they may sit anywhere in the sentence.
 _AFTER = tuple(cue.removeprefix("^") for cue in all_triggers("negation_after"))
 _NEGATIONS = tuple(re.compile(p, re.IGNORECASE) for p in (NEGATION_CUE, NEGATION_CLAUSE, *_AFTER))
-_CONTRAST = re.compile("|".join(
-    rf"\b(?:{cue})\b" for cue in all_triggers("negation_contrast")) or "(?!)", re.IGNORECASE)
+_CONTRAST = re.compile(CONTRAST_CUE, re.IGNORECASE)
 
 
 @dataclass(frozen=True)

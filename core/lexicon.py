@@ -178,12 +178,12 @@ NEGATION_AFTER = "|".join(f"(?:{cue})" for cue in all_triggers("negation_after")
 # Cues anywhere earlier in the clause that negate a request ("no hace falta que...").
 NEGATION_CLAUSE = "|".join(
     f"\\b(?:{cue})\\b" for cue in all_triggers("negation_clause")) or r"(?!)"
-# Cues of a preference ("rather than", "instead of") that negate a request following
-# them within two words of the same clause; further off, they are about something else
-# ("instead of the bot, I want a person").
-NEGATION_CONTRAST = "|".join(
-    f"\\b(?:{cue})(?:\\s+\\w+){{0,2}}\\s*$"
-    for cue in all_triggers("negation_contrast")) or r"(?!)"
+# Cues of a preference ("rather than", "instead of").
+CONTRAST_CUE = "|".join(
+    f"\\b(?:{cue})\\b" for cue in all_triggers("negation_contrast")) or r"(?!)"
+# Such a cue negates a request following it within two words of the same clause; further
+# off, it is about something else ("instead of the bot, I want a person").
+NEGATION_CONTRAST = f"(?:{CONTRAST_CUE})(?:\\s+\\w+){{0,2}}\\s*$"
 # A clause ends at punctuation or a contrasting conjunction.
 # (Japanese full stop, exclamation and question marks and comma included.)
 CLAUSE_BREAK = (r"[.!?;,:\n\u3002\uff01\uff1f\u3001]"

@@ -31,8 +31,8 @@ from core.embedding import E5Embedder, WordLlamaEmbedder
 from core.errors import ConfigError, HandoffError
 from core.human_model import HumanRequestModel
 from core.knowledge import KnowledgeDoc
+from core.learning import question_ticket
 from core.llm import LLMScorer
-from core.models import Message, Requester, Role, Ticket
 from core.retrieval import HybridScorer, index_key
 from core.scorer import Scorer
 from core.settings import LLMSettings, Settings
@@ -109,12 +109,8 @@ def warm_up(scorer: Scorer, settings: Settings) -> None:
     that would otherwise fall on it, in each process of `handoff worker --processes`
     unless the parent warms up before the fork. Pure: no call to a helpdesk or an LLM.
     Raises only what every decision would raise with these settings."""
-    now = datetime.now(UTC)
-    message = Message(author=Role.CUSTOMER, text="Hello, where is my order? Thank you.",
-                      created_at=now)
-    ticket = Ticket(id="warm-up", platform="warm-up", subject="",
-                    requester=Requester(id="warm-up"), messages=(message,), updated_at=now)
-    detect(ticket, settings.triggers, scorer.frustration, now, settings.language,
+    ticket = question_ticket("warm-up", ["Hello, where is my order? Thank you."])
+    detect(ticket, settings.triggers, scorer.frustration, datetime.now(UTC), settings.language,
            human_model=scorer.human_model)
 
 

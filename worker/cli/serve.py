@@ -131,11 +131,12 @@ def worker(burst: bool, processes: int) -> None:
     scorer = build_scorer(settings, worker_knowledge(settings))
     warm_up(scorer, settings)  # before the fork: the children share what it builds
     preload(scorer)
-    sys.exit(Pool(processes, lambda: run_worker(burst=False)).serve())
+    sys.exit(Pool(processes, lambda: run_worker(burst=False, warm=False)).serve())
 
 
-def run_worker(burst: bool) -> None:
-    """Run one HandoffWorker in this process until it stops."""
+def run_worker(burst: bool, warm: bool = True) -> None:
+    """Run one HandoffWorker in this process until it stops; `warm` first builds what a
+    first decision would (`worker.scoring.warm_up`), unless a parent did before forking."""
     from rq.serializers import JSONSerializer
 
     from infra.queue import make_queue
@@ -144,7 +145,8 @@ def run_worker(burst: bool) -> None:
     from worker.scoring import warm_up
 
     runtime = current()
-    warm_up(runtime.scorer, runtime.settings)
+    if warm:
+        warm_up(runtime.scorer, runtime.settings)
     queue = make_queue(runtime.settings, runtime.redis)
     settings = runtime.settings.queue
     rq_worker = HandoffWorker(
